@@ -1,0 +1,35 @@
+/**
+ * Result codes for expected rejections. The engine returns these as values
+ * (never throws them); the HTTP status for each lives in one table in the
+ * errors plugin, so this file knows nothing about transports.
+ */
+export const ResultCode = {
+  VALIDATION_ERROR: 'VALIDATION_ERROR',
+  SYMBOL_NOT_FOUND: 'SYMBOL_NOT_FOUND',
+  ORDER_NOT_FOUND: 'ORDER_NOT_FOUND',
+  DUPLICATE_CLIENT_ORDER_ID: 'DUPLICATE_CLIENT_ORDER_ID',
+  MISSING_ORDER_ID: 'MISSING_ORDER_ID'
+} as const
+
+export type ResultCode = typeof ResultCode[keyof typeof ResultCode]
+
+export interface Rejection {
+  readonly ok: false
+  readonly code: ResultCode
+  readonly message: string
+}
+
+export interface Accepted<T> {
+  readonly ok: true
+  readonly value: T
+}
+
+export type Result<T> = Accepted<T> | Rejection
+
+export function reject (code: ResultCode, message: string): Rejection {
+  return { ok: false, code, message }
+}
+
+export function accept<T> (value: T): Accepted<T> {
+  return { ok: true, value }
+}

@@ -1,0 +1,101 @@
+/**
+ * The decimal edge of the engine: the only file that touches bignumber.js.
+ * Inputs become integer units (ticks, lots) here and integer units become
+ * decimal strings here; everything in between is safe-integer arithmetic.
+ */
+import BigNumberModule from 'bignumber.js'
+
+const BigNumber = BigNumberModule.clone({
+  DECIMAL_PLACES: 40,
+  // Never print exponent notation: wire decimals are always plain.
+  EXPONENTIAL_AT: 1e9
+})
+type BigNumber = InstanceType<typeof BigNumber>
+
+/** Input decimals: at most this many significant digits (issue contract). */
+export const MAX_SIGNIFICANT_DIGITS = 18
+const DECIMAL_TEXT = /^[0-9]{1,40}(\.[0-9]{1,40})?([eE][+-]?[0-9]{1,4})?$/
+
+export type ParsedDecimal = { ok: true, value: BigNumber } | { ok: false, reason: string }
+
+/**
+ * Reads a decimal given as a string or a JSON number. A number is read
+ * through its shortest round-trip string (what JSON.stringify prints), so
+ * 0.1 is exactly one tenth and never 0.1000000000000000055511151231257827.
+ */
+export function parseDecimal (input: unknown): ParsedDecimal {
+  let text: string
+  if (typeof input === 'number') {
+    if (!Number.isFinite(input)) return { ok: false, reason: 'must be a finite number' }
+    text = String(input)
+  } else if (typeof input === 'string') {
+    text = input
+  } else {
+    return { ok: false, reason: 'must be a decimal string or a number' }
+  }
+  if (text.startsWith('-')) return { ok: false, reason: 'must be positive' }
+  if (!DECIMAL_TEXT.test(text)) return { ok: false, reason: 'is not a plain decimal' }
+  const value = new BigNumber(text)
+  if (!value.isFinite()) return { ok: false, reason: 'is out of range' }
+  if (value.isZero()) return { ok: false, reason: 'must be greater than zero' }
+  if (value.sd(false) > MAX_SIGNIFICANT_DIGITS) {
+    return { ok: false, reason: `has more than ${MAX_SIGNIFICANT_DIGITS} significant digits` }
+  }
+  return { ok: true, value }
+}
+
+/**
+ * A step (tick or lot) and the fast formatter for integer multiples of it.
+ * Steps that are a power of ten (the usual case) format with string
+ * operations alone; any other step goes through bignumber.js.
+ */
+export class Step {
+  readonly text: string
+  readonly value: BigNumber
+  /** Decimal places when the step is 10^-places, otherwise -1. */
+  private readonly places: number
+
+  constructor (text: string) {
+    const value = new BigNumber(text)
+    if (!value.isFinite() || value.lte(0)) throw new Error(`invalid step ${text}`)
+    this.value = value
+    this.text = value.toFixed()
+    const places = value.decimalPlaces() ?? 0
+    this.places = value.eq(new BigNumber(1).shiftedBy(-places)) ? places : -1
+  }
+
+  /** units = value / step, or null when value is not an exact safe multiple. */
+  toUnits (value: BigNumber): number | null {
+    const units = value.div(this.value)
+    if (!units.isInteger() || units.gt(Number.MAX_SAFE_INTEGER)) return null
+    return units.toNumber()
+  }
+
+  /** Formats an integer number of steps as a canonical decimal string. */
+  format (units: number): string {
+    if (this.places < 0) return this.value.times(units).toFixed()
+    if (this.places === 0) return String(units)
+    let digits = String(units)
+    if (digits.length <= this.places) digits = '0'.repeat(this.places - digits.length + 1) + digits
+    const cut = digits.length - this.places
+    let end = digits.length
+    while (end > cut && digits.charCodeAt(end - 1) === 48) end--
+    return end === cut ? digits.slice(0, cut) : digits.slice(0, cut) + '.' + digits.slice(cut, end)
+  }
+}
+
+/** Exact product of integer units and steps, e.g. price × quantity. */
+export function product (aUnits: number, aStep: Step, bUnits: number, bStep: Step): BigNumber {
+  return aStep.value.times(aUnits).times(bStep.value.times(bUnits))
+}
+
+export function decimal (text: string | number): BigNumber {
+  return new BigNumber(text)
+}
+
+export function isPositiveDecimalText (text: string): boolean {
+  const parsed = parseDecimal(text)
+  return parsed.ok
+}
+
+export { BigNumber }

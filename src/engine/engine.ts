@@ -1,0 +1,210 @@
+/**
+ * The matching engine: symbols → books, with the clock, ids, history, fees
+ * and listeners. Deterministic by construction: the clock is injected and
+ * every id comes from a counter, so the same commands always produce the
+ * same trades, ids and books.
+ */
+import { ResultCode, accept, reject, type Result } from './codes.js'
+import type { CancelCommand, Command, NewOrderCommand, OrderFields } from './commands.js'
+import { decimal, type BigNumber } from './decimal.js'
+import type { EngineEvent, EngineListener, ListenerErrorHandler, Trade } from './events.js'
+import { OrderHistory } from './history.js'
+import { Order } from './order.js'
+import { OrderBook, type CommandOutput } from './order-book.js'
+import { DEFAULT_SYMBOLS, SymbolSpec, type SymbolConfig } from './symbols.js'
+import { normaliseSymbol, validateOrder, type NewOrderInput } from './validate.js'
+
+export interface EngineOptions {
+  readonly symbols?: readonly SymbolConfig[]
+  readonly makerFeeRate?: string
+  readonly takerFeeRate?: string
+  /** Terminal orders kept queryable. */
+  readonly historyLimit?: number
+  /** Milliseconds since the epoch. */
+  readonly clock?: () => number
+  /** Sees every accepted command before it runs: the journal's hook. */
+  readonly onCommand?: (command: Command) => void
+  readonly onListenerError?: ListenerErrorHandler
+}
+
+export interface CancelInput {
+  readonly symbol: string
+  readonly orderId?: string | null
+  readonly clientOrderId?: string | null
+}
+
+export interface OrderOutcome {
+  readonly order: Order
+  readonly trades: readonly Trade[]
+}
+
+export const DEFAULT_FEE_RATE = '0.001'
+export const DEFAULT_HISTORY_LIMIT = 100_000
+
+export class MatchingEngine {
+  readonly makerFeeRate: BigNumber
+  readonly takerFeeRate: BigNumber
+  readonly history: OrderHistory
+  private readonly books = new Map<string, OrderBook>()
+  private readonly clock: () => number
+  private readonly onCommand: ((command: Command) => void) | undefined
+  private readonly onListenerError: ListenerErrorHandler
+  private listeners: EngineListener[] = []
+  /** Last command sequence number executed. */
+  sequence = 0
+  nextOrderSeq = 1
+
+  constructor (options: EngineOptions = {}) {
+    for (const config of options.symbols ?? DEFAULT_SYMBOLS) {
+      const spec = new SymbolSpec(config)
+      if (this.books.has(spec.symbol)) throw new Error(`symbol ${spec.symbol} is configured twice`)
+      this.books.set(spec.symbol, new OrderBook(spec))
+    }
+    this.makerFeeRate = feeRate(options.makerFeeRate ?? DEFAULT_FEE_RATE, 'maker')
+    this.takerFeeRate = feeRate(options.takerFeeRate ?? DEFAULT_FEE_RATE, 'taker')
+    this.history = new OrderHistory(options.historyLimit ?? DEFAULT_HISTORY_LIMIT)
+    this.clock = options.clock ?? Date.now
+    this.onCommand = options.onCommand
+    this.onListenerError = options.onListenerError ?? (() => {})
+  }
+
+  get symbols (): string[] {
+    return [...this.books.keys()]
+  }
+
+  book (symbol: string): OrderBook | undefined {
+    return this.books.get(normaliseSymbol(symbol))
+  }
+
+  allBooks (): IterableIterator<OrderBook> {
+    return this.books.values()
+  }
+
+  /** Returns a function that removes the listener. */
+  addListener (listener: EngineListener): () => void {
+    this.listeners = [...this.listeners, listener]
+    return () => { this.listeners = this.listeners.filter((l) => l !== listener) }
+  }
+
+  /** Validates untrusted input, then places the order. */
+  submit (input: NewOrderInput): Result<OrderOutcome> {
+    const book = this.book(String(input.symbol))
+    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here`)
+    const fields = validateOrder(input, book.spec)
+    if (!fields.ok) return fields
+    return this.place(fields.value)
+  }
+
+  /** Places already validated integer fields (the fast path benchmarks use). */
+  place (fields: OrderFields): Result<OrderOutcome> {
+    const book = this.books.get(fields.symbol)
+    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${fields.symbol} is not traded here`)
+    if (fields.clientOrderId !== null && book.openByClientId.has(fields.clientOrderId)) {
+      return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID, `client_order_id ${fields.clientOrderId} is already used by an open order`)
+    }
+    const command: NewOrderCommand = {
+      kind: 'new',
+      seq: this.sequence + 1,
+      orderId: String(this.nextOrderSeq),
+      timestamp: this.clock(),
+      ...fields
+    }
+    this.onCommand?.(command)
+    return accept(this.runNew(book, command))
+  }
+
+  cancel (input: CancelInput): Result<OrderOutcome> {
+    const book = this.book(String(input.symbol))
+    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here`)
+    const { orderId, clientOrderId } = input
+    if ((orderId === undefined || orderId === null) && (clientOrderId === undefined || clientOrderId === null)) {
+      return reject(ResultCode.MISSING_ORDER_ID, 'order_id or client_order_id is required')
+    }
+    const order = orderId !== undefined && orderId !== null
+      ? book.open.get(orderId)
+      : book.openByClientId.get(clientOrderId as string)
+    if (order === undefined) return reject(ResultCode.ORDER_NOT_FOUND, 'no open order with that id in this symbol')
+    const command: CancelCommand = { kind: 'cancel', seq: this.sequence + 1, orderId: order.id, timestamp: this.clock(), symbol: book.symbol }
+    this.onCommand?.(command)
+    return accept(this.runCancel(book, order, command))
+  }
+
+  /**
+   * Replays a journaled command exactly as it ran the first time. A sequence
+   * gap or an unknown target means the journal and the state disagree, which
+   * is a broken invariant, hence an exception rather than a result.
+   */
+  replay (command: Command): OrderOutcome {
+    if (command.seq !== this.sequence + 1) throw new Error(`replay out of sequence: expected ${this.sequence + 1}, got ${command.seq}`)
+    const book = this.books.get(command.symbol)
+    if (book === undefined) throw new Error(`replay: symbol ${command.symbol} is not configured`)
+    if (command.kind === 'new') return this.runNew(book, command)
+    const order = book.open.get(command.orderId)
+    if (order === undefined) throw new Error(`replay: order ${command.orderId} is not open in ${command.symbol}`)
+    return this.runCancel(book, order, command)
+  }
+
+  /** An open or terminal order of a symbol. */
+  findOrder (symbol: string, ref: { orderId?: string | null, clientOrderId?: string | null }): Result<Order> {
+    const book = this.book(symbol)
+    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here`)
+    let order: Order | undefined
+    if (ref.orderId !== undefined && ref.orderId !== null) {
+      order = book.open.get(ref.orderId) ?? this.history.get(ref.orderId)
+    } else if (ref.clientOrderId !== undefined && ref.clientOrderId !== null) {
+      order = book.openByClientId.get(ref.clientOrderId) ?? this.history.getByClientId(book.symbol, ref.clientOrderId)
+    } else {
+      return reject(ResultCode.MISSING_ORDER_ID, 'order_id or client_order_id is required')
+    }
+    if (order === undefined || order.symbol !== book.symbol) return reject(ResultCode.ORDER_NOT_FOUND, 'order not found')
+    return accept(order)
+  }
+
+  private runNew (book: OrderBook, command: NewOrderCommand): OrderOutcome {
+    this.sequence = command.seq
+    const seq = Number(command.orderId)
+    if (seq >= this.nextOrderSeq) this.nextOrderSeq = seq + 1
+    const order = new Order(command.orderId, book.symbol, command.side, command.orderType, command.priceTicks,
+      command.quantityLots, command.clientOrderId, command.timestamp)
+    const out = this.newOutput()
+    book.execute(order, out)
+    this.complete(book.symbol, out)
+    return { order, trades: out.trades }
+  }
+
+  private runCancel (book: OrderBook, order: Order, command: CancelCommand): OrderOutcome {
+    this.sequence = command.seq
+    const out = this.newOutput()
+    book.cancel(order, out)
+    this.complete(book.symbol, out)
+    return { order, trades: out.trades }
+  }
+
+  private newOutput (): CommandOutput {
+    const listening = this.listeners.length > 0
+    return { trades: [], events: listening ? [] : null, touched: listening ? [] : null, retired: [] }
+  }
+
+  /** State first (history), then events: listeners only ever see a finished command. */
+  private complete (symbol: string, out: CommandOutput): void {
+    for (const order of out.retired) this.history.add(order)
+    if (out.events === null || out.touched === null) return
+    const events: EngineEvent[] = out.events
+    if (out.touched.length > 0) {
+      events.push({ type: 'levels', symbol, changes: OrderBook.levelChanges(out.touched) })
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(events)
+      } catch (error) {
+        this.onListenerError(error)
+      }
+    }
+  }
+}
+
+function feeRate (text: string, which: string): BigNumber {
+  const rate = decimal(text)
+  if (!rate.isFinite() || rate.lt(0) || rate.gte(1)) throw new Error(`${which} fee rate must be a decimal in [0, 1), got ${text}`)
+  return rate
+}

@@ -1,0 +1,65 @@
+/**
+ * The order record. Prices are integer ticks and quantities integer lots.
+ * The record is also the node of its price level's intrusive FIFO list
+ * (prev/next), which is what makes cancel O(1) anywhere in the queue.
+ */
+export const Side = { BUY: 'buy', SELL: 'sell' } as const
+export type Side = typeof Side[keyof typeof Side]
+
+export const OrderType = { LIMIT: 'limit', MARKET: 'market', IOC: 'ioc', FOK: 'fok' } as const
+export type OrderType = typeof OrderType[keyof typeof OrderType]
+
+export const OrderStatus = {
+  PENDING: 'pending',
+  PARTIALLY_FILLED: 'partially_filled',
+  FILLED: 'filled',
+  CANCELLED: 'cancelled',
+  REJECTED: 'rejected'
+} as const
+export type OrderStatus = typeof OrderStatus[keyof typeof OrderStatus]
+
+export const SIDES: readonly Side[] = [Side.BUY, Side.SELL]
+export const ORDER_TYPES: readonly OrderType[] = [OrderType.LIMIT, OrderType.MARKET, OrderType.IOC, OrderType.FOK]
+
+export class Order {
+  readonly id: string
+  readonly symbol: string
+  readonly side: Side
+  readonly type: OrderType
+  /** null only for market orders. */
+  readonly priceTicks: number | null
+  readonly quantityLots: number
+  readonly clientOrderId: string | null
+  readonly timestamp: number
+  filledLots = 0
+  status: OrderStatus = OrderStatus.PENDING
+  /** Queue links, set only while the order rests in a level. */
+  prev: Order | null = null
+  next: Order | null = null
+
+  constructor (id: string, symbol: string, side: Side, type: OrderType, priceTicks: number | null,
+    quantityLots: number, clientOrderId: string | null, timestamp: number) {
+    this.id = id
+    this.symbol = symbol
+    this.side = side
+    this.type = type
+    this.priceTicks = priceTicks
+    this.quantityLots = quantityLots
+    this.clientOrderId = clientOrderId
+    this.timestamp = timestamp
+  }
+
+  get remainingLots (): number {
+    return this.quantityLots - this.filledLots
+  }
+
+  get isOpen (): boolean {
+    return this.status === OrderStatus.PENDING || this.status === OrderStatus.PARTIALLY_FILLED
+  }
+
+  /** Status after a fill, for an order that may keep resting. */
+  fill (lots: number): void {
+    this.filledLots += lots
+    this.status = this.filledLots === this.quantityLots ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED
+  }
+}

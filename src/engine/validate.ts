@@ -1,0 +1,66 @@
+/**
+ * Turns untrusted order input into integer fields, or a rejection that names
+ * the field and the filter. Nothing is ever rounded: a price off the tick or a
+ * quantity off the lot is an error, because silently changing an order is
+ * worse than refusing it.
+ */
+import { ResultCode, accept, reject, type Result } from './codes.js'
+import { parseDecimal } from './decimal.js'
+import { ORDER_TYPES, OrderType, SIDES, type Side } from './order.js'
+import type { SymbolSpec } from './symbols.js'
+import type { OrderFields } from './commands.js'
+
+export interface NewOrderInput {
+  readonly symbol: string
+  readonly side: string
+  readonly orderType: string
+  readonly quantity: string | number
+  readonly price?: string | number | null
+  readonly clientOrderId?: string | null
+}
+
+export const CLIENT_ORDER_ID = /^[A-Za-z0-9._:-]{1,64}$/
+
+const invalid = (message: string) => reject(ResultCode.VALIDATION_ERROR, message)
+
+export function normaliseSymbol (symbol: string): string {
+  return symbol.toUpperCase()
+}
+
+export function validateOrder (input: NewOrderInput, spec: SymbolSpec): Result<OrderFields> {
+  const side = String(input.side).toLowerCase() as Side
+  if (!SIDES.includes(side)) return invalid(`side must be one of ${SIDES.join(', ')}`)
+  const orderType = String(input.orderType).toLowerCase() as OrderType
+  if (!ORDER_TYPES.includes(orderType)) return invalid(`order_type must be one of ${ORDER_TYPES.join(', ')}`)
+
+  const clientOrderId = input.clientOrderId ?? null
+  if (clientOrderId !== null && !CLIENT_ORDER_ID.test(clientOrderId)) {
+    return invalid('client_order_id must be 1 to 64 characters of A-Z a-z 0-9 . _ : -')
+  }
+
+  const quantity = parseDecimal(input.quantity)
+  if (!quantity.ok) return invalid(`quantity ${quantity.reason}`)
+  const quantityLots = spec.lot.toUnits(quantity.value)
+  if (quantityLots === null) {
+    return invalid(`quantity ${quantity.value.toFixed()} fails the LOT_SIZE filter: it must be a multiple of ${spec.lot.text}`)
+  }
+  if (quantityLots < spec.minLots) return invalid(`quantity fails the MIN_QUANTITY filter: it must be at least ${spec.minQuantity.toFixed()}`)
+  if (quantityLots > spec.maxLots) return invalid(`quantity fails the MAX_QUANTITY filter: it must be at most ${spec.maxQuantity.toFixed()}`)
+
+  const hasPrice = input.price !== undefined && input.price !== null
+  if (orderType === OrderType.MARKET) {
+    if (hasPrice) return invalid('price must not be given for a market order')
+    return accept({ symbol: spec.symbol, side, orderType, priceTicks: null, quantityLots, clientOrderId })
+  }
+  if (!hasPrice) return invalid(`price is required for a ${orderType} order`)
+  const price = parseDecimal(input.price)
+  if (!price.ok) return invalid(`price ${price.reason}`)
+  const priceTicks = spec.tick.toUnits(price.value)
+  if (priceTicks === null) {
+    return invalid(`price ${price.value.toFixed()} fails the PRICE_FILTER: it must be a multiple of the tick size ${spec.tick.text}`)
+  }
+  if (BigInt(priceTicks) * BigInt(quantityLots) < spec.minNotionalUnits) {
+    return invalid(`price × quantity fails the MIN_NOTIONAL filter: it must be at least ${spec.minNotional.toFixed()}`)
+  }
+  return accept({ symbol: spec.symbol, side, orderType, priceTicks, quantityLots, clientOrderId })
+}
