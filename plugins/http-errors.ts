@@ -1,0 +1,48 @@
+/**
+ * Every error the API can answer with: one code → one HTTP status, one
+ * place. Routes and plugins throw `apiError(code, …)`; the errors plugin is
+ * the only thing that turns an error into a reply.
+ */
+import createError from '@fastify/error'
+import { ErrorCode } from '../schemas/errors.js'
+
+export const STATUS_OF: Record<ErrorCode, number> = {
+  VALIDATION_ERROR: 400,
+  INVALID_JSON: 400,
+  INVALID_PARAMETER: 400,
+  MISSING_SYMBOL: 400,
+  MISSING_ORDER_ID: 400,
+  INVALID_CONTENT_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  SYMBOL_NOT_FOUND: 404,
+  ORDER_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  DUPLICATE_CLIENT_ORDER_ID: 409,
+  RATE_LIMIT: 429,
+  SHUTTING_DOWN: 503,
+  OVERLOADED: 503,
+  INTERNAL_ERROR: 500
+}
+
+export interface ApiError extends Error {
+  readonly code: ErrorCode
+  readonly statusCode: number
+  details?: unknown
+  retryAfter?: number
+}
+
+const constructors = Object.fromEntries(
+  Object.entries(STATUS_OF).map(([code, status]) => [code, createError(code, '%s', status)])
+) as Record<ErrorCode, ReturnType<typeof createError>>
+
+export function apiError (code: ErrorCode, message: string, details?: unknown): ApiError {
+  const error = new constructors[code](message) as ApiError
+  if (details !== undefined) error.details = details
+  return error
+}
+
+export function isApiError (error: unknown): error is ApiError {
+  return error instanceof Error && typeof (error as ApiError).code === 'string' &&
+    Object.hasOwn(STATUS_OF, (error as ApiError).code)
+}

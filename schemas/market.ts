@@ -1,0 +1,76 @@
+/** Market data and service responses. */
+import { Type } from '@sinclair/typebox'
+import { DecimalString, EpochSeconds, Level, NullableDecimal } from './common.js'
+
+export const BboResponse = Type.Object({
+  symbol: Type.String(),
+  best_bid: NullableDecimal,
+  best_ask: NullableDecimal,
+  spread: NullableDecimal,
+  mid_price: NullableDecimal,
+  timestamp: EpochSeconds
+})
+
+export const BookResponse = Type.Object({
+  timestamp: EpochSeconds,
+  symbol: Type.String(),
+  bids: Type.Array(Level, { description: 'best (highest) first' }),
+  asks: Type.Array(Level, { description: 'best (lowest) first' })
+})
+
+export const SymbolParams = Type.Object({ symbol: Type.String({ minLength: 1, maxLength: 41 }) })
+export const BookQuery = Type.Object({ levels: Type.Optional(Type.String({ maxLength: 10 })) })
+export const StatisticsQuery = Type.Object({ symbol: Type.Optional(Type.String({ maxLength: 41 })) })
+
+export const SymbolInfo = Type.Object({
+  bbo: BboResponse,
+  active_orders: Type.Integer(),
+  total_trades: Type.Integer(),
+  tick_size: DecimalString,
+  lot_size: DecimalString,
+  min_quantity: DecimalString,
+  max_quantity: DecimalString,
+  min_notional: DecimalString
+})
+
+export const SymbolsResponse = Type.Object({
+  symbols: Type.Array(Type.String()),
+  symbol_info: Type.Record(Type.String(), SymbolInfo),
+  count: Type.Integer()
+})
+
+export const SymbolStatistics = Type.Object({
+  symbol: Type.String(),
+  total_orders: Type.Integer(),
+  total_trades: Type.Integer(),
+  total_volume: DecimalString,
+  last_trade_price: NullableDecimal,
+  last_trade_time: Type.Union([EpochSeconds, Type.Null()]),
+  active_orders: Type.Integer(),
+  bid_levels: Type.Integer(),
+  ask_levels: Type.Integer()
+})
+
+export const EngineStatistics = Type.Object({
+  orders_processed: Type.Integer(),
+  trades_executed: Type.Integer(),
+  total_volume: Type.Record(Type.String(), DecimalString, { description: 'base quantity traded, per symbol' }),
+  avg_latency_ms: Type.Number(),
+  p50_latency_ms: Type.Number(),
+  p99_latency_ms: Type.Number(),
+  uptime_seconds: Type.Number(),
+  symbols_count: Type.Integer(),
+  orders_per_second: Type.Number(),
+  error_counts: Type.Record(Type.String(), Type.Integer()),
+  state_digest: Type.Optional(Type.String()),
+  journal: Type.Optional(Type.Unknown()),
+  gateway: Type.Optional(Type.Unknown())
+})
+
+export const HealthResponse = Type.Object({
+  status: Type.String(),
+  timestamp: EpochSeconds,
+  uptime: Type.Number(),
+  version: Type.String(),
+  connections: Type.Integer()
+})

@@ -1,0 +1,80 @@
+/** Order entry and cancel: request bodies and responses. */
+import { Type, type Static } from '@sinclair/typebox'
+import { ClientOrderId, DecimalInput, DecimalString, EpochSeconds, NullableDecimal, OrderId, SymbolName } from './common.js'
+import { BboResponse } from './market.js'
+
+const strict = { additionalProperties: false } as const
+
+export const NewOrderBody = Type.Object({
+  symbol: SymbolName,
+  side: Type.String({ minLength: 1, maxLength: 8, description: 'buy | sell, case-insensitive' }),
+  order_type: Type.String({ minLength: 1, maxLength: 8, description: 'limit | market | ioc | fok, case-insensitive' }),
+  quantity: DecimalInput,
+  price: Type.Optional(Type.Union([DecimalInput, Type.Null()])),
+  client_order_id: Type.Optional(Type.Union([ClientOrderId, Type.Null()]))
+}, strict)
+export type NewOrderBody = Static<typeof NewOrderBody>
+
+export const CancelBody = Type.Object({
+  symbol: SymbolName,
+  order_id: Type.Optional(Type.Union([OrderId, Type.Null()])),
+  client_order_id: Type.Optional(Type.Union([ClientOrderId, Type.Null()]))
+}, strict)
+export type CancelBody = Static<typeof CancelBody>
+
+export const TradeView = Type.Object({
+  trade_id: Type.String(),
+  symbol: Type.String(),
+  price: DecimalString,
+  quantity: DecimalString,
+  aggressor_side: Type.String(),
+  maker_order_id: Type.String(),
+  taker_order_id: Type.String(),
+  timestamp: EpochSeconds,
+  trade_value: DecimalString,
+  maker_fee: DecimalString,
+  taker_fee: DecimalString
+})
+
+export const OrderFields = {
+  order_id: Type.String(),
+  client_order_id: Type.Union([Type.String(), Type.Null()]),
+  symbol: Type.String(),
+  side: Type.String(),
+  order_type: Type.String(),
+  status: Type.String({ description: 'pending | partially_filled | filled | cancelled | rejected' }),
+  price: NullableDecimal,
+  quantity: DecimalString,
+  filled_quantity: DecimalString,
+  remaining_quantity: DecimalString,
+  timestamp: EpochSeconds
+}
+
+export const OrderStatusResponse = Type.Object(OrderFields)
+
+export const NewOrderResponse = Type.Object({
+  ...OrderFields,
+  trades: Type.Array(TradeView),
+  total_maker_fees: DecimalString,
+  total_taker_fees: DecimalString,
+  bbo: BboResponse,
+  processing_time_ms: Type.Number()
+})
+
+export const CancelResponse = Type.Object({
+  success: Type.Literal(true),
+  order_id: Type.String(),
+  client_order_id: Type.Union([Type.String(), Type.Null()]),
+  symbol: Type.String(),
+  status: Type.Literal('cancelled'),
+  filled_quantity: DecimalString,
+  remaining_quantity: DecimalString,
+  bbo: BboResponse,
+  processing_time_ms: Type.Number()
+})
+
+export const OrderIdParams = Type.Object({ order_id: OrderId })
+export const OrderQuery = Type.Object({
+  symbol: Type.Optional(Type.String({ maxLength: 41 })),
+  client_order_id: Type.Optional(Type.String({ maxLength: 64 }))
+})

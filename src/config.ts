@@ -1,0 +1,196 @@
+/**
+ * Configuration: read from the environment once, validated, frozen. A bad
+ * value stops the start with one clear line naming the variable.
+ */
+import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { DEFAULT_FEE_RATE, DEFAULT_HISTORY_LIMIT, DEFAULT_SYMBOLS, MatchingEngine, type SymbolConfig } from './engine/index.js'
+
+export const FSYNC_POLICIES = ['always', 'batch', 'none'] as const
+export type FsyncPolicy = typeof FSYNC_POLICIES[number]
+
+export interface Config {
+  readonly host: string
+  readonly port: number
+  readonly logLevel: string
+  readonly bodyLimit: number
+  readonly staticDir: string
+  readonly engine: {
+    readonly symbols: readonly SymbolConfig[]
+    readonly makerFeeRate: string
+    readonly takerFeeRate: string
+    readonly historyLimit: number
+  }
+  readonly rateLimit: {
+    readonly enabled: boolean
+    readonly max: number
+    readonly windowMs: number
+  }
+  readonly ws: {
+    readonly batchMs: number
+    readonly heartbeatMs: number
+    readonly maxPayload: number
+    readonly maxMessagesPerSecond: number
+    readonly maxSubscriptions: number
+    readonly maxConnections: number
+    readonly maxConnectionsPerIp: number
+    readonly maxBufferedBytes: number
+  }
+  readonly journal: {
+    readonly enabled: boolean
+    readonly dataDir: string
+    readonly fsync: FsyncPolicy
+    readonly fsyncIntervalMs: number
+    readonly snapshotEvery: number
+  }
+}
+
+export class ConfigError extends Error {}
+
+/** The package root, found from this file whether it runs from src/ or dist/src/. */
+export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)))
+
+type Env = Record<string, string | undefined>
+
+export function loadConfig (env: Env = process.env): Config {
+  const read = new EnvReader(env)
+  const config: Config = {
+    host: read.string('HOST', '127.0.0.1'),
+    port: read.int('PORT', 3000, 0, 65535),
+    logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    bodyLimit: read.int('BODY_LIMIT', 16 * 1024, 256, 1024 * 1024),
+    staticDir: resolve(read.string('STATIC_DIR', resolve(PACKAGE_ROOT, 'static'))),
+    engine: {
+      symbols: read.symbols(),
+      makerFeeRate: read.string('MAKER_FEE_RATE', DEFAULT_FEE_RATE),
+      takerFeeRate: read.string('TAKER_FEE_RATE', DEFAULT_FEE_RATE),
+      historyLimit: read.int('HISTORY_LIMIT', DEFAULT_HISTORY_LIMIT, 1, 100_000_000)
+    },
+    rateLimit: {
+      enabled: read.bool('RATE_LIMIT_ENABLED', true),
+      max: read.int('RATE_LIMIT_MAX', 10_000, 1, 1e9),
+      windowMs: read.int('RATE_LIMIT_WINDOW_MS', 60_000, 1, 86_400_000)
+    },
+    ws: {
+      batchMs: read.int('WS_BATCH_MS', 25, 0, 10_000),
+      heartbeatMs: read.int('WS_HEARTBEAT_MS', 30_000, 10, 3_600_000),
+      maxPayload: read.int('WS_MAX_PAYLOAD', 4096, 64, 1024 * 1024),
+      maxMessagesPerSecond: read.int('WS_MAX_MESSAGES_PER_SECOND', 50, 1, 1e6),
+      maxSubscriptions: read.int('WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),
+      maxConnections: read.int('WS_MAX_CONNECTIONS', 10_000, 1, 1e6),
+      maxConnectionsPerIp: read.int('WS_MAX_CONNECTIONS_PER_IP', 2_000, 1, 1e6),
+      maxBufferedBytes: read.int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024)
+    },
+    journal: {
+      enabled: read.bool('JOURNAL_ENABLED', true),
+      dataDir: resolve(read.string('DATA_DIR', './data')),
+      fsync: read.oneOf('JOURNAL_FSYNC', 'batch', FSYNC_POLICIES),
+      fsyncIntervalMs: read.int('JOURNAL_FSYNC_INTERVAL_MS', 5, 1, 10_000),
+      snapshotEvery: read.int('SNAPSHOT_EVERY', 100_000, 0, 1e9)
+    }
+  }
+  try {
+    // Builds the books once to check tick/lot/fee values with the engine's own rules.
+    const { makerFeeRate, takerFeeRate, symbols } = config.engine
+    const probe = new MatchingEngine({ symbols, makerFeeRate, takerFeeRate })
+    if (probe.symbols.length === 0) throw new Error('no symbols configured')
+  } catch (error) {
+    throw new ConfigError(`invalid engine configuration: ${(error as Error).message}`)
+  }
+  return deepFreeze(config)
+}
+
+class EnvReader {
+  private readonly env: Env
+  constructor (env: Env) {
+    this.env = env
+  }
+
+  string (name: string, fallback: string): string {
+    const value = this.env[name]
+    return value === undefined || value === '' ? fallback : value
+  }
+
+  int (name: string, fallback: number, min: number, max: number): number {
+    const text = this.env[name]
+    if (text === undefined || text === '') return fallback
+    const value = Number(text)
+    if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${text}"`)
+    }
+    return value
+  }
+
+  bool (name: string, fallback: boolean): boolean {
+    const text = this.env[name]
+    if (text === undefined || text === '') return fallback
+    if (['true', '1', 'yes', 'on'].includes(text.toLowerCase())) return true
+    if (['false', '0', 'no', 'off'].includes(text.toLowerCase())) return false
+    throw new ConfigError(`${name} must be true or false, got "${text}"`)
+  }
+
+  oneOf<T extends string> (name: string, fallback: T, allowed: readonly T[]): T {
+    const text = this.string(name, fallback).toLowerCase() as T
+    if (!allowed.includes(text)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${text}"`)
+    return text
+  }
+
+  /** SYMBOLS (a JSON array) or SYMBOLS_FILE (a JSON file holding one); else the default set. */
+  symbols (): readonly SymbolConfig[] {
+    const file = this.env.SYMBOLS_FILE
+    const inline = this.env.SYMBOLS
+    if ((file === undefined || file === '') && (inline === undefined || inline === '')) return DEFAULT_SYMBOLS
+    const source = file !== undefined && file !== '' ? 'SYMBOLS_FILE' : 'SYMBOLS'
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(source === 'SYMBOLS_FILE' ? readFileSync(file as string, 'utf8') : inline as string)
+    } catch (error) {
+      throw new ConfigError(`${source} is not readable JSON: ${(error as Error).message}`)
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0) throw new ConfigError(`${source} must be a non-empty JSON array of symbols`)
+    return parsed.map((entry, i) => symbolConfig(entry, `${source}[${i}]`))
+  }
+}
+
+function symbolConfig (entry: unknown, where: string): SymbolConfig {
+  if (typeof entry !== 'object' || entry === null) throw new ConfigError(`${where} must be an object`)
+  const record = entry as Record<string, unknown>
+  const text = (key: string, required: boolean): string | undefined => {
+    const value = record[key]
+    if (value === undefined && !required) return undefined
+    if (typeof value !== 'string' || value === '') throw new ConfigError(`${where}.${key} must be a decimal string`)
+    return value
+  }
+  const config: SymbolConfig = {
+    symbol: text('symbol', true) as string,
+    tickSize: text('tickSize', true) as string,
+    minQuantity: text('minQuantity', true) as string,
+    lotSize: text('lotSize', false),
+    maxQuantity: text('maxQuantity', false),
+    minNotional: text('minNotional', false)
+  }
+  return config
+}
+
+function findPackageRoot (start: string): string {
+  let dir = start
+  for (;;) {
+    try {
+      readFileSync(resolve(dir, 'package.json'))
+      return dir
+    } catch {
+      const parent = dirname(dir)
+      if (parent === dir) return start
+      dir = parent
+    }
+  }
+}
+
+function deepFreeze<T> (value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
+}

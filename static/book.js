@@ -1,0 +1,96 @@
+// L2 order book for one symbol, built from a snapshot plus sequenced deltas.
+// Levels are keyed by the canonical price string; sorting and running totals
+// use Number() because they are for display only.
+import { canon } from './format.js'
+
+export const DELTA = Object.freeze({
+  APPLIED: 'applied',
+  STALE: 'stale', // seq <= last applied: a duplicate or pre-snapshot delta
+  GAP: 'gap', // seq skipped: the book is no longer trustworthy
+  NOT_READY: 'not-ready' // no snapshot yet (or waiting for a fresh one)
+})
+
+export class OrderBook {
+  constructor (symbol) {
+    this.symbol = symbol
+    this.reset()
+  }
+
+  reset () {
+    this.bids = new Map()
+    this.asks = new Map()
+    this.seq = null
+    this.ready = false
+    this.updatedAt = null
+    this.version = 0
+    this._sorted = { bids: null, asks: null }
+  }
+
+  applySnapshot (msg) {
+    this.reset()
+    setLevels(this.bids, msg.bids)
+    setLevels(this.asks, msg.asks)
+    this.seq = Number(msg.seq)
+    this.ready = true
+    this._touch(msg.timestamp)
+  }
+
+  applyDelta (msg) {
+    if (!this.ready) return DELTA.NOT_READY
+    const seq = Number(msg.seq)
+    if (seq <= this.seq) return DELTA.STALE
+    if (seq !== this.seq + 1) {
+      this.ready = false
+      return DELTA.GAP
+    }
+    setLevels(this.bids, msg.bids)
+    setLevels(this.asks, msg.asks)
+    this.seq = seq
+    this._touch(msg.timestamp)
+    return DELTA.APPLIED
+  }
+
+  // Best first, with a running total of quantity from the best level out.
+  levels (side, limit = Infinity) {
+    const key = side === 'bids' ? 'bids' : 'asks'
+    if (!this._sorted[key]) {
+      const dir = key === 'bids' ? -1 : 1
+      this._sorted[key] = [...this[key].values()]
+        .sort((a, b) => dir * (a.p - b.p))
+    }
+    const out = []
+    let total = 0
+    for (const level of this._sorted[key]) {
+      if (out.length >= limit) break
+      total += level.q
+      out.push({ price: level.price, qty: level.qty, total })
+    }
+    return out
+  }
+
+  best (side) {
+    const [top] = this.levels(side, 1)
+    return top ? top.price : null
+  }
+
+  _touch (timestamp) {
+    this.updatedAt = Number(timestamp) || Date.now() / 1000
+    this.version++
+    this._sorted = { bids: null, asks: null }
+  }
+}
+
+function setLevels (map, levels) {
+  if (!Array.isArray(levels)) return
+  for (const level of levels) {
+    if (!Array.isArray(level) || level.length < 2) continue
+    const [price, qty] = level
+    const key = canon(price)
+    const q = Number(qty)
+    if (!(q > 0)) {
+      map.delete(key)
+    } else {
+      map.set(key, { price: String(price), qty: String(qty), p: Number(price), q })
+    }
+  }
+}

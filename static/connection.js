@@ -1,0 +1,150 @@
+// Raw WebSocket to /ws with exponential-backoff reconnect and ping/pong
+// latency. It knows nothing about channels: the page (re)subscribes when the
+// server's 'connected' message arrives, so every reconnect restores them.
+/* global WebSocket, console, location, performance, setTimeout, clearTimeout, setInterval, clearInterval */
+
+export const STATUS = Object.freeze({
+  CONNECTED: 'connected',
+  RECONNECTING: 'reconnecting',
+  DISCONNECTED: 'disconnected'
+})
+
+export function defaultUrl () {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+  return `${scheme}://${location.host}/ws`
+}
+
+export class Connection {
+  constructor ({
+    url = defaultUrl(),
+    onOpen = () => {},
+    onMessage = () => {},
+    onStatus = () => {},
+    onLatency = () => {},
+    pingIntervalMs = 5000,
+    baseBackoffMs = 500,
+    maxBackoffMs = 10000
+  } = {}) {
+    Object.assign(this, { url, onOpen, onMessage, onStatus, onLatency, pingIntervalMs, baseBackoffMs, maxBackoffMs })
+    this.ws = null
+    this.attempt = 0
+    this.status = STATUS.DISCONNECTED
+    this.pings = new Map() // ping id -> performance.now() when sent
+    this.pingSeq = 0
+    this.reqSeq = 0
+    this.stopped = false
+    this._retryTimer = null
+    this._pingTimer = null
+  }
+
+  start () {
+    this.stopped = false
+    this._connect()
+  }
+
+  stop () {
+    this.stopped = true
+    clearTimeout(this._retryTimer)
+    this._stopPing()
+    if (this.ws) this.ws.close(1000, 'page closed')
+  }
+
+  get open () {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN
+  }
+
+  // Returns the request id, or null when the socket is not open.
+  send (msg) {
+    if (!this.open) return null
+    const id = msg.id ?? `r${++this.reqSeq}`
+    this.ws.send(JSON.stringify({ ...msg, id }))
+    return id
+  }
+
+  ping () {
+    if (!this.open) return
+    const id = `p${++this.pingSeq}`
+    const now = performance.now()
+    this.pings.set(id, now)
+    // Forget pings that never got an answer so the map cannot grow.
+    for (const [k, t] of this.pings) if (now - t > 30000) this.pings.delete(k)
+    this.ws.send(JSON.stringify({ type: 'ping', id }))
+  }
+
+  _setStatus (status) {
+    if (this.status === status) return
+    this.status = status
+    this.onStatus(status)
+  }
+
+  _connect () {
+    let ws
+    try {
+      ws = new WebSocket(this.url)
+    } catch (err) {
+      console.warn('websocket: cannot connect', err)
+      this._scheduleReconnect()
+      return
+    }
+    this.ws = ws
+    ws.addEventListener('open', () => {
+      if (this.ws !== ws) return
+      this._setStatus(STATUS.CONNECTED)
+      this._startPing()
+      this.onOpen()
+    })
+    ws.addEventListener('message', (ev) => {
+      if (this.ws !== ws) return
+      let msg
+      try {
+        msg = JSON.parse(ev.data)
+      } catch {
+        console.warn('websocket: ignoring a frame that is not JSON')
+        return
+      }
+      if (!msg || typeof msg !== 'object') return
+      if (msg.type === 'connected') this.attempt = 0
+      if (msg.type === 'pong') this._onPong(msg)
+      this.onMessage(msg)
+    })
+    // 'error' is always followed by 'close'; reconnecting is handled there.
+    ws.addEventListener('close', () => {
+      if (this.ws !== ws) return
+      this.ws = null
+      this._stopPing()
+      if (this.stopped) {
+        this._setStatus(STATUS.DISCONNECTED)
+        return
+      }
+      this._scheduleReconnect()
+    })
+  }
+
+  _scheduleReconnect () {
+    this._setStatus(STATUS.RECONNECTING)
+    const exp = Math.min(this.maxBackoffMs, this.baseBackoffMs * 2 ** this.attempt)
+    const delay = Math.round(exp / 2 + Math.random() * exp / 2) // jitter
+    this.attempt++
+    clearTimeout(this._retryTimer)
+    this._retryTimer = setTimeout(() => this._connect(), delay)
+  }
+
+  _startPing () {
+    this._stopPing()
+    this.ping()
+    this._pingTimer = setInterval(() => this.ping(), this.pingIntervalMs)
+  }
+
+  _stopPing () {
+    clearInterval(this._pingTimer)
+    this._pingTimer = null
+    this.pings.clear()
+  }
+
+  _onPong (msg) {
+    const sent = this.pings.get(msg.id)
+    if (sent === undefined) return
+    this.pings.delete(msg.id)
+    this.onLatency(performance.now() - sent)
+  }
+}

@@ -1,0 +1,74 @@
+import t from 'tap'
+import { MatchingEngine, type NewOrderInput } from '../../src/engine/index.js'
+import { steppingClock } from '../helpers/clock.js'
+
+const engine = () => new MatchingEngine({ clock: steppingClock() })
+const order = (over: Partial<NewOrderInput>): NewOrderInput =>
+  ({ symbol: 'BTC-USDT', side: 'buy', orderType: 'limit', quantity: '0.001', price: '30000.00', ...over })
+
+t.test('symbol, side and type are case-insensitive and normalised', async (t) => {
+  const r = engine().submit(order({ symbol: 'btc-usdt', side: 'BUY', orderType: 'Limit' }))
+  t.ok(r.ok)
+  if (!r.ok) return
+  t.equal(r.value.order.symbol, 'BTC-USDT')
+  t.equal(r.value.order.side, 'buy')
+  t.equal(r.value.order.type, 'limit')
+})
+
+t.test('decimals are exact, from strings or numbers', async (t) => {
+  const e = engine()
+  const r = e.submit(order({ quantity: 0.1, price: 30000.1 }))
+  t.ok(r.ok)
+  if (!r.ok) return
+  t.equal(r.value.order.quantityLots, 10_000_000)
+  t.equal(r.value.order.priceTicks, 3_000_010)
+  const s = e.submit(order({ quantity: '0.00001', price: '1000000000.00' }))
+  t.ok(s.ok, 'the minimum quantity at a high price')
+})
+
+const rejected: Array<[string, Partial<NewOrderInput>, RegExp]> = [
+  ['price off the tick', { price: '30000.001' }, /PRICE_FILTER/],
+  ['quantity off the lot', { quantity: '0.000000001' }, /LOT_SIZE/],
+  ['quantity under min', { quantity: '0.000001' }, /MIN_QUANTITY/],
+  ['quantity over max', { quantity: '1000000.00000001' }, /MAX_QUANTITY/],
+  ['notional under min', { quantity: '0.0001', price: '100' }, /MIN_NOTIONAL/],
+  ['zero quantity', { quantity: '0' }, /greater than zero/],
+  ['negative quantity', { quantity: '-1' }, /positive/],
+  ['negative number price', { price: -5 }, /positive/],
+  ['NaN', { quantity: 'NaN' }, /plain decimal/],
+  ['Infinity number', { quantity: Infinity }, /finite/],
+  ['exponent overflow', { quantity: '1e400' }, /more than 18|LOT_SIZE|MAX/],
+  ['too many digits', { quantity: '1.0000000000000000001' }, /significant digits/],
+  ['huge price past safe ticks', { price: '99999999999999999' }, /PRICE_FILTER/],
+  ['hex', { price: '0x10' }, /plain decimal/],
+  ['spaces', { price: ' 1' }, /plain decimal/],
+  ['bad side', { side: 'hold' }, /side/],
+  ['bad type', { orderType: 'stop' }, /order_type/],
+  ['limit without price', { price: undefined }, /price is required/],
+  ['fok without price', { orderType: 'fok', price: null }, /price is required/],
+  ['market with price', { orderType: 'market', price: '1' }, /must not be given/],
+  ['bad client id', { clientOrderId: 'has space' }, /client_order_id/],
+  ['long client id', { clientOrderId: 'x'.repeat(65) }, /client_order_id/]
+]
+
+for (const [name, over, message] of rejected) {
+  t.test(`rejects ${name} and changes nothing`, async (t) => {
+    const e = engine()
+    const r = e.submit(order(over))
+    t.notOk(r.ok)
+    if (r.ok) return
+    t.equal(r.code, 'VALIDATION_ERROR')
+    t.match(r.message, message)
+    t.equal(e.book('BTC-USDT')!.open.size, 0)
+    t.equal(e.sequence, 0, 'no command was accepted')
+  })
+}
+
+t.test('configuration errors are thrown at construction', async (t) => {
+  t.throws(() => new MatchingEngine({ symbols: [{ symbol: 'A-B', tickSize: '0', minQuantity: '1' }] }), /invalid step/)
+  t.throws(() => new MatchingEngine({ symbols: [{ symbol: 'A-B', tickSize: '1', minQuantity: '0.5', lotSize: '1' }] }), /min quantity/)
+  t.throws(() => new MatchingEngine({ symbols: [{ symbol: 'bad', tickSize: '1', minQuantity: '1' }] }), /BASE-QUOTE/)
+  t.throws(() => new MatchingEngine({ symbols: [{ symbol: 'A-B', tickSize: '1', minQuantity: '1' }, { symbol: 'a-b', tickSize: '1', minQuantity: '1' }] }), /twice/)
+  t.throws(() => new MatchingEngine({ makerFeeRate: '1.5' }), /maker fee/)
+  t.throws(() => new MatchingEngine({ historyLimit: 0 }), /history limit/)
+})

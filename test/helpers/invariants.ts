@@ -1,0 +1,51 @@
+import type { MatchingEngine, OrderBook } from '../../src/engine/index.js'
+
+/**
+ * Checks a book's internal consistency (exchange-core's validateInternalState):
+ * linked lists, level totals, indexes, no empty levels, best-level cache, not crossed.
+ * Returns a list of problems; empty means consistent.
+ */
+export function bookProblems (book: OrderBook): string[] {
+  const problems: string[] = []
+  let indexed = 0
+  for (const side of [book.bids, book.asks]) {
+    let previous: number | undefined
+    let first = true
+    for (const level of side.bestFirst()) {
+      if (first && side.best() !== level) problems.push(`${side.side}: best-level cache is stale`)
+      first = false
+      if (previous !== undefined && !side.isBetter(previous, level.priceTicks)) problems.push(`${side.side}: levels out of order at ${level.priceTicks}`)
+      previous = level.priceTicks
+      if (level.head === null) problems.push(`${side.side}: empty level ${level.priceTicks} left in the tree`)
+      let total = 0
+      let count = 0
+      let prev = null
+      for (let o = level.head; o !== null; o = o.next) {
+        if (o.prev !== prev) problems.push(`order ${o.id}: broken prev link`)
+        if (o.priceTicks !== level.priceTicks || o.side !== side.side) problems.push(`order ${o.id}: in the wrong level`)
+        if (!o.isOpen || o.remainingLots <= 0) problems.push(`order ${o.id}: resting but ${o.status} with ${o.remainingLots} left`)
+        if (book.open.get(o.id) !== o) problems.push(`order ${o.id}: resting but not indexed`)
+        total += o.remainingLots
+        count++
+        prev = o
+      }
+      if (level.tail !== prev) problems.push(`level ${level.priceTicks}: tail is not the last order`)
+      if (total !== level.totalLots) problems.push(`level ${level.priceTicks}: total ${level.totalLots} != sum ${total}`)
+      if (count !== level.count) problems.push(`level ${level.priceTicks}: count ${level.count} != ${count}`)
+      indexed += count
+    }
+    if (first && side.best() !== undefined) problems.push(`${side.side}: best cache set on an empty side`)
+  }
+  if (indexed !== book.open.size) problems.push(`open index has ${book.open.size} orders, levels hold ${indexed}`)
+  for (const [cid, order] of book.openByClientId) {
+    if (book.open.get(order.id) !== order || order.clientOrderId !== cid) problems.push(`client id ${cid}: stale index entry`)
+  }
+  const bid = book.bids.best()
+  const ask = book.asks.best()
+  if (bid !== undefined && ask !== undefined && bid.priceTicks >= ask.priceTicks) problems.push('book is crossed')
+  return problems
+}
+
+export function engineProblems (engine: MatchingEngine): string[] {
+  return [...engine.allBooks()].flatMap((book) => bookProblems(book).map((p) => `${book.symbol}: ${p}`))
+}
