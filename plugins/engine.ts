@@ -17,8 +17,6 @@ declare module 'fastify' {
     durable: () => Promise<void>
     /** Extra figures other plugins add to /statistics. */
     statisticsExtras: () => Record<string, unknown>
-    /** Live WebSocket connections, for /health. */
-    connectionCount: () => number
   }
 }
 
@@ -39,7 +37,6 @@ async function enginePlugin (app: FastifyInstance, opts: EnginePluginOptions): P
   app.decorate('startedAt', Date.now())
   app.decorate('durable', resolved)
   app.decorate('statisticsExtras', () => ({}))
-  app.decorate('connectionCount', () => 0)
 }
 
 const done = Promise.resolve()

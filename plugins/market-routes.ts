@@ -76,6 +76,7 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
       symbols_count: engine.symbols.length,
       orders_per_second: uptime > 0 ? orders / uptime : 0,
       error_counts: Object.fromEntries(app.errorCounts),
+      gateway: app.gateway.stats(),
       ...app.statisticsExtras()
     }
   })
@@ -87,7 +88,7 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
     timestamp: toSeconds(Date.now()),
     uptime: (Date.now() - app.startedAt) / 1000,
     version: VERSION,
-    connections: app.connectionCount()
+    connections: app.gateway.stats().connections
   }))
 }
 

@@ -11,6 +11,7 @@ import engine from '../plugins/engine.js'
 import rateLimit from '../plugins/rate-limit.js'
 import routes from '../plugins/routes.js'
 import staticFiles from '../plugins/static.js'
+import websocket from '../plugins/websocket.js'
 
 export interface BuildOptions {
   /** Injected clock (ms) for deterministic tests. */
@@ -40,6 +41,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
   await app.register(errors)
   await app.register(engine, { config: config.engine, clock: options.clock })
   await app.register(rateLimit, { config: config.rateLimit })
+  await app.register(websocket, { config: config.ws })
   await app.register(staticFiles, { root: config.staticDir })
   await app.register(routes)
   return app

@@ -1,0 +1,8 @@
+/** What the hub needs of a connection: a way to hand it a serialized message. */
+export interface Subscriber {
+  /** Sends one already-serialized message; the transport applies its own backpressure policy. */
+  send (text: string): void
+}
+
+export const Channel = { L2: 'l2_updates', TRADES: 'trades', ORDERS: 'orders' } as const
+export type Channel = typeof Channel[keyof typeof Channel]
