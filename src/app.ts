@@ -3,7 +3,7 @@
  * registered explicitly and in order. Tests build one per test; server.ts
  * builds one and listens.
  */
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import errors from '../plugins/errors.js'
@@ -31,7 +31,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
     requestTimeout: 30_000,
     return503OnClosing: true,
     // One log line per request at info would dominate the hot path; onResponse logs at debug instead.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: {
       // Bodies are never coerced or stripped: a wrong type or an unknown field is an error, not a silent change.
       customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false }
@@ -39,7 +39,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(errors)
-  await app.register(engine, { config: config.engine, clock: options.clock })
+  await app.register(engine, { config: config.engine, journal: config.journal, clock: options.clock })
   await app.register(rateLimit, { config: config.rateLimit })
   await app.register(websocket, { config: config.ws })
   await app.register(staticFiles, { root: config.staticDir })

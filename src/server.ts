@@ -22,4 +22,11 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   await app.close()
 })
 
+// SIGUSR2: take a snapshot on demand (e.g. before a backup), without an HTTP admin surface.
+process.on('SIGUSR2', () => {
+  app.persistence?.snapshot().then(
+    () => app.log.info({ sequence: app.engine.sequence }, 'snapshot written'),
+    (err: unknown) => app.log.error({ err }, 'snapshot failed'))
+})
+
 await app.listen({ host: config.host, port: config.port })

@@ -67,6 +67,14 @@ export class OrderBook {
     }
   }
 
+  /** Puts an order back at the tail of its level without matching (snapshot restore). */
+  restoreResting (order: Order): void {
+    const level = this.sideOf(order.side).getOrCreate(order.priceTicks as number)
+    level.append(order)
+    this.open.set(order.id, order)
+    if (order.clientOrderId !== null) this.openByClientId.set(order.clientOrderId, order)
+  }
+
   /** Takes a resting order off the book. */
   cancel (order: Order, out: CommandOutput): void {
     const level = this.sideOf(order.side).get(order.priceTicks as number) as PriceLevel

@@ -1,0 +1,35 @@
+/** File names in the data directory, and listing them in sequence order. */
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+const SEGMENT = /^journal-(\d{20})\.log$/
+const SNAPSHOT = /^snapshot-(\d{20})\.json$/
+
+export interface SeqFile { readonly path: string, readonly name: string, readonly seq: number }
+
+/** journal-<first seq it may hold>.log */
+export function segmentName (firstSeq: number): string {
+  return `journal-${String(firstSeq).padStart(20, '0')}.log`
+}
+
+/** snapshot-<last seq it covers>.json */
+export function snapshotName (seq: number): string {
+  return `snapshot-${String(seq).padStart(20, '0')}.json`
+}
+
+export function listSegments (dir: string): SeqFile[] {
+  return list(dir, SEGMENT)
+}
+
+export function listSnapshots (dir: string): SeqFile[] {
+  return list(dir, SNAPSHOT)
+}
+
+function list (dir: string, pattern: RegExp): SeqFile[] {
+  const out: SeqFile[] = []
+  for (const name of readdirSync(dir)) {
+    const match = pattern.exec(name)
+    if (match !== null) out.push({ path: join(dir, name), name, seq: Number(match[1]) })
+  }
+  return out.sort((a, b) => a.seq - b.seq)
+}

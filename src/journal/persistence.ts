@@ -1,0 +1,122 @@
+/**
+ * Durability for one engine: recovery at open, the command journal while
+ * running, snapshots every N commands, on demand and at close, and clean-up
+ * of journal segments and snapshots a newer snapshot covers.
+ */
+import { mkdirSync, rmSync } from 'node:fs'
+import { exportState, type Command, type MatchingEngine } from '../engine/index.js'
+import type { FsyncPolicy } from '../config.js'
+import { encodeCommand } from './codec.js'
+import { listSegments, listSnapshots } from './files.js'
+import { JournalWriter } from './journal-writer.js'
+import { recover, type RecoveryReport } from './recovery.js'
+import { writeSnapshot, writeSnapshotSync } from './snapshot-store.js'
+
+export interface PersistenceOptions {
+  readonly dataDir: string
+  readonly fsync: FsyncPolicy
+  readonly fsyncIntervalMs: number
+  /** Take a snapshot after this many commands; 0 = only on demand and at close. */
+  readonly snapshotEvery: number
+  /** Snapshots kept on disk (the newest ones). */
+  readonly keepSnapshots?: number
+}
+
+export class Persistence {
+  readonly recovery: RecoveryReport
+  private readonly options: PersistenceOptions
+  private readonly engine: MatchingEngine
+  private readonly writer: JournalWriter
+  private sinceSnapshot = 0
+  private lastSnapshotSeq: number
+  private snapshotting: Promise<void> | null = null
+
+  /** Recovers the engine from the data directory, then opens the journal for appending. */
+  constructor (engine: MatchingEngine, options: PersistenceOptions) {
+    mkdirSync(options.dataDir, { recursive: true })
+    this.options = options
+    this.engine = engine
+    this.recovery = recover(options.dataDir, engine)
+    this.lastSnapshotSeq = this.recovery.snapshotSeq ?? 0
+    this.writer = new JournalWriter(options.dataDir, engine.sequence + 1, options.fsync, options.fsyncIntervalMs)
+  }
+
+  /** The engine's command hook: journal first, the engine runs it right after. */
+  onCommand (command: Command): void {
+    this.writer.append(encodeCommand(command))
+    if (this.options.snapshotEvery > 0 && ++this.sinceSnapshot >= this.options.snapshotEvery) {
+      this.sinceSnapshot = 0
+      // After this command has run: the snapshot must include it.
+      setImmediate(() => { this.snapshot().catch(() => {}) })
+    }
+  }
+
+  durable (): Promise<void> {
+    return this.writer.durable()
+  }
+
+  get failed (): Error | null {
+    return this.writer.failed
+  }
+
+  /**
+   * Captures the state now (synchronously, so it matches the journal cut
+   * exactly), writes it atomically, then deletes what it covers.
+   */
+  snapshot (): Promise<void> {
+    if (this.snapshotting !== null) return this.snapshotting
+    const seq = this.engine.sequence
+    if (seq === this.lastSnapshotSeq) return Promise.resolve()
+    const state = exportState(this.engine)
+    this.writer.rotate(seq)
+    this.snapshotting = (async () => {
+      try {
+        await writeSnapshot(this.options.dataDir, state)
+        await this.writer.durable()
+        this.lastSnapshotSeq = seq
+        this.prune(seq)
+      } finally {
+        this.snapshotting = null
+      }
+    })()
+    return this.snapshotting
+  }
+
+  /** Flushes the journal, writes the final snapshot and prunes. */
+  async close (): Promise<void> {
+    await this.snapshotting?.catch(() => {})
+    await this.writer.close()
+    if (this.writer.failed !== null) return
+    const seq = this.engine.sequence
+    if (seq !== this.lastSnapshotSeq) writeSnapshotSync(this.options.dataDir, exportState(this.engine))
+    this.lastSnapshotSeq = seq
+    this.prune(seq)
+  }
+
+  stats () {
+    return {
+      fsync: this.options.fsync,
+      last_seq: this.engine.sequence,
+      last_snapshot_seq: this.lastSnapshotSeq,
+      records_written: this.writer.stats.records,
+      batches_written: this.writer.stats.batches,
+      bytes_written: this.writer.stats.bytes,
+      fsyncs: this.writer.stats.fsyncs,
+      recovered_from_snapshot: this.recovery.snapshotSeq,
+      replayed_at_start: this.recovery.replayed
+    }
+  }
+
+  /** Segments that only hold records up to `seq`, and all but the newest snapshots. */
+  private prune (seq: number): void {
+    const segments = listSegments(this.options.dataDir)
+    for (let i = 0; i < segments.length; i++) {
+      const next = segments[i + 1]
+      // A segment ends where the next begins: it holds only records up to `seq` if the next starts by seq + 1.
+      if (next !== undefined && next.seq <= seq + 1) rmSync(segments[i].path, { force: true })
+    }
+    const snapshots = listSnapshots(this.options.dataDir)
+    const keep = this.options.keepSnapshots ?? 2
+    for (const old of snapshots.slice(0, Math.max(0, snapshots.length - keep))) rmSync(old.path, { force: true })
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Snapshots: the engine state as JSON behind a checksum line, written to a
+ * temporary file, synced, then renamed into place, so a reader only ever
+ * sees a complete snapshot or none.
+ *   line 1: <crc32 of line 2, 8 hex digits>
+ *   line 2: the state JSON
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { EngineState } from '../engine/index.js'
+import { checksum } from './codec.js'
+import { listSnapshots, snapshotName, type SeqFile } from './files.js'
+
+export function encodeSnapshot (state: EngineState): string {
+  const json = JSON.stringify(state)
+  return checksum(json) + '\n' + json + '\n'
+}
+
+/** Writes atomically; resolves with the final path once it is durable. */
+export async function writeSnapshot (dir: string, state: EngineState): Promise<string> {
+  const text = encodeSnapshot(state)
+  const final = join(dir, snapshotName(state.sequence))
+  const temp = final + '.tmp'
+  const handle = await open(temp, 'w')
+  try {
+    await handle.writeFile(text)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  renameSync(temp, final)
+  syncDir(dir)
+  return final
+}
+
+/** The same, synchronously: for the last snapshot at shutdown. */
+export function writeSnapshotSync (dir: string, state: EngineState): string {
+  const final = join(dir, snapshotName(state.sequence))
+  const temp = final + '.tmp'
+  const fd = openSync(temp, 'w')
+  try {
+    writeSync(fd, encodeSnapshot(state))
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(temp, final)
+  syncDir(dir)
+  return final
+}
+
+export type SnapshotRead = { ok: true, state: EngineState } | { ok: false, reason: string }
+
+export function readSnapshot (file: SeqFile): SnapshotRead {
+  const text = readFileSync(file.path, 'utf8')
+  const newline = text.indexOf('\n')
+  if (newline !== 8) return { ok: false, reason: 'no checksum line' }
+  const json = text.slice(9).replace(/\n$/, '')
+  if (checksum(json) !== text.slice(0, 8)) return { ok: false, reason: 'checksum mismatch' }
+  try {
+    const state = JSON.parse(json) as EngineState
+    if (state.sequence !== file.seq) return { ok: false, reason: `holds seq ${state.sequence}, name says ${file.seq}` }
+    return { ok: true, state }
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message }
+  }
+}
+
+export { listSnapshots }
+
+/** A rename is durable only once its directory entry is synced. */
+function syncDir (dir: string): void {
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
