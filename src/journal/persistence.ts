@@ -74,7 +74,7 @@ export class Persistence {
         await writeSnapshot(this.options.dataDir, state)
         await this.writer.durable()
         this.lastSnapshotSeq = seq
-        this.prune(seq)
+        this.prune()
       } finally {
         this.snapshotting = null
       }
@@ -90,7 +90,7 @@ export class Persistence {
     const seq = this.engine.sequence
     if (seq !== this.lastSnapshotSeq) writeSnapshotSync(this.options.dataDir, exportState(this.engine))
     this.lastSnapshotSeq = seq
-    this.prune(seq)
+    this.prune()
   }
 
   stats () {
@@ -107,16 +107,22 @@ export class Persistence {
     }
   }
 
-  /** Segments that only hold records up to `seq`, and all but the newest snapshots. */
-  private prune (seq: number): void {
-    const segments = listSegments(this.options.dataDir)
-    for (let i = 0; i < segments.length; i++) {
-      const next = segments[i + 1]
-      // A segment ends where the next begins: it holds only records up to `seq` if the next starts by seq + 1.
-      if (next !== undefined && next.seq <= seq + 1) rmSync(segments[i].path, { force: true })
-    }
-    const snapshots = listSnapshots(this.options.dataDir)
+  /**
+   * Keeps the newest snapshots, and every journal segment the oldest kept
+   * one still needs: if the newest snapshot turns out damaged, the one
+   * before it plus the journal still rebuild the full state.
+   */
+  private prune (): void {
     const keep = this.options.keepSnapshots ?? 2
+    const snapshots = listSnapshots(this.options.dataDir)
     for (const old of snapshots.slice(0, Math.max(0, snapshots.length - keep))) rmSync(old.path, { force: true })
+    const kept = snapshots.slice(-keep)
+    if (kept.length === 0) return
+    const cut = kept[0].seq
+    const segments = listSegments(this.options.dataDir)
+    for (let i = 0; i < segments.length - 1; i++) {
+      // A segment ends where the next begins: it is covered if the next starts by cut + 1.
+      if (segments[i + 1].seq <= cut + 1) rmSync(segments[i].path, { force: true })
+    }
   }
 }

@@ -1,0 +1,125 @@
+import t from 'tap'
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { MatchingEngine, stateDigest } from '../../src/engine/index.js'
+import { Persistence } from '../../src/journal/persistence.js'
+import { CorruptJournalError } from '../../src/journal/recovery.js'
+import { steppingClock } from '../helpers/clock.js'
+import { runFlow } from '../helpers/flow.js'
+
+function open (dir: string) {
+  let persistence: Persistence | null = null
+  const engine = new MatchingEngine({ clock: steppingClock(), onCommand: (c) => persistence!.onCommand(c) })
+  persistence = new Persistence(engine, { dataDir: dir, fsync: 'none', fsyncIntervalMs: 5, snapshotEvery: 0 })
+  return { engine, persistence }
+}
+
+/** A data dir with a journal of `commands` records and no snapshot; returns the digest at its end. */
+async function journalOnly (commands: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'corrupt-'))
+  const { engine, persistence } = open(dir)
+  runFlow(engine, 5, commands)
+  await persistence.durable()
+  return { dir, engine, digest: stateDigest(engine), segment: join(dir, readdirSync(dir).find((f) => f.startsWith('journal-'))!) }
+}
+
+t.test('a torn last record is dropped with a warning and the file is cut back', async (t) => {
+  const { dir, engine, segment } = await journalOnly(300)
+  const lastSeq = engine.sequence
+  const size = statSync(segment).size
+  const text = readFileSync(segment, 'utf8')
+  const lastStart = text.lastIndexOf('\n', text.length - 2) + 1
+  truncateSync(segment, size - 7) // the crash cut the last record short
+  const { engine: recovered, persistence } = open(dir)
+  t.equal(recovered.sequence, lastSeq - 1, 'everything but the torn record')
+  t.match(persistence.recovery.warnings.join('\n'), /torn last record at offset \d+/)
+  t.equal(statSync(segment).size, lastStart, 'torn bytes removed so new records append cleanly')
+  await persistence.close()
+})
+
+t.test('garbage appended after the last newline counts as a torn tail too', async (t) => {
+  const { dir, engine, segment } = await journalOnly(50)
+  appendFileSync(segment, '1234abcd ["n",')
+  const { engine: recovered, persistence } = open(dir)
+  t.equal(recovered.sequence, engine.sequence)
+  t.equal(persistence.recovery.warnings.length, 1)
+  await persistence.close()
+})
+
+t.test('a flipped byte in the middle stops the start, naming file and offset', async (t) => {
+  const { dir, segment } = await journalOnly(300)
+  const bytes = readFileSync(segment)
+  const middle = Math.floor(bytes.length / 2)
+  bytes[middle] = bytes[middle] === 0x31 ? 0x32 : 0x31
+  writeFileSync(segment, bytes)
+  const error = t.throws(() => open(dir)) as Error
+  t.ok(error instanceof CorruptJournalError)
+  t.match(error.message, segment)
+  t.match(error.message, /corrupt record at offset \d+/)
+})
+
+t.test('an empty journal file starts an empty engine', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'corrupt-'))
+  writeFileSync(join(dir, 'journal-00000000000000000001.log'), '')
+  const { engine, persistence } = open(dir)
+  t.equal(engine.sequence, 0)
+  t.same(persistence.recovery.warnings, [])
+  await persistence.close()
+})
+
+t.test('no snapshot and a full journal: everything is replayed', async (t) => {
+  const { dir, engine, digest } = await journalOnly(800)
+  const { engine: recovered, persistence } = open(dir)
+  t.equal(recovered.sequence, engine.sequence)
+  t.equal(persistence.recovery.snapshotSeq, null)
+  t.equal(stateDigest(recovered), digest)
+  await persistence.close()
+})
+
+t.test('a snapshot with no journal restores the snapshot alone', async (t) => {
+  const { dir, engine, digest } = await journalOnly(400)
+  const first = open(mkdtempSync(join(tmpdir(), 'unused-')))
+  await first.persistence.close()
+  const owner = open(dir)
+  await owner.persistence.close() // writes the shutdown snapshot
+  for (const f of readdirSync(dir)) if (f.startsWith('journal-')) rmSync(join(dir, f))
+  const { engine: recovered, persistence } = open(dir)
+  t.equal(recovered.sequence, engine.sequence)
+  t.equal(stateDigest(recovered), digest)
+  t.equal(persistence.recovery.replayed, 0)
+  await persistence.close()
+})
+
+t.test('a damaged newest snapshot falls back to the previous one plus the journal', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'corrupt-'))
+  const { engine, persistence } = open(dir)
+  runFlow(engine, 21, 400)
+  await persistence.snapshot()
+  const olderSeq = engine.sequence
+  runFlow(engine, 22, 200)
+  await persistence.snapshot()
+  runFlow(engine, 23, 100)
+  await persistence.durable()
+  const digest = stateDigest(engine)
+  const newest = listSnapshotFiles(dir).at(-1)!
+  writeFileSync(newest, readFileSync(newest, 'utf8').replace('"sequence"', '"sequencE"'))
+  const { engine: recovered, persistence: second } = open(dir)
+  t.match(second.recovery.warnings.join('\n'), /unusable \(checksum mismatch\)/)
+  t.equal(second.recovery.snapshotSeq, olderSeq)
+  t.equal(recovered.sequence, engine.sequence)
+  t.equal(stateDigest(recovered), digest)
+  await second.close()
+})
+
+function listSnapshotFiles (dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.startsWith('snapshot-')).sort().map((f) => join(dir, f))
+}
+
+t.test('a gap between records stops the start', async (t) => {
+  const { dir, segment } = await journalOnly(100)
+  const lines = readFileSync(segment, 'utf8').split('\n')
+  lines.splice(40, 1)
+  writeFileSync(segment, lines.join('\n'))
+  t.throws(() => open(dir), /records are missing/)
+})
