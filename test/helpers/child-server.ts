@@ -24,14 +24,14 @@ export async function startChildServer (env: Record<string, string>, timeoutMs =
   })
   let output = ''
   const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
-  const url = await new Promise<string>((resolvePromise, reject) => {
+  const url = await new Promise<string>((_resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs)
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
       if (match !== null) {
         clearTimeout(timer)
-        resolvePromise(match[1])
+        _resolve(match[1])
       }
     }
     child.stdout.on('data', onData)
