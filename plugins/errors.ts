@@ -35,6 +35,8 @@ async function errorsPlugin (app: FastifyInstance): Promise<void> {
 
   function send (reply: FastifyReply, code: ErrorCode, message: string, extra: Partial<ErrorResponse> = {}): FastifyReply {
     app.errorCounts.set(code, (app.errorCounts.get(code) ?? 0) + 1)
+    const request = reply.request
+    if (request.method === 'POST' && request.routeOptions.url === '/order') app.metrics.orderRejected(code)
     const body: ErrorResponse = { error: message, error_code: code, ...extra }
     return reply.code(STATUS_OF[code]).type('application/json').send(body)
   }

@@ -32,8 +32,10 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       price: body.price,
       clientOrderId: body.client_order_id
     })
+    const matched = performance.now()
     if (!result.ok) throw fromRejection(result)
     const response = newOrderResponse(engine, result.value)
+    app.metrics.orderAccepted(response.symbol, response.order_type, response.status, response.trades.length, (matched - started) / 1000)
     await app.durable()
     response.processing_time_ms = performance.now() - started
     app.orderLatency.record(response.processing_time_ms)

@@ -7,11 +7,15 @@ import Fastify, { LogController, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import errors from '../plugins/errors.js'
+import lifecycle from '../plugins/lifecycle.js'
 import engine from '../plugins/engine.js'
+import pressure from '../plugins/pressure.js'
 import rateLimit from '../plugins/rate-limit.js'
-import routes from '../plugins/routes.js'
-import staticFiles from '../plugins/static.js'
 import websocket from '../plugins/websocket.js'
+import metrics from '../plugins/metrics.js'
+import docs from '../plugins/docs.js'
+import staticFiles from '../plugins/static.js'
+import routes from '../plugins/routes.js'
 
 export interface BuildOptions {
   /** Injected clock (ms) for deterministic tests. */
@@ -29,7 +33,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
     connectionTimeout: 30_000,
     keepAliveTimeout: 72_000,
     requestTimeout: 30_000,
-    return503OnClosing: true,
+    // The lifecycle plugin answers requests that arrive while draining, in our error shape.
+    return503OnClosing: false,
     // One log line per request at info would dominate the hot path; onResponse logs at debug instead.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: {
@@ -39,9 +44,14 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(errors)
+  await app.register(lifecycle)
   await app.register(engine, { config: config.engine, journal: config.journal, clock: options.clock })
+  await app.register(pressure, { config: config.pressure })
   await app.register(rateLimit, { config: config.rateLimit })
   await app.register(websocket, { config: config.ws })
+  await app.register(metrics)
+  // Before the routes: swagger collects them as they are added.
+  if (config.docs) await app.register(docs)
   await app.register(staticFiles, { root: config.staticDir })
   await app.register(routes)
   return app

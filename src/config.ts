@@ -37,6 +37,15 @@ export interface Config {
     readonly maxConnectionsPerIp: number
     readonly maxBufferedBytes: number
   }
+  readonly pressure: {
+    /** 0 switches a check off. */
+    readonly maxEventLoopDelayMs: number
+    readonly maxHeapUsedBytes: number
+    readonly maxRssBytes: number
+    readonly retryAfterSeconds: number
+  }
+  readonly shutdownGraceMs: number
+  readonly docs: boolean
   readonly journal: {
     readonly enabled: boolean
     readonly dataDir: string
@@ -82,6 +91,14 @@ export function loadConfig (env: Env = process.env): Config {
       maxConnectionsPerIp: read.int('WS_MAX_CONNECTIONS_PER_IP', 2_000, 1, 1e6),
       maxBufferedBytes: read.int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024)
     },
+    pressure: {
+      maxEventLoopDelayMs: read.int('PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      maxHeapUsedBytes: read.int('PRESSURE_MAX_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      maxRssBytes: read.int('PRESSURE_MAX_RSS_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      retryAfterSeconds: read.int('PRESSURE_RETRY_AFTER_SECONDS', 1, 1, 3600)
+    },
+    shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, 100, 600_000),
+    docs: read.bool('DOCS_ENABLED', true),
     journal: {
       enabled: read.bool('JOURNAL_ENABLED', true),
       dataDir: resolve(read.string('DATA_DIR', './data')),

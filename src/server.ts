@@ -16,7 +16,8 @@ try {
 
 const app = await buildApp(config)
 
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+// A second signal during the grace period exits at once (close-with-grace's default).
+closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {
   if (err !== undefined) app.log.error({ err }, 'closing after an error')
   else app.log.info({ signal }, 'shutting down')
   await app.close()

@@ -1,0 +1,104 @@
+/**
+ * Prometheus metrics at /metrics (prom-client, one registry per app so test
+ * apps never share counters). Hot-path recording is a counter increment or a
+ * histogram observe; per-symbol book figures are read at scrape time.
+ */
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export interface ServiceMetrics {
+  readonly registry: Registry
+  orderAccepted (symbol: string, orderType: string, status: string, trades: number, matchingSeconds: number): void
+  orderRejected (reason: string): void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: ServiceMetrics
+  }
+}
+
+async function metricsPlugin (app: FastifyInstance): Promise<void> {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const registers = [registry]
+
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers
+  })
+  const orders = new Counter({ name: 'orders_accepted_total', help: 'Orders accepted by the engine, by symbol, type and resulting status', labelNames: ['symbol', 'order_type', 'status'], registers })
+  const rejected = new Counter({ name: 'orders_rejected_total', help: 'Order requests refused, by error code', labelNames: ['reason'], registers })
+  const trades = new Counter({ name: 'trades_total', help: 'Trades executed', labelNames: ['symbol'], registers })
+  const matching = new Histogram({
+    name: 'matching_latency_seconds',
+    help: 'Time inside the engine for one order (validation and matching)',
+    buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005],
+    registers
+  })
+
+  new Gauge({
+    name: 'open_orders',
+    help: 'Resting orders per symbol',
+    labelNames: ['symbol'],
+    registers,
+    collect () {
+      for (const book of app.engine.allBooks()) this.set({ symbol: book.symbol }, book.open.size)
+    }
+  })
+  new Gauge({
+    name: 'price_levels',
+    help: 'Price levels per symbol and side',
+    labelNames: ['symbol', 'side'],
+    registers,
+    collect () {
+      for (const book of app.engine.allBooks()) {
+        this.set({ symbol: book.symbol, side: 'buy' }, book.bids.levelCount)
+        this.set({ symbol: book.symbol, side: 'sell' }, book.asks.levelCount)
+      }
+    }
+  })
+  const gateway = (key: 'connections' | 'subscriptions') => function (this: Gauge) { this.set(app.gateway.stats()[key]) }
+  new Gauge({ name: 'ws_connections', help: 'Open WebSocket connections', registers, collect: gateway('connections') })
+  new Gauge({ name: 'ws_subscriptions', help: 'Active WebSocket subscriptions', registers, collect: gateway('subscriptions') })
+  // Monotonic figures the gateway already counts: exposed as counters read at scrape time.
+  const fromGateway = (name: string, help: string, key: 'messages_sent' | 'slow_consumer_disconnects') => new Counter({
+    name,
+    help,
+    registers,
+    collect () {
+      this.reset()
+      this.inc(app.gateway.stats()[key])
+    }
+  })
+  fromGateway('ws_messages_sent_total', 'WebSocket messages sent', 'messages_sent')
+  fromGateway('ws_slow_consumer_disconnects_total', 'WebSocket connections closed as slow consumers', 'slow_consumer_disconnects')
+
+  app.decorate('metrics', {
+    registry,
+    orderAccepted (symbol, orderType, status, tradeCount, matchingSeconds) {
+      orders.inc({ symbol, order_type: orderType, status })
+      if (tradeCount > 0) trades.inc({ symbol }, tradeCount)
+      matching.observe(matchingSeconds)
+    },
+    orderRejected (reason) {
+      rejected.inc({ reason })
+    }
+  } satisfies ServiceMetrics)
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'not_found'
+    httpDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000)
+  })
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(registry.contentType)
+    return registry.metrics()
+  })
+}
+
+export default fp(metricsPlugin, { name: 'metrics', dependencies: ['engine', 'websocket'], fastify: '5.x' })
