@@ -41,40 +41,41 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
     registers
   })
 
-  new Gauge({
+  // Read at scrape time; registered explicitly since nothing else holds them.
+  registry.registerMetric(new Gauge({
     name: 'open_orders',
     help: 'Resting orders per symbol',
     labelNames: ['symbol'],
-    registers,
+    registers: [],
     collect () {
       for (const book of app.engine.allBooks()) this.set({ symbol: book.symbol }, book.open.size)
     }
-  })
-  new Gauge({
+  }))
+  registry.registerMetric(new Gauge({
     name: 'price_levels',
     help: 'Price levels per symbol and side',
     labelNames: ['symbol', 'side'],
-    registers,
+    registers: [],
     collect () {
       for (const book of app.engine.allBooks()) {
         this.set({ symbol: book.symbol, side: 'buy' }, book.bids.levelCount)
         this.set({ symbol: book.symbol, side: 'sell' }, book.asks.levelCount)
       }
     }
-  })
+  }))
   const gateway = (key: 'connections' | 'subscriptions') => function (this: Gauge) { this.set(app.gateway.stats()[key]) }
-  new Gauge({ name: 'ws_connections', help: 'Open WebSocket connections', registers, collect: gateway('connections') })
-  new Gauge({ name: 'ws_subscriptions', help: 'Active WebSocket subscriptions', registers, collect: gateway('subscriptions') })
+  registry.registerMetric(new Gauge({ name: 'ws_connections', help: 'Open WebSocket connections', registers: [], collect: gateway('connections') }))
+  registry.registerMetric(new Gauge({ name: 'ws_subscriptions', help: 'Active WebSocket subscriptions', registers: [], collect: gateway('subscriptions') }))
   // Monotonic figures the gateway already counts: exposed as counters read at scrape time.
-  const fromGateway = (name: string, help: string, key: 'messages_sent' | 'slow_consumer_disconnects') => new Counter({
+  const fromGateway = (name: string, help: string, key: 'messages_sent' | 'slow_consumer_disconnects') => registry.registerMetric(new Counter({
     name,
     help,
-    registers,
+    registers: [],
     collect () {
       this.reset()
       this.inc(app.gateway.stats()[key])
     }
-  })
+  }))
   fromGateway('ws_messages_sent_total', 'WebSocket messages sent', 'messages_sent')
   fromGateway('ws_slow_consumer_disconnects_total', 'WebSocket connections closed as slow consumers', 'slow_consumer_disconnects')
 
