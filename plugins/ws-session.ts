@@ -6,6 +6,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { WebSocket } from 'ws'
 import { CHANNELS, CloseCode, PingMessage, SubscribeMessage, WsErrorCode, type ChannelName } from '../schemas/ws.js'
+import { normaliseSymbol } from '../src/engine/index.js'
 import type { MarketDataHub } from '../src/gateway/market-data-hub.js'
 import type { Subscriber } from '../src/gateway/subscriber.js'
 import type { Config } from '../src/config.js'
@@ -109,7 +110,7 @@ export class Session implements Subscriber {
   private subscription (message: SubscribeMessage, id: RequestId): void {
     const channel = message.channel as ChannelName
     if (!CHANNELS.includes(channel)) return this.error(WsErrorCode.INVALID_CHANNEL, `channel must be one of ${CHANNELS.join(', ')}`, id)
-    const symbol = message.symbol === undefined ? null : message.symbol.toUpperCase()
+    const symbol = message.symbol === undefined ? null : normaliseSymbol(message.symbol)
     if (symbol === null && channel !== 'trades') return this.error(WsErrorCode.SYMBOL_REQUIRED, `channel ${channel} needs a symbol`, id)
     if (symbol !== null && !this.context.hub.hasSymbol(symbol)) return this.error(WsErrorCode.SYMBOL_NOT_FOUND, `symbol ${message.symbol} is not traded here`, id)
     const key = `${channel}:${symbol ?? '*'}`

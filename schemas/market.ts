@@ -19,7 +19,8 @@ export const BookResponse = Type.Object({
 })
 
 export const SymbolParams = Type.Object({ symbol: Type.String({ minLength: 1, maxLength: 41 }) })
-export const BookQuery = Type.Object({ levels: Type.Optional(Type.String({ maxLength: 10 })) })
+// levels stays a free string here so that every bad value gets the same INVALID_PARAMETER from the handler.
+export const BookQuery = Type.Object({ levels: Type.Optional(Type.String()) })
 export const StatisticsQuery = Type.Object({ symbol: Type.Optional(Type.String({ maxLength: 41 })) })
 
 export const SymbolInfo = Type.Object({

@@ -43,6 +43,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
     }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // Every body is JSON: without this, Fastify's built-in text/plain parser would hand a string to the schema.
+  app.removeContentTypeParser('text/plain')
   await app.register(errors)
   await app.register(lifecycle)
   await app.register(engine, { config: config.engine, journal: config.journal, clock: options.clock })

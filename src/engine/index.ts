@@ -10,7 +10,7 @@ export { SymbolSpec, DEFAULT_SYMBOLS, DEFAULT_LOT_SIZE, DEFAULT_MAX_QUANTITY, DE
 export type { SymbolConfig } from './symbols.js'
 export { OrderEventType } from './events.js'
 export type { EngineEvent, EngineListener, LevelChange, OrderSnapshot, Trade } from './events.js'
-export { CLIENT_ORDER_ID, validateOrder } from './validate.js'
+export { CLIENT_ORDER_ID, normaliseSymbol, validateOrder } from './validate.js'
 export type { NewOrderInput } from './validate.js'
 export { parseDecimal, decimal, MAX_SIGNIFICANT_DIGITS } from './decimal.js'
 export * from './views.js'

@@ -4,6 +4,7 @@
  * integer units (for the checks on the hot path).
  */
 import { Step, decimal, type BigNumber } from './decimal.js'
+import { normaliseSymbol } from './validate.js'
 
 export interface SymbolConfig {
   readonly symbol: string
@@ -41,7 +42,7 @@ export class SymbolSpec {
   readonly minNotionalUnits: bigint
 
   constructor (config: SymbolConfig) {
-    const symbol = config.symbol.toUpperCase()
+    const symbol = normaliseSymbol(config.symbol)
     if (!SYMBOL_NAME.test(symbol)) throw new Error(`symbol ${config.symbol}: name must look like BASE-QUOTE`)
     this.symbol = symbol
     this.tick = new Step(config.tickSize)

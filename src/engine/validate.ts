@@ -23,14 +23,26 @@ export const CLIENT_ORDER_ID = /^[A-Za-z0-9._:-]{1,64}$/
 
 const invalid = (message: string) => reject(ResultCode.VALIDATION_ERROR, message)
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
+
+/**
+ * Case folding for identifiers, ASCII only: JavaScript folds some non-ASCII
+ * letters onto ASCII ones ("ſ".toUpperCase() is "S", the Kelvin sign
+ * lowercases to "k"), which would let look-alike text name a real symbol.
+ * Anything non-ASCII folds to '' and matches nothing.
+ */
 export function normaliseSymbol (symbol: string): string {
-  return symbol.toUpperCase()
+  return PRINTABLE_ASCII.test(symbol) ? symbol.toUpperCase() : ''
+}
+
+function asciiLower (text: string): string {
+  return PRINTABLE_ASCII.test(text) ? text.toLowerCase() : ''
 }
 
 export function validateOrder (input: NewOrderInput, spec: SymbolSpec): Result<OrderFields> {
-  const side = String(input.side).toLowerCase() as Side
+  const side = asciiLower(String(input.side)) as Side
   if (!SIDES.includes(side)) return invalid(`side must be one of ${SIDES.join(', ')}`)
-  const orderType = String(input.orderType).toLowerCase() as OrderType
+  const orderType = asciiLower(String(input.orderType)) as OrderType
   if (!ORDER_TYPES.includes(orderType)) return invalid(`order_type must be one of ${ORDER_TYPES.join(', ')}`)
 
   const clientOrderId = input.clientOrderId ?? null

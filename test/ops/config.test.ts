@@ -1,0 +1,48 @@
+import t from 'tap'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ConfigError, loadConfig } from '../../src/config.js'
+
+t.test('defaults', async (t) => {
+  const config = loadConfig({})
+  t.equal(config.port, 3000)
+  t.equal(config.journal.fsync, 'batch')
+  t.equal(config.rateLimit.max, 10_000)
+  t.equal(config.engine.symbols.length, 4)
+  t.ok(Object.isFrozen(config.ws), 'frozen all the way down')
+})
+
+const bad: Array<[Record<string, string>, RegExp]> = [
+  [{ PORT: '70000' }, /PORT must be an integer from 0 to 65535, got "70000"/],
+  [{ PORT: 'abc' }, /PORT must be an integer/],
+  [{ RATE_LIMIT_ENABLED: 'maybe' }, /RATE_LIMIT_ENABLED must be true or false/],
+  [{ JOURNAL_FSYNC: 'sometimes' }, /JOURNAL_FSYNC must be one of always, batch, none/],
+  [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+  [{ SYMBOLS: 'not json' }, /SYMBOLS is not readable JSON/],
+  [{ SYMBOLS: '[]' }, /non-empty JSON array/],
+  [{ SYMBOLS: '[{"symbol":"X-Y","tickSize":"0.01"}]' }, /SYMBOLS\[0\]\.minQuantity must be a decimal string/],
+  [{ SYMBOLS: '[{"symbol":"X-Y","tickSize":"0.01","minQuantity":"0.000000001"}]' }, /min quantity must be a positive multiple of the lot size/],
+  [{ MAKER_FEE_RATE: '2' }, /maker fee rate/],
+  [{ WS_MAX_BUFFERED_BYTES: '10' }, /WS_MAX_BUFFERED_BYTES must be an integer from 1024/]
+]
+for (const [env, message] of bad) {
+  t.test(`refuses ${JSON.stringify(env)} with a clear message`, async (t) => {
+    let caught: unknown
+    try {
+      loadConfig(env)
+    } catch (error) {
+      caught = error
+    }
+    t.ok(caught instanceof ConfigError, 'a ConfigError')
+    t.match((caught as Error).message, message)
+  })
+}
+
+t.test('symbols from SYMBOLS and from SYMBOLS_FILE', async (t) => {
+  const inline = loadConfig({ SYMBOLS: '[{"symbol":"doge-usdt","tickSize":"0.00001","minQuantity":"1","lotSize":"1"}]' })
+  t.same(inline.engine.symbols.map((s) => s.symbol), ['doge-usdt'])
+  const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'symbols.json')
+  writeFileSync(file, JSON.stringify([{ symbol: 'ADA-USDT', tickSize: '0.0001', minQuantity: '1' }]))
+  t.same(loadConfig({ SYMBOLS_FILE: file }).engine.symbols.map((s) => s.symbol), ['ADA-USDT'])
+})
