@@ -46,14 +46,14 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
   // Every body is JSON: without this, Fastify's built-in text/plain parser would hand a string to the schema.
   app.removeContentTypeParser('text/plain')
   await app.register(errors)
+  // Before any route: swagger collects routes as they are added.
+  if (config.docs) await app.register(docs)
   await app.register(lifecycle)
   await app.register(engine, { config: config.engine, journal: config.journal, clock: options.clock })
   await app.register(pressure, { config: config.pressure })
   await app.register(rateLimit, { config: config.rateLimit })
   await app.register(websocket, { config: config.ws })
   await app.register(metrics)
-  // Before the routes: swagger collects them as they are added.
-  if (config.docs) await app.register(docs)
   await app.register(staticFiles, { root: config.staticDir })
   await app.register(routes)
   return app

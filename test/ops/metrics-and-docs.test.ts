@@ -1,0 +1,89 @@
+import t from 'tap'
+import { buildTestApp } from '../helpers/build-app.js'
+
+/** Parses Prometheus text exposition (prom-client prints NaN as "Nan"): `name{labels} value` lines, comments skipped. */
+function parseMetrics (text: string): Map<string, number> {
+  const values = new Map<string, number>()
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.eE+-]+|NaN|Nan|\+Inf|-Inf)$/.exec(line)
+    if (match === null) throw new Error(`not Prometheus text: ${line}`)
+    values.set(match[1], Number(match[2]))
+  }
+  return values
+}
+
+t.test('/metrics parses as Prometheus text and its counters move with real orders', async (t) => {
+  const app = await buildTestApp(t)
+  const before = parseMetrics((await app.inject('/metrics')).body)
+  t.ok(before.has('process_cpu_user_seconds_total'), 'process defaults')
+  t.ok([...before.keys()].some((k) => k.startsWith('nodejs_eventloop_lag')), 'event-loop delay')
+  t.equal(before.get('open_orders{symbol="BTC-USDT"}'), 0)
+  const order = (body: object) => app.inject({ method: 'POST', url: '/order', payload: body })
+  t.equal((await order({ symbol: 'BTC-USDT', side: 'sell', order_type: 'limit', quantity: '0.5', price: '30000' })).statusCode, 200)
+  t.equal((await order({ symbol: 'BTC-USDT', side: 'buy', order_type: 'market', quantity: '0.2' })).statusCode, 200)
+  t.equal((await order({ symbol: 'BTC-USDT', side: 'buy', order_type: 'limit', quantity: '0.2', price: '1.001' })).statusCode, 400)
+  const res = await app.inject('/metrics')
+  t.match(res.headers['content-type'], /text\/plain/)
+  const after = parseMetrics(res.body)
+  t.equal(after.get('orders_accepted_total{symbol="BTC-USDT",order_type="limit",status="pending"}'), 1)
+  t.equal(after.get('orders_accepted_total{symbol="BTC-USDT",order_type="market",status="filled"}'), 1)
+  t.equal(after.get('orders_rejected_total{reason="VALIDATION_ERROR"}'), 1)
+  t.equal(after.get('trades_total{symbol="BTC-USDT"}'), 1)
+  t.equal(after.get('matching_latency_seconds_count'), 2)
+  t.equal(after.get('open_orders{symbol="BTC-USDT"}'), 1)
+  t.equal(after.get('price_levels{symbol="BTC-USDT",side="sell"}'), 1)
+  t.equal(after.get('http_request_duration_seconds_count{method="POST",route="/order",status_code="200"}'), 2)
+  t.equal(after.get('ws_connections'), 0)
+})
+
+t.test('/docs serves the OpenAPI document generated from the route schemas', async (t) => {
+  const app = await buildTestApp(t)
+  const ui = await app.inject('/docs/')
+  t.equal(ui.statusCode, 200)
+  t.match(ui.body, /swagger/i)
+  t.notMatch(ui.body, /https?:\/\/(cdn|unpkg)/, 'no CDN assets')
+  const doc = (await app.inject('/docs/json')).json()
+  const routes: Array<[string, string]> = [
+    ['/order', 'post'], ['/cancel', 'post'], ['/order/{order_id}', 'get'], ['/order', 'get'], ['/book/{symbol}', 'get'],
+    ['/bbo/{symbol}', 'get'], ['/symbols', 'get'], ['/statistics', 'get'], ['/health', 'get'], ['/ready', 'get']
+  ]
+  for (const [path, method] of routes) {
+    const operation = doc.paths[path]?.[method]
+    t.ok(operation, `${method.toUpperCase()} ${path} is documented`)
+    t.ok(operation?.responses?.['200'], `${method.toUpperCase()} ${path} has a 200 response schema`)
+  }
+  const body = doc.paths['/order'].post.requestBody.content['application/json'].schema
+  t.same(Object.keys(body.properties).sort(), ['client_order_id', 'order_type', 'price', 'quantity', 'side', 'symbol'])
+  t.equal(body.additionalProperties, false)
+})
+
+t.test('/ready is 200 when up and 503 once shutdown begins; new orders get SHUTTING_DOWN', async (t) => {
+  const app = await buildTestApp(t)
+  t.equal((await app.inject('/ready')).statusCode, 200)
+  app.lifecycle.shuttingDown = true
+  const ready = await app.inject('/ready')
+  t.equal(ready.statusCode, 503)
+  t.equal(ready.json().error_code, 'SHUTTING_DOWN')
+  const order = await app.inject({ method: 'POST', url: '/order', payload: { symbol: 'BTC-USDT', side: 'buy', order_type: 'market', quantity: '1' } })
+  t.equal(order.statusCode, 503)
+  t.equal(order.headers['retry-after'], '5')
+  t.equal((await app.inject('/health')).statusCode, 200, 'liveness stays up while draining')
+  app.lifecycle.shuttingDown = false
+})
+
+t.test('under pressure, new orders get 503 OVERLOADED with Retry-After; reads still answer', async (t) => {
+  const app = await buildTestApp(t, { PRESSURE_MAX_HEAP_USED_BYTES: '1', PRESSURE_RETRY_AFTER_SECONDS: '2' })
+  await app.ready()
+  const payload = { symbol: 'BTC-USDT', side: 'buy', order_type: 'limit', quantity: '1', price: '100' }
+  let res = await app.inject({ method: 'POST', url: '/order', payload })
+  // under-pressure samples memory on an interval; wait for its first sample.
+  for (let i = 0; i < 40 && res.statusCode === 200; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    res = await app.inject({ method: 'POST', url: '/order', payload })
+  }
+  t.equal(res.statusCode, 503)
+  t.equal(res.json().error_code, 'OVERLOADED')
+  t.equal(res.headers['retry-after'], '2')
+  t.equal((await app.inject('/book/BTC-USDT')).statusCode, 200)
+})
