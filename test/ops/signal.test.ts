@@ -26,10 +26,10 @@ t.test('SIGTERM drains and exits cleanly', async (t) => {
   const acknowledged: string[] = []
   const statuses = new Map<number, number>()
   let connectionErrors = 0
-  let stop = false
+  const state = { stop: false }
   let signalledAt = 0
   const worker = async (id: number) => {
-    for (let i = 0; !stop; i++) {
+    for (let i = 0; !state.stop; i++) {
       try {
         const res = await pool.request({
           path: '/order',
@@ -55,7 +55,7 @@ t.test('SIGTERM drains and exits cleanly', async (t) => {
   server.child.kill('SIGTERM')
   const exit = await server.exited
   const tookMs = Date.now() - signalledAt
-  stop = true
+  state.stop = true
   await Promise.all(workers)
 
   t.equal(exit.code, 0, 'exit code 0')
