@@ -9,7 +9,8 @@ import { loadConfig, type Config } from '../../src/config.js'
 export function testConfig (t: Test, env: Record<string, string> = {}): Config {
   const dataDir = mkdtempSync(join(tmpdir(), 'me-test-'))
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
-  return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', ...env })
+  // Load shedding off unless a test asks for it: a busy CI machine must not turn orders into 503s.
+  return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
 }
 
 /** One isolated app per test, closed when the test ends. */

@@ -19,7 +19,7 @@ export interface ChildServer {
 
 export async function startChildServer (env: Record<string, string>, timeoutMs = 15_000): Promise<ChildServer> {
   const child = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
