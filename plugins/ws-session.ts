@@ -48,7 +48,8 @@ export class Session implements Subscriber {
 
   /** The hub's fan-out path: never queue without bound behind a slow reader. */
   send (text: string): void {
-    if (this.closed) return
+    // A socket the peer has begun closing would drop the message silently; do not count it as sent.
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return
     if (this.socket.bufferedAmount > this.context.limits.maxBufferedBytes) {
       this.context.onSlowConsumer()
       this.close(CloseCode.TRY_AGAIN_LATER, 'slow consumer: send buffer limit exceeded')

@@ -1,0 +1,136 @@
+import t, { type Test } from 'tap'
+import { startServer } from '../helpers/server.js'
+import { intBetween, seededRandom } from '../helpers/random.js'
+import { L2Book, connect, feed, getBook, rest, sleep, until, type Level, type OrderInput, type TestClient } from './ws-client.js'
+
+const SYMBOL = 'BTC-USDT'
+const MID = 30000
+/** Offsets stay within ±45 so neither side can pass GET /book's 100-level cap. */
+const SPREAD = 45
+
+interface Flow {
+  orders: number
+  cancelled: number
+  trades: number
+}
+
+/** One seeded random step over REST: limit (some crossing), market, ioc, fok, or a cancel. */
+async function step (url: string, random: () => number, open: string[], flow: Flow): Promise<void> {
+  const roll = random()
+  if (roll < 0.2 && open.length > 0) {
+    const [orderId] = open.splice(intBetween(random, 0, open.length - 1), 1)
+    const { status } = await rest(url, 'POST', '/cancel', { symbol: SYMBOL, order_id: orderId })
+    // 404 when the order has been filled meanwhile.
+    if (status === 200) flow.cancelled++
+    else if (status !== 404) throw new Error(`POST /cancel → ${status}`)
+    return
+  }
+  const side = random() < 0.5 ? 'buy' : 'sell'
+  const quantity = String(intBetween(random, 1, 50) / 100)
+  // Buys mostly below the mid, sells mostly above; about one in nine crosses.
+  const away = intBetween(random, -5, SPREAD)
+  const price = String(side === 'buy' ? MID - away : MID + away)
+  let order: OrderInput
+  if (roll < 0.7) order = { side, quantity, price }
+  else if (roll < 0.8) order = { side, order_type: 'market', quantity }
+  else if (roll < 0.92) order = { side, order_type: 'ioc', quantity, price: String(side === 'buy' ? MID + 10 : MID - 10) }
+  else order = { side, order_type: 'fok', quantity: String(intBetween(random, 1, 200) / 100), price: String(side === 'buy' ? MID + 20 : MID - 20) }
+  const { status, body } = await rest<{ order_id: string, status: string, trades: unknown[] }>(url, 'POST', '/order', { symbol: SYMBOL, order_type: 'limit', ...order })
+  if (status !== 200) throw new Error(`POST /order ${JSON.stringify(order)} → ${status} ${JSON.stringify(body)}`)
+  flow.orders++
+  flow.trades += body.trades.length
+  if (body.status === 'pending' || body.status === 'partially_filled') open.push(body.order_id)
+}
+
+function sameBook (book: L2Book, expected: { bids: Level[], asks: Level[] }): boolean {
+  return JSON.stringify(book.levels()) === JSON.stringify(expected)
+}
+
+async function subscriber (t: Test, wsUrl: string) {
+  const { client } = await connect(wsUrl)
+  t.teardown(() => client.close())
+  const book = new L2Book()
+  client.onMessage = feed(book, SYMBOL)
+  return { client, book }
+}
+
+async function reconstruct (t: Test, batchMs: string, seed: number) {
+  const s = await startServer({ WS_BATCH_MS: batchMs })
+  t.teardown(() => s.close())
+  const random = seededRandom(seed)
+  const open: string[] = []
+  const flow: Flow = { orders: 0, cancelled: 0, trades: 0 }
+
+  // A book to start from, so the first snapshot is not empty.
+  for (let i = 0; i < 20; i++) await step(s.url, random, open, flow)
+
+  const early = await subscriber(t, s.wsUrl)
+  const snapshot = await early.client.subscribe('l2_updates', SYMBOL)
+  t.ok(snapshot !== null && snapshot.bids.length + snapshot.asks.length > 0, 'the first snapshot shows the starting book')
+
+  let late: { client: TestClient, book: L2Book } | null = null
+  let lateSubscribed: Promise<unknown> | null = null
+  for (let i = 0; i < 300; i++) {
+    if (i === 150) {
+      late = await subscriber(t, s.wsUrl)
+      // Subscribe while the flow goes on: the snapshot may already hold changes of the pending window.
+      lateSubscribed = late.client.subscribe('l2_updates', SYMBOL)
+    }
+    await step(s.url, random, open, flow)
+  }
+  await lateSubscribed
+  t.ok(flow.trades > 20 && flow.cancelled > 10, `the flow traded and cancelled (${JSON.stringify(flow)})`)
+
+  const expected = await getBook(s.url, SYMBOL, 100)
+  const { body: stats } = await rest<{ bid_levels: number, ask_levels: number }>(s.url, 'GET', `/statistics?symbol=${SYMBOL}`)
+  t.equal(expected.bids.length, stats.bid_levels, 'GET /book holds every bid level')
+  t.equal(expected.asks.length, stats.ask_levels, 'GET /book holds every ask level')
+
+  for (const [name, { client, book }] of [['early', early], ['late', late as NonNullable<typeof late>]] as const) {
+    await until(() => sameBook(book, expected), 3000, `${name} subscriber's book to equal GET /book (last seq ${book.seq})`)
+    t.same(book.levels().bids, expected.bids, `${name}: bids equal GET /book`)
+    t.same(book.levels().asks, expected.asks, `${name}: asks equal GET /book`)
+    t.same(book.gaps, [], `${name}: every delta seq = previous + 1`)
+    t.ok(book.deltas > 0, `${name}: applied ${book.deltas} deltas`)
+    t.same(client.errors, [], `${name}: no client errors`)
+  }
+  t.equal(late?.book.seq, early.book.seq, 'both ended on the same seq')
+  t.ok((late?.book.deltas ?? 0) < early.book.deltas, 'the late subscriber started mid-flow')
+
+  // Nothing more comes once the book is still, and both stay equal.
+  const lastSeq = early.book.seq
+  await sleep(Number(batchMs) * 2 + 50)
+  t.equal(early.book.seq, lastSeq, 'no delta after the last one applied')
+  t.ok(sameBook(early.book, expected) && sameBook(late!.book, expected), 'still equal after a quiet period')
+}
+
+t.test('snapshot + deltas rebuild GET /book after a random flow (batch 25 ms)', async (t) => {
+  await reconstruct(t, '25', 20240501)
+})
+
+t.test('snapshot + deltas rebuild GET /book after a random flow (batch 0: every turn)', async (t) => {
+  await reconstruct(t, '0', 7)
+})
+
+t.test('a snapshot holds the whole book, past the 100 levels GET /book can show', async (t) => {
+  const s = await startServer({ WS_BATCH_MS: '5' })
+  t.teardown(() => s.close())
+  const orders = Array.from({ length: 120 }, (_, i) => [
+    { symbol: SYMBOL, side: 'buy', order_type: 'limit', quantity: '0.01', price: String(MID - 1 - i) },
+    { symbol: SYMBOL, side: 'sell', order_type: 'limit', quantity: '0.02', price: String(MID + 1 + i) + '.5' }
+  ]).flat()
+  for (const order of orders) {
+    const { status } = await rest(s.url, 'POST', '/order', order)
+    if (status !== 200) throw new Error(`POST /order → ${status}`)
+  }
+  const { client } = await connect(s.wsUrl)
+  t.teardown(() => client.close())
+  const snapshot = await client.subscribe('l2_updates', SYMBOL)
+  t.equal(snapshot?.bids.length, 120, 'every bid level')
+  t.equal(snapshot?.asks.length, 120, 'every ask level')
+  t.same(snapshot?.bids.slice(0, 2), [['29999', '0.01'], ['29998', '0.01']], 'bids best first')
+  t.same(snapshot?.asks.slice(0, 2), [['30001.5', '0.02'], ['30002.5', '0.02']], 'asks best first')
+  const top = await getBook(s.url, SYMBOL, 100)
+  t.same(snapshot?.bids.slice(0, 100), top.bids, 'the first 100 bid levels equal GET /book')
+  t.same(snapshot?.asks.slice(0, 100), top.asks, 'the first 100 ask levels equal GET /book')
+})
