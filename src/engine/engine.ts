@@ -5,12 +5,12 @@
  * same trades, ids and books.
  */
 import { ResultCode, accept, reject, type Result } from './codes.js'
-import type { CancelCommand, Command, NewOrderCommand, OrderFields } from './commands.js'
+import type { CancelCommand, Command, OrderFields } from './commands.js'
 import { decimal, type BigNumber } from './decimal.js'
 import type { EngineEvent, EngineListener, ListenerErrorHandler, Trade } from './events.js'
 import { OrderHistory } from './history.js'
 import { Order } from './order.js'
-import { OrderBook, type CommandOutput } from './order-book.js'
+import { NO_TRADES, OrderBook, type CommandOutput } from './order-book.js'
 import { DEFAULT_SYMBOLS, SymbolSpec, type SymbolConfig } from './symbols.js'
 import { normaliseSymbol, validateOrder, type NewOrderInput } from './validate.js'
 
@@ -50,6 +50,7 @@ export class MatchingEngine {
   private readonly onCommand: ((command: Command) => void) | undefined
   private readonly onListenerError: ListenerErrorHandler
   private listeners: EngineListener[] = []
+  private readonly retired: Order[] = []
   /** Last command sequence number executed. */
   sequence = 0
   nextOrderSeq = 1
@@ -102,15 +103,24 @@ export class MatchingEngine {
     if (fields.clientOrderId !== null && book.openByClientId.has(fields.clientOrderId)) {
       return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID, `client_order_id ${fields.clientOrderId} is already used by an open order`)
     }
-    const command: NewOrderCommand = {
-      kind: 'new',
-      seq: this.sequence + 1,
-      orderId: String(this.nextOrderSeq),
-      timestamp: this.clock(),
-      ...fields
+    const orderSeq = this.nextOrderSeq
+    const orderId = String(orderSeq)
+    const timestamp = this.clock()
+    if (this.onCommand !== undefined) {
+      this.onCommand({
+        kind: 'new',
+        seq: this.sequence + 1,
+        orderId,
+        timestamp,
+        symbol: fields.symbol,
+        side: fields.side,
+        orderType: fields.orderType,
+        priceTicks: fields.priceTicks,
+        quantityLots: fields.quantityLots,
+        clientOrderId: fields.clientOrderId
+      })
     }
-    this.onCommand?.(command)
-    return accept(this.runNew(book, command))
+    return accept(this.runNew(book, this.sequence + 1, orderSeq, orderId, timestamp, fields))
   }
 
   cancel (input: CancelInput): Result<OrderOutcome> {
@@ -138,7 +148,7 @@ export class MatchingEngine {
     if (command.seq !== this.sequence + 1) throw new Error(`replay out of sequence: expected ${this.sequence + 1}, got ${command.seq}`)
     const book = this.books.get(command.symbol)
     if (book === undefined) throw new Error(`replay: symbol ${command.symbol} is not configured`)
-    if (command.kind === 'new') return this.runNew(book, command)
+    if (command.kind === 'new') return this.runNew(book, command.seq, Number(command.orderId), command.orderId, command.timestamp, command)
     const order = book.open.get(command.orderId)
     if (order === undefined) throw new Error(`replay: order ${command.orderId} is not open in ${command.symbol}`)
     return this.runCancel(book, order, command)
@@ -160,12 +170,11 @@ export class MatchingEngine {
     return accept(order)
   }
 
-  private runNew (book: OrderBook, command: NewOrderCommand): OrderOutcome {
-    this.sequence = command.seq
-    const seq = Number(command.orderId)
-    if (seq >= this.nextOrderSeq) this.nextOrderSeq = seq + 1
-    const order = new Order(command.orderId, book.symbol, command.side, command.orderType, command.priceTicks,
-      command.quantityLots, command.clientOrderId, command.timestamp)
+  private runNew (book: OrderBook, seq: number, orderSeq: number, orderId: string, timestamp: number, fields: OrderFields): OrderOutcome {
+    this.sequence = seq
+    if (orderSeq >= this.nextOrderSeq) this.nextOrderSeq = orderSeq + 1
+    const order = new Order(orderId, book.symbol, fields.side, fields.orderType, fields.priceTicks,
+      fields.quantityLots, fields.clientOrderId, timestamp)
     const out = this.newOutput()
     book.execute(order, out)
     this.complete(book.symbol, out)
@@ -182,7 +191,9 @@ export class MatchingEngine {
 
   private newOutput (): CommandOutput {
     const listening = this.listeners.length > 0
-    return { trades: [], events: listening ? [] : null, touched: listening ? [] : null, retired: [] }
+    // retired is drained by complete() before the next command, so one array serves them all.
+    this.retired.length = 0
+    return { trades: NO_TRADES, events: listening ? [] : null, touched: listening ? [] : null, retired: this.retired }
   }
 
   /** State first (history), then events: listeners only ever see a finished command. */

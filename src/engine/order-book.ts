@@ -12,12 +12,16 @@ import { UnitCounter } from './volume.js'
 
 /** What one command produced; events is null when nobody listens. */
 export interface CommandOutput {
-  readonly trades: Trade[]
+  /** Starts as the shared empty array; the first trade gives it its own. */
+  trades: Trade[]
   readonly events: EngineEvent[] | null
   readonly touched: PriceLevel[] | null
   /** Orders that reached a terminal state; the engine moves them to history. */
   readonly retired: Order[]
 }
+
+/** Most commands trade nothing: they share this (never mutated) empty list instead of allocating one. */
+export const NO_TRADES: Trade[] = []
 
 export interface BookStats {
   totalOrders: number
@@ -156,7 +160,8 @@ export class OrderBook {
       takerOrderId: taker.id,
       timestamp: taker.timestamp
     }
-    out.trades.push(trade)
+    if (out.trades === NO_TRADES) out.trades = [trade]
+    else out.trades.push(trade)
     if (out.events !== null) out.events.push({ type: 'trade', trade })
     const stats = this.stats
     stats.totalTrades++
