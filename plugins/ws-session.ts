@@ -4,6 +4,7 @@
  * Subscriber (sending with a slow-consumer guard).
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler'
+import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 import { CHANNELS, CloseCode, PingMessage, SubscribeMessage, WsErrorCode, type ChannelName } from '../schemas/ws.js'
 import { normaliseSymbol } from '../src/engine/index.js'
@@ -57,6 +58,19 @@ export class Session implements Subscriber {
     }
     this.socket.send(text)
     this.context.onSent()
+  }
+
+  cork (): void {
+    this.transport()?.cork()
+  }
+
+  uncork (): void {
+    this.transport()?.uncork()
+  }
+
+  /** ws keeps its net.Socket private; corking it is what coalesces several frames into one write. */
+  private transport (): Socket | undefined {
+    return (this.socket as unknown as { _socket?: Socket })._socket
   }
 
   reply (message: Record<string, unknown>): void {

@@ -2,6 +2,9 @@
 export interface Subscriber {
   /** Sends one already-serialized message; the transport applies its own backpressure policy. */
   send (text: string): void
+  /** Optional: hold sends until uncork() so several messages leave in one write. */
+  cork?(): void
+  uncork?(): void
 }
 
 export const Channel = { L2: 'l2_updates', TRADES: 'trades', ORDERS: 'orders' } as const
