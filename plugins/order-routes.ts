@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { performance } from 'node:perf_hooks'
-import { bboView, orderView, tradeView, decimal, type MatchingEngine, type OrderOutcome, type Rejection } from '../src/engine/index.js'
+import { bboView, orderView, tradeAmounts, tradeView, type MatchingEngine, type OrderOutcome, type Rejection } from '../src/engine/index.js'
 import { CancelBody, CancelResponse, NewOrderBody, NewOrderResponse, OrderIdParams, OrderQuery, OrderStatusResponse } from '../schemas/order.js'
 import { ErrorCode, ErrorResponse } from '../schemas/errors.js'
 import { apiError } from './http-errors.js'
@@ -93,17 +93,13 @@ function findOrder (engine: MatchingEngine, symbol: string | undefined, ref: { o
 function newOrderResponse (engine: MatchingEngine, outcome: OrderOutcome) {
   const book = engine.book(outcome.order.symbol)!
   const trades = outcome.trades.map((trade) => tradeView(trade, book.spec, engine))
-  let makerFees = decimal(0)
-  let takerFees = decimal(0)
-  for (const trade of trades) {
-    makerFees = makerFees.plus(trade.maker_fee)
-    takerFees = takerFees.plus(trade.taker_fee)
-  }
+  // Σ fees = (Σ value) × rate, computed once exactly rather than summing decimal strings.
+  const totals = tradeAmounts(outcome.trades, book.spec, engine)
   return {
     ...orderView(outcome.order, book.spec),
     trades,
-    total_maker_fees: makerFees.toFixed(),
-    total_taker_fees: takerFees.toFixed(),
+    total_maker_fees: totals.makerFee,
+    total_taker_fees: totals.takerFee,
     bbo: bboView(book, outcome.order.timestamp),
     processing_time_ms: 0
   }

@@ -55,7 +55,7 @@ export class Step {
   readonly text: string
   readonly value: BigNumber
   /** Decimal places when the step is 10^-places, otherwise -1. */
-  private readonly places: number
+  readonly places: number
 
   constructor (text: string) {
     const value = new BigNumber(text)
@@ -77,14 +77,41 @@ export class Step {
   /** Formats an integer number of steps as a canonical decimal string. */
   format (units: number): string {
     if (this.places < 0) return this.value.times(units).toFixed()
-    if (this.places === 0) return String(units)
-    let digits = String(units)
-    if (digits.length <= this.places) digits = '0'.repeat(this.places - digits.length + 1) + digits
-    const cut = digits.length - this.places
-    let end = digits.length
-    while (end > cut && digits.charCodeAt(end - 1) === 48) end--
-    return end === cut ? digits.slice(0, cut) : digits.slice(0, cut) + '.' + digits.slice(cut, end)
+    return formatScaled(units, this.places)
   }
+
+  /** Formats sum / 2 steps exactly (a mid price may fall on half a step). */
+  formatHalf (sum: number): string {
+    if (this.places < 0) return this.value.times(sum).div(2).toFixed()
+    if (sum % 2 === 0) return this.format(sum / 2)
+    return formatScaled(BigInt(sum) * 5n, this.places + 1)
+  }
+}
+
+/** An exact decimal as an integer count of 10^-places. */
+export interface ScaledDecimal {
+  readonly units: bigint
+  readonly places: number
+}
+
+export function toScaled (value: BigNumber): ScaledDecimal {
+  const places = value.decimalPlaces() ?? 0
+  return { units: BigInt(value.shiftedBy(places).toFixed()), places }
+}
+
+/**
+ * Prints units × 10^-places as a canonical decimal (no exponent, no
+ * trailing zeros) with string operations only: the wire-format hot path
+ * never allocates a bignumber for a power-of-ten step.
+ */
+export function formatScaled (units: bigint | number, places: number): string {
+  let digits = String(units)
+  if (places === 0) return digits
+  if (digits.length <= places) digits = '0'.repeat(places - digits.length + 1) + digits
+  const cut = digits.length - places
+  let end = digits.length
+  while (end > cut && digits.charCodeAt(end - 1) === 48) end--
+  return end === cut ? digits.slice(0, cut) : digits.slice(0, cut) + '.' + digits.slice(cut, end)
 }
 
 /** Exact product of integer units and steps, e.g. price × quantity. */

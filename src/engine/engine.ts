@@ -6,7 +6,7 @@
  */
 import { ResultCode, accept, reject, type Result } from './codes.js'
 import type { CancelCommand, Command, OrderFields } from './commands.js'
-import { decimal, type BigNumber } from './decimal.js'
+import { decimal, toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
 import type { EngineEvent, EngineListener, ListenerErrorHandler, Trade } from './events.js'
 import { OrderHistory } from './history.js'
 import { Order } from './order.js'
@@ -44,6 +44,9 @@ export const DEFAULT_HISTORY_LIMIT = 100_000
 export class MatchingEngine {
   readonly makerFeeRate: BigNumber
   readonly takerFeeRate: BigNumber
+  /** The same rates as integers and places, for exact fee arithmetic without bignumbers. */
+  readonly makerFeeScaled: ScaledDecimal
+  readonly takerFeeScaled: ScaledDecimal
   readonly history: OrderHistory
   private readonly books = new Map<string, OrderBook>()
   private readonly clock: () => number
@@ -63,6 +66,8 @@ export class MatchingEngine {
     }
     this.makerFeeRate = feeRate(options.makerFeeRate ?? DEFAULT_FEE_RATE, 'maker')
     this.takerFeeRate = feeRate(options.takerFeeRate ?? DEFAULT_FEE_RATE, 'taker')
+    this.makerFeeScaled = toScaled(this.makerFeeRate)
+    this.takerFeeScaled = toScaled(this.takerFeeRate)
     this.history = new OrderHistory(options.historyLimit ?? DEFAULT_HISTORY_LIMIT)
     this.clock = options.clock ?? Date.now
     this.onCommand = options.onCommand

@@ -3,7 +3,7 @@
  * client of the seed already knows. Used by REST and the WebSocket gateway so
  * both print an order or a trade the same way.
  */
-import { decimal, product } from './decimal.js'
+import { decimal, formatScaled, product } from './decimal.js'
 import type { MatchingEngine } from './engine.js'
 import type { OrderSnapshot, Trade } from './events.js'
 import type { Order } from './order.js'
@@ -35,7 +35,7 @@ export function orderView (order: Order | OrderSnapshot, spec: SymbolSpec) {
 export type OrderView = ReturnType<typeof orderView>
 
 export function tradeView (trade: Trade, spec: SymbolSpec, engine: MatchingEngine) {
-  const value = product(trade.priceTicks, spec.tick, trade.quantityLots, spec.lot)
+  const amounts = tradeAmounts([trade], spec, engine)
   return {
     trade_id: trade.tradeId,
     symbol: trade.symbol,
@@ -45,10 +45,34 @@ export function tradeView (trade: Trade, spec: SymbolSpec, engine: MatchingEngin
     maker_order_id: trade.makerOrderId,
     taker_order_id: trade.takerOrderId,
     timestamp: toSeconds(trade.timestamp),
-    trade_value: value.toFixed(),
-    maker_fee: value.times(engine.makerFeeRate).toFixed(),
-    taker_fee: value.times(engine.takerFeeRate).toFixed()
+    trade_value: amounts.value,
+    maker_fee: amounts.makerFee,
+    taker_fee: amounts.takerFee
   }
+}
+
+/**
+ * Value (Σ price × quantity) and fees of some trades, exact. With
+ * power-of-ten steps (every usual symbol) this is BigInt arithmetic on
+ * ticks × lots; other steps go through bignumber.js.
+ */
+export function tradeAmounts (trades: readonly Trade[], spec: SymbolSpec, engine: MatchingEngine): { value: string, makerFee: string, takerFee: string } {
+  const { tick, lot } = spec
+  if (tick.places >= 0 && lot.places >= 0) {
+    let units = 0n
+    for (const trade of trades) units += BigInt(trade.priceTicks) * BigInt(trade.quantityLots)
+    const places = tick.places + lot.places
+    const maker = engine.makerFeeScaled
+    const taker = engine.takerFeeScaled
+    return {
+      value: formatScaled(units, places),
+      makerFee: formatScaled(units * maker.units, places + maker.places),
+      takerFee: formatScaled(units * taker.units, places + taker.places)
+    }
+  }
+  let value = decimal(0)
+  for (const trade of trades) value = value.plus(product(trade.priceTicks, tick, trade.quantityLots, lot))
+  return { value: value.toFixed(), makerFee: value.times(engine.makerFeeRate).toFixed(), takerFee: value.times(engine.takerFeeRate).toFixed() }
 }
 
 export type TradeView = ReturnType<typeof tradeView>
@@ -64,7 +88,7 @@ export function bboView (book: OrderBook, now: number) {
     best_ask: ask === undefined ? null : tick.format(ask.priceTicks),
     // Ticks are integers, so the spread is exact; the mid may be half a tick, so it goes through a decimal.
     spread: both ? formatSignedTicks(ask.priceTicks - bid.priceTicks, book.spec) : null,
-    mid_price: both ? tick.value.times(ask.priceTicks + bid.priceTicks).div(2).toFixed() : null,
+    mid_price: both ? tick.formatHalf(ask.priceTicks + bid.priceTicks) : null,
     timestamp: toSeconds(now)
   }
 }

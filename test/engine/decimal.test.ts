@@ -58,3 +58,25 @@ t.test('volume counter carries past 2^53 without losing units', async (t) => {
   for (let i = 0; i < 4; i++) c.add(2 ** 51 + 1)
   t.equal(c.total, 4n * (2n ** 51n + 1n))
 })
+
+t.test('half steps and trade amounts are exact on both the BigInt and the bignumber path', async (t) => {
+  const cents = new Step('0.01')
+  t.equal(cents.formatHalf(3), '0.015')
+  t.equal(cents.formatHalf(4), '0.02')
+  const nickel = new Step('0.05')
+  t.equal(nickel.formatHalf(7), '0.175')
+  const { tradeAmounts } = await import('../../src/engine/index.js')
+  const symbols = [
+    { symbol: 'TEN-USD', tickSize: '0.01', lotSize: '0.001', minQuantity: '0.001', minNotional: '0' },
+    { symbol: 'ODD-USD', tickSize: '0.05', lotSize: '0.003', minQuantity: '0.003', maxQuantity: '999.999', minNotional: '0' }
+  ]
+  const e = new MatchingEngine({ symbols, clock: steppingClock(), makerFeeRate: '0.00015', takerFeeRate: '0.0004' })
+  const trade = (symbol: string, priceTicks: number, quantityLots: number) =>
+    ({ tradeId: 'x', symbol, priceTicks, quantityLots, aggressorSide: 'buy' as const, makerOrderId: '1', takerOrderId: '2', timestamp: 0 })
+  // 123.45 × 0.007 + 0.01 × 0.001 = 0.86415 + 0.00001 = 0.86416
+  t.same(tradeAmounts([trade('TEN-USD', 12345, 7), trade('TEN-USD', 1, 1)], e.book('TEN-USD')!.spec, e),
+    { value: '0.86416', makerFee: '0.000129624', takerFee: '0.000345664' })
+  // 0.05 × 3 × 0.003 × 7 = 0.15 × 0.021 = 0.00315
+  t.same(tradeAmounts([trade('ODD-USD', 3, 7)], e.book('ODD-USD')!.spec, e),
+    { value: '0.00315', makerFee: '0.0000004725', takerFee: '0.00000126' })
+})
