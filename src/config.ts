@@ -103,7 +103,7 @@ export function loadConfig (env: Env = process.env): Config {
       enabled: read.bool('JOURNAL_ENABLED', true),
       dataDir: resolve(read.string('DATA_DIR', './data')),
       fsync: read.oneOf('JOURNAL_FSYNC', 'batch', FSYNC_POLICIES),
-      fsyncIntervalMs: read.int('JOURNAL_FSYNC_INTERVAL_MS', 5, 1, 10_000),
+      fsyncIntervalMs: read.int('JOURNAL_FSYNC_INTERVAL_MS', 10, 1, 10_000),
       snapshotEvery: read.int('SNAPSHOT_EVERY', 100_000, 0, 1e9)
     }
   }
