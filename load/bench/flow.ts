@@ -20,6 +20,7 @@
  * baseline book reproduces, so the cancel targets are valid for both.
  */
 import { MatchingEngine, OrderType, Side, type OrderFields } from '../../src/engine/index.js'
+import { mulberry32 } from './random.js'
 
 export const SYMBOL = 'BTC-USDT'
 export const TICK_PLACES = 2 // tick 0.01 USDT
@@ -57,18 +58,6 @@ export interface Flow {
   readonly liveMax: number
   readonly midMin: number
   readonly midMax: number
-}
-
-/** mulberry32: a tiny, fast, well-mixed 32-bit seeded PRNG; returns [0, 1). */
-export function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** Live order ids with O(1) add, remove and uniform random pick. */

@@ -1,14 +1,5 @@
-/** A small seeded PRNG (mulberry32) so random tests replay exactly from their seed. */
-export function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Seeded PRNG (mulberry32, shared with the benchmarks) so random tests replay exactly from their seed. */
+export { mulberry32 as seededRandom } from '../../load/bench/random.js'
 
 export function pick<T> (random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]
