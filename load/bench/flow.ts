@@ -21,6 +21,7 @@
  */
 import { MatchingEngine, OrderType, Side, type OrderFields } from '../../src/engine/index.js'
 import { mulberry32 } from './random.js'
+import { formatScaled } from '../../src/engine/decimal.js'
 
 export const SYMBOL = 'BTC-USDT'
 export const TICK_PLACES = 2 // tick 0.01 USDT
@@ -211,12 +212,5 @@ export function fieldsOf (k: Kind, s: number, priceTicks: number, quantityLots: 
   }
 }
 
-/** Integer units → canonical decimal string, e.g. (650012, 2) → "6500.12". */
-export function formatUnits (units: number, places: number): string {
-  let digits = String(units)
-  if (digits.length <= places) digits = '0'.repeat(places - digits.length + 1) + digits
-  const cut = digits.length - places
-  let end = digits.length
-  while (end > cut && digits.charCodeAt(end - 1) === 48) end--
-  return end === cut ? digits.slice(0, cut) : digits.slice(0, cut) + '.' + digits.slice(cut, end)
-}
+/** Integer units as a decimal string: the engine's own formatter, so inputs match what it prints. */
+export const formatUnits = formatScaled
