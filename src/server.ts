@@ -17,7 +17,8 @@ try {
 const app = await buildApp(config)
 
 // A second signal during the grace period exits at once (close-with-grace's default).
-closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {
+// SIGUSR2 is ours (snapshot on demand): close-with-grace would otherwise treat it as a shutdown signal.
+closeWithGrace({ delay: config.shutdownGraceMs, skip: ['SIGUSR2'] }, async ({ signal, err }) => {
   if (err !== undefined) app.log.error({ err }, 'closing after an error')
   else app.log.info({ signal }, 'shutting down')
   await app.close()

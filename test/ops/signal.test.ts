@@ -13,6 +13,16 @@ import { Pool, request } from 'undici'
 import WebSocket from 'ws'
 import { startChildServer } from '../helpers/child-server.js'
 
+/** Polls a condition for up to `ms`; false if it never held (the test then fails fast instead of hanging). */
+async function waitFor (condition: () => boolean, ms = 10_000): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  return true
+}
+
 t.test('SIGTERM drains and exits cleanly', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'signal-'))
   const env = { DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: '5000' }
@@ -50,7 +60,12 @@ t.test('SIGTERM drains and exits cleanly', async (t) => {
     }
   }
   const workers = Array.from({ length: 8 }, (_, id) => worker(id))
-  while (acknowledged.length < 200) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.ok(await waitFor(() => acknowledged.length >= 100), '100 orders acknowledged')
+  // SIGUSR2 takes a snapshot on demand, without stopping the flow.
+  server.child.kill('SIGUSR2')
+  t.ok(await waitFor(() => readdirSync(dataDir).some((f) => f.startsWith('snapshot-'))), 'SIGUSR2 wrote a snapshot while orders flowed')
+  const onDemand = readdirSync(dataDir).filter((f) => f.startsWith('snapshot-'))
+  t.ok(await waitFor(() => acknowledged.length >= 200), 'the flow went on after the snapshot')
   signalledAt = Date.now()
   server.child.kill('SIGTERM')
   const exit = await server.exited
@@ -62,7 +77,8 @@ t.test('SIGTERM drains and exits cleanly', async (t) => {
   t.ok(tookMs < 5000, `exited within the grace bound (${tookMs} ms)`)
   t.equal(await wsClosed, 1001, 'WebSocket clients are closed with 1001 going away')
   t.same([...statuses.keys()].filter((s) => s !== 200 && s !== 503), [], 'only 200 or 503 answers')
-  t.ok(readdirSync(dataDir).some((f) => f.startsWith('snapshot-')), 'final snapshot written')
+  const snapshots = readdirSync(dataDir).filter((f) => f.startsWith('snapshot-'))
+  t.ok(snapshots.some((f) => !onDemand.includes(f)), `final snapshot written at shutdown (${snapshots.join(', ')})`)
   t.match(server.output(), /engine stopped/)
 
   const again = await startChildServer(env)
