@@ -30,7 +30,7 @@ declare module 'fastify' {
 
 async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws'] }): Promise<void> {
   const limits = opts.config
-  const hub = new MarketDataHub(app.engine, { batchMs: limits.batchMs })
+  const hub = new MarketDataHub(app.engine, { batchMs: limits.batchMs, durable: app.durable })
   const sessions = new Set<Session>()
   const perIp = new Map<string, number>()
   const counters = { slow: 0, refused: 0, sent: 0 }

@@ -13,6 +13,11 @@ export interface HubOptions {
   /** Window length in ms; 0 flushes once per event-loop turn. */
   readonly batchMs: number
   readonly now?: () => number
+  /**
+   * Resolves when the commands executed so far are journaled. Market data waits for it, so a
+   * consumer does not see a fill that a crash right now would take back.
+   */
+  readonly durable?: () => Promise<void>
 }
 
 export interface HubStats {
@@ -25,6 +30,7 @@ export class MarketDataHub {
   private readonly engine: MatchingEngine
   private readonly batchMs: number
   private readonly now: () => number
+  private readonly durable: () => Promise<void>
   private readonly feeds = new Map<string, SymbolFeed>()
   /** Trades of every symbol. */
   private readonly allTrades = new Set<Subscriber>()
@@ -37,6 +43,7 @@ export class MarketDataHub {
     this.engine = engine
     this.batchMs = options.batchMs
     this.now = options.now ?? Date.now
+    this.durable = options.durable ?? (() => Promise.resolve())
     for (const symbol of engine.symbols) this.feeds.set(symbol, new SymbolFeed(symbol))
   }
 
@@ -59,10 +66,7 @@ export class MarketDataHub {
     return this.feeds.has(symbol)
   }
 
-  /**
-   * Adds a subscription; returns false if it already existed (idempotent).
-   * An l2 subscription is answered at once with a full snapshot.
-   */
+  /** Adds a subscription; returns false if it already existed (idempotent). */
   subscribe (subscriber: Subscriber, channel: Channel, symbol: string | null): boolean {
     const set = this.setFor(channel, symbol)
     if (set.has(subscriber)) return false
@@ -117,6 +121,14 @@ export class MarketDataHub {
     for (const feed of feeds) this.publish(feed)
   }
 
+  /** A journal that failed has acknowledged nothing more: its pending market data is dropped. */
+  private flushWhenDurable (): void {
+    this.durable().then(() => this.flush(), () => {
+      this.flushHandle = null
+      for (const feed of this.dirty.splice(0)) feed.drain()
+    })
+  }
+
   private setFor (channel: Channel, symbol: string | null): Set<Subscriber> {
     if (channel === Channel.TRADES && symbol === null) return this.allTrades
     const feed = this.feeds.get(symbol as string) as SymbolFeed
@@ -141,7 +153,7 @@ export class MarketDataHub {
       if (feed?.dirty === true && !this.dirty.includes(feed)) this.dirty.push(feed)
     }
     if (this.dirty.length > 0 && this.flushHandle === null) {
-      this.flushHandle = this.batchMs === 0 ? setImmediate(() => this.flush()) : setTimeout(() => this.flush(), this.batchMs)
+      this.flushHandle = this.batchMs === 0 ? setImmediate(() => this.flushWhenDurable()) : setTimeout(() => this.flushWhenDurable(), this.batchMs)
     }
   }
 

@@ -24,8 +24,10 @@ export class SymbolFeed {
   }
 
   addLevels (changes: readonly LevelChange[]): void {
-    // Without l2 subscribers nobody needs a delta: a new subscriber starts from a snapshot.
-    if (this.l2.size === 0) return
+    // Without l2 subscribers nobody needs a delta: a new subscriber starts from a snapshot. But once
+    // something is pending (the last subscriber left mid-window), keep recording: the pending totals
+    // go out in the next delta and must still be the true ones for whoever subscribes meanwhile.
+    if (this.l2.size === 0 && this.pendingBids.size === 0 && this.pendingAsks.size === 0) return
     for (const change of changes) {
       (change.side === 'buy' ? this.pendingBids : this.pendingAsks).set(change.priceTicks, change.totalLots)
     }

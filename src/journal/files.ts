@@ -1,5 +1,5 @@
 /** File names in the data directory, and listing them in sequence order. */
-import { readdirSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 const SEGMENT = /^journal-(\d{20})\.log$/
@@ -32,4 +32,14 @@ function list (dir: string, pattern: RegExp): SeqFile[] {
     if (match !== null) out.push({ path: join(dir, name), name, seq: Number(match[1]) })
   }
   return out.sort((a, b) => a.seq - b.seq)
+}
+
+/** A file creation or rename is durable only once its directory entry is synced. */
+export function syncDir (dir: string): void {
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
 }

@@ -9,7 +9,7 @@
 import { closeSync, fdatasync, fdatasyncSync, openSync, write } from 'node:fs'
 import { join } from 'node:path'
 import type { FsyncPolicy } from '../config.js'
-import { segmentName } from './files.js'
+import { segmentName, syncDir } from './files.js'
 
 interface Waiter { resolve: () => void, reject: (error: Error) => void }
 
@@ -35,10 +35,13 @@ export class JournalWriter {
   private readonly syncTimer: NodeJS.Timeout | null
   readonly stats: WriterStats = { records: 0, batches: 0, bytes: 0, fsyncs: 0 }
 
-  constructor (dir: string, firstSeq: number, policy: FsyncPolicy, fsyncIntervalMs: number) {
+  private readonly onBackgroundError: (error: Error) => void
+
+  constructor (dir: string, firstSeq: number, policy: FsyncPolicy, fsyncIntervalMs: number, onBackgroundError: (error: Error) => void = () => {}) {
     this.dir = dir
     this.policy = policy
-    this.fd = openSync(join(dir, segmentName(firstSeq)), 'a')
+    this.onBackgroundError = onBackgroundError
+    this.fd = openSegment(dir, firstSeq)
     this.syncTimer = policy === 'batch' ? setInterval(() => this.periodicSync(), fsyncIntervalMs) : null
     this.syncTimer?.unref()
   }
@@ -72,7 +75,7 @@ export class JournalWriter {
     batch.closeAfter = true
     this.current = null
     this.queue.push(batch)
-    this.fd = openSync(join(this.dir, segmentName(lastSeqOfOld + 1)), 'a')
+    this.fd = openSegment(this.dir, lastSeqOfOld + 1)
     this.pump()
   }
 
@@ -150,7 +153,20 @@ export class JournalWriter {
     if (!this.dirtySinceSync || this.failure !== null) return
     this.dirtySinceSync = false
     fdatasync(this.fd, (error) => {
-      if (error === null) this.stats.fsyncs++
+      if (error === null) {
+        this.stats.fsyncs++
+        return
+      }
+      // Linux reports a writeback error once: the data may be lost, so nothing more may be acknowledged.
+      this.failure ??= new Error(`journal fsync failed: ${error.message}`)
+      this.onBackgroundError(this.failure)
     })
   }
+}
+
+/** Opens (or creates) a segment for appending; a new file's directory entry is synced so a power cut cannot lose it. */
+function openSegment (dir: string, firstSeq: number): number {
+  const fd = openSync(join(dir, segmentName(firstSeq)), 'a')
+  syncDir(dir)
+  return fd
 }

@@ -20,6 +20,8 @@ export interface PersistenceOptions {
   readonly snapshotEvery: number
   /** Snapshots kept on disk (the newest ones). */
   readonly keepSnapshots?: number
+  /** Reports failures that have no caller to return to (periodic snapshots, background fsync). */
+  readonly onError?: (error: unknown, message: string) => void
 }
 
 export class Persistence {
@@ -38,7 +40,8 @@ export class Persistence {
     this.engine = engine
     this.recovery = recover(options.dataDir, engine)
     this.lastSnapshotSeq = this.recovery.snapshotSeq ?? 0
-    this.writer = new JournalWriter(options.dataDir, engine.sequence + 1, options.fsync, options.fsyncIntervalMs)
+    this.writer = new JournalWriter(options.dataDir, engine.sequence + 1, options.fsync, options.fsyncIntervalMs,
+      (error) => options.onError?.(error, 'journal fsync failed; no further orders are acknowledged'))
   }
 
   /** The engine's command hook: journal first, the engine runs it right after. */
@@ -47,7 +50,7 @@ export class Persistence {
     if (this.options.snapshotEvery > 0 && ++this.sinceSnapshot >= this.options.snapshotEvery) {
       this.sinceSnapshot = 0
       // After this command has run: the snapshot must include it.
-      setImmediate(() => { this.snapshot().catch(() => {}) })
+      setImmediate(() => { this.snapshot().catch((error: unknown) => this.options.onError?.(error, 'periodic snapshot failed')) })
     }
   }
 
@@ -71,8 +74,10 @@ export class Persistence {
     this.writer.rotate(seq)
     this.snapshotting = (async () => {
       try {
-        await writeSnapshot(this.options.dataDir, state)
+        // The records the snapshot covers must be on disk first: a snapshot may never hold a
+        // command whose journal write failed (it was never acknowledged).
         await this.writer.durable()
+        await writeSnapshot(this.options.dataDir, state)
         this.lastSnapshotSeq = seq
         this.prune()
       } finally {

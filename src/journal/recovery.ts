@@ -4,7 +4,7 @@
  * damage anywhere else stops the start with the file and offset, because
  * skipping an acknowledged command silently is the one thing we must never do.
  */
-import { readFileSync, truncateSync } from 'node:fs'
+import { readFileSync, statSync, truncateSync } from 'node:fs'
 import { importState, type Command, type MatchingEngine } from '../engine/index.js'
 import { decodeCommand } from './codec.js'
 import { listSegments, listSnapshots } from './files.js'
@@ -36,7 +36,11 @@ export function recover (dir: string, engine: MatchingEngine): RecoveryReport {
   let replayed = 0
   const segments = listSegments(dir)
   segments.forEach((segment, index) => {
-    const isLast = index === segments.length - 1
+    const next = segments[index + 1]
+    // A segment ends where the next begins: if that is within what is already applied, skip it unread.
+    if (next !== undefined && next.seq <= engine.sequence + 1) return
+    // A crash during rotation can tear the old segment's tail after the new (empty) one was created.
+    const isLast = segments.slice(index + 1).every((later) => statSync(later.path).size === 0)
     for (const command of readSegment(segment.path, isLast, warnings)) {
       if (command.seq <= engine.sequence) continue
       if (command.seq !== engine.sequence + 1) {

@@ -10,7 +10,7 @@ import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { EngineState } from '../engine/index.js'
 import { checksum } from './codec.js'
-import { listSnapshots, snapshotName, type SeqFile } from './files.js'
+import { snapshotName, syncDir, type SeqFile } from './files.js'
 
 export function encodeSnapshot (state: EngineState): string {
   const json = JSON.stringify(state)
@@ -67,14 +67,3 @@ export function readSnapshot (file: SeqFile): SnapshotRead {
   }
 }
 
-export { listSnapshots }
-
-/** A rename is durable only once its directory entry is synced. */
-function syncDir (dir: string): void {
-  const fd = openSync(dir, 'r')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-}
