@@ -29,7 +29,9 @@ async function errorsPlugin (app: FastifyInstance): Promise<void> {
   const routes: Array<{ method: string, pattern: RegExp }> = []
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method]
-    const pattern = new RegExp('^' + route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+') + '/?$')
+    // Route syntax to a regex: ':param' is one segment, '*' is anything; every other character is literal.
+    const source = route.url.split(/(:[^/]+|\*)/).map((part) => part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('')
+    const pattern = new RegExp('^' + source + '/?$')
     for (const method of methods) routes.push({ method, pattern })
   })
 

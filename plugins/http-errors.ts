@@ -22,6 +22,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   RATE_LIMIT: 429,
   SHUTTING_DOWN: 503,
   OVERLOADED: 503,
+  JOURNAL_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500
 }
 

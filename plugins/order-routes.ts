@@ -17,6 +17,10 @@ const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse }
 const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const engine = app.engine
   const rateLimit = app.orderRateLimit
+  const durableRejection = async (rejection: Rejection) => {
+    await app.durable()
+    return fromRejection(rejection)
+  }
 
   app.post('/order', {
     schema: { summary: 'Submit an order', body: NewOrderBody, response: { 200: NewOrderResponse, ...errors } },
@@ -33,10 +37,11 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       clientOrderId: body.client_order_id
     })
     const matched = performance.now()
-    if (!result.ok) throw fromRejection(result)
+    // A rejection can depend on commands not yet durable (a duplicate client id): answer it only once they are.
+    if (!result.ok) throw await durableRejection(result)
     const response = newOrderResponse(engine, result.value)
-    app.metrics.orderAccepted(response.symbol, response.order_type, response.status, response.trades.length, (matched - started) / 1000)
     await app.durable()
+    app.metrics.orderAccepted(response.symbol, response.order_type, response.status, response.trades.length, (matched - started) / 1000)
     response.processing_time_ms = performance.now() - started
     app.orderLatency.record(response.processing_time_ms)
     if (DEBUG_LEVELS.has(request.log.level)) {
@@ -52,7 +57,7 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const started = performance.now()
     const { symbol, order_id: orderId, client_order_id: clientOrderId } = request.body
     const result = engine.cancel({ symbol, orderId, clientOrderId })
-    if (!result.ok) throw fromRejection(result)
+    if (!result.ok) throw await durableRejection(result)
     const { order } = result.value
     const book = engine.book(order.symbol)!
     const view = orderView(order, book.spec)

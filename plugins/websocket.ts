@@ -86,7 +86,7 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
       socket.close(CloseCode.TRY_AGAIN_LATER, 'connection limit reached')
       return
     }
-    const session = new Session(randomUUID(), ip, socket, context)
+    const session = new Session(randomUUID(), socket, context)
     sessions.add(session)
     perIp.set(ip, fromIp + 1)
     // Handlers attach synchronously, before any await, so no frame is missed.

@@ -27,7 +27,6 @@ type RequestId = string | number | undefined
 
 export class Session implements Subscriber {
   readonly id: string
-  readonly ip: string
   private readonly socket: WebSocket
   private readonly context: SessionContext
   private readonly subscriptions = new Set<string>()
@@ -36,9 +35,8 @@ export class Session implements Subscriber {
   alive = true
   closed = false
 
-  constructor (id: string, ip: string, socket: WebSocket, context: SessionContext) {
+  constructor (id: string, socket: WebSocket, context: SessionContext) {
     this.id = id
-    this.ip = ip
     this.socket = socket
     this.context = context
   }

@@ -17,6 +17,7 @@ export const ErrorCode = {
   RATE_LIMIT: 'RATE_LIMIT',
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   OVERLOADED: 'OVERLOADED',
+  JOURNAL_UNAVAILABLE: 'JOURNAL_UNAVAILABLE',
   INTERNAL_ERROR: 'INTERNAL_ERROR'
 } as const
 export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode]

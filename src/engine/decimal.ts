@@ -69,9 +69,15 @@ export class Step {
   /** units = value / step, or null when value is not an exact safe multiple. */
   toUnits (value: BigNumber): number | null {
     // A power-of-ten step is a shift of the decimal point: exact and much cheaper than a division.
+    if (this.places < 0 && !value.mod(this.value).isZero()) return null
     const units = this.places >= 0 ? value.shiftedBy(this.places) : value.div(this.value)
     if (!units.isInteger() || units.gt(MAX_SAFE)) return null
     return units.toNumber()
+  }
+
+  /** True when value is more steps than a safe integer can count. */
+  exceedsRange (value: BigNumber): boolean {
+    return value.gt(this.value.times(MAX_SAFE))
   }
 
   /** Formats an integer number of steps as a canonical decimal string. */
@@ -121,11 +127,6 @@ export function product (aUnits: number, aStep: Step, bUnits: number, bStep: Ste
 
 export function decimal (text: string | number): BigNumber {
   return new BigNumber(text)
-}
-
-export function isPositiveDecimalText (text: string): boolean {
-  const parsed = parseDecimal(text)
-  return parsed.ok
 }
 
 export { BigNumber }

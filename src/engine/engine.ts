@@ -108,6 +108,9 @@ export class MatchingEngine {
     if (fields.clientOrderId !== null && book.openByClientId.has(fields.clientOrderId)) {
       return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID, `client_order_id ${fields.clientOrderId} is already used by an open order`)
     }
+    if (fields.orderType === 'limit' && !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots)) {
+      return reject(ResultCode.VALIDATION_ERROR, 'the price level would hold more than the largest exact quantity; use a smaller quantity or another price')
+    }
     const orderSeq = this.nextOrderSeq
     const orderId = String(orderSeq)
     const timestamp = this.clock()

@@ -71,6 +71,16 @@ export class OrderBook {
     }
   }
 
+  /**
+   * Level totals are safe integers: an order that could push its level past
+   * 2^53 lots (about 90 maximum-size orders at one price) is refused before
+   * it is journaled, rather than silently losing exactness.
+   */
+  canRest (side: Side, priceTicks: number, quantityLots: number): boolean {
+    const level = this.sideOf(side).get(priceTicks)
+    return level === undefined || level.totalLots + quantityLots <= Number.MAX_SAFE_INTEGER
+  }
+
   /** Puts an order back at the tail of its level without matching (snapshot restore). */
   restoreResting (order: Order): void {
     const level = this.sideOf(order.side).getOrCreate(order.priceTicks as number)

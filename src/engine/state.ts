@@ -13,6 +13,9 @@ export type OrderTuple = [string, Side, OrderType, number | null, number, number
 
 export interface BookState {
   symbol: string
+  /** The filters the integer units were counted in: restoring under other ones would misprice every order. */
+  tickSize: string
+  lotSize: string
   nextTradeSeq: number
   totalOrders: number
   totalTrades: number
@@ -44,6 +47,8 @@ export function exportState (engine: MatchingEngine): EngineState {
     const { stats } = book
     books.push({
       symbol: book.symbol,
+      tickSize: book.spec.tick.text,
+      lotSize: book.spec.lot.text,
       nextTradeSeq: book.nextTradeSeq,
       totalOrders: stats.totalOrders,
       totalTrades: stats.totalTrades,
@@ -65,6 +70,9 @@ export function importState (engine: MatchingEngine, state: EngineState): void {
   for (const saved of state.books) {
     const book = engine.book(saved.symbol)
     if (book === undefined) throw new Error(`snapshot holds symbol ${saved.symbol}, which is not configured`)
+    if (saved.tickSize !== book.spec.tick.text || saved.lotSize !== book.spec.lot.text) {
+      throw new Error(`snapshot counts ${saved.symbol} in tick ${saved.tickSize} / lot ${saved.lotSize}, but it is now configured with tick ${book.spec.tick.text} / lot ${book.spec.lot.text}`)
+    }
     book.nextTradeSeq = saved.nextTradeSeq
     book.stats.totalOrders = saved.totalOrders
     book.stats.totalTrades = saved.totalTrades

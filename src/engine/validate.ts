@@ -52,12 +52,12 @@ export function validateOrder (input: NewOrderInput, spec: SymbolSpec): Result<O
 
   const quantity = parseDecimal(input.quantity)
   if (!quantity.ok) return invalid(`quantity ${quantity.reason}`)
+  if (quantity.value.gt(spec.maxQuantity)) return invalid(`quantity fails the MAX_QUANTITY filter: it must be at most ${spec.maxQuantity.toFixed()}`)
   const quantityLots = spec.lot.toUnits(quantity.value)
   if (quantityLots === null) {
     return invalid(`quantity ${quantity.value.toFixed()} fails the LOT_SIZE filter: it must be a multiple of ${spec.lot.text}`)
   }
   if (quantityLots < spec.minLots) return invalid(`quantity fails the MIN_QUANTITY filter: it must be at least ${spec.minQuantity.toFixed()}`)
-  if (quantityLots > spec.maxLots) return invalid(`quantity fails the MAX_QUANTITY filter: it must be at most ${spec.maxQuantity.toFixed()}`)
 
   const hasPrice = input.price !== undefined && input.price !== null
   if (orderType === OrderType.MARKET) {
@@ -67,6 +67,7 @@ export function validateOrder (input: NewOrderInput, spec: SymbolSpec): Result<O
   if (!hasPrice) return invalid(`price is required for a ${orderType} order`)
   const price = parseDecimal(input.price)
   if (!price.ok) return invalid(`price ${price.reason}`)
+  if (spec.tick.exceedsRange(price.value)) return invalid('price is out of range')
   const priceTicks = spec.tick.toUnits(price.value)
   if (priceTicks === null) {
     return invalid(`price ${price.value.toFixed()} fails the PRICE_FILTER: it must be a multiple of the tick size ${spec.tick.text}`)

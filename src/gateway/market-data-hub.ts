@@ -21,7 +21,6 @@ export interface HubOptions {
 }
 
 export interface HubStats {
-  messagesSent: number
   deltasPublished: number
   snapshotsSent: number
 }
@@ -37,7 +36,7 @@ export class MarketDataHub {
   private readonly dirty: SymbolFeed[] = []
   private flushHandle: NodeJS.Timeout | NodeJS.Immediate | null = null
   private detach: (() => void) | null = null
-  readonly stats: HubStats = { messagesSent: 0, deltasPublished: 0, snapshotsSent: 0 }
+  readonly stats: HubStats = { deltasPublished: 0, snapshotsSent: 0 }
 
   constructor (engine: MatchingEngine, options: HubOptions) {
     this.engine = engine
@@ -200,17 +199,12 @@ export class MarketDataHub {
       for (const subscriber of sets[i]) {
         if (seenEarlier(sets, i, subscriber)) continue
         subscriber.cork?.()
-        if (delta !== null && feed.l2.has(subscriber)) this.sendTo(subscriber, delta)
-        if (tape !== null && (feed.trades.has(subscriber) || this.allTrades.has(subscriber))) this.sendTo(subscriber, tape)
-        if (events !== null && feed.orders.has(subscriber)) this.sendTo(subscriber, events)
+        if (delta !== null && feed.l2.has(subscriber)) subscriber.send(delta)
+        if (tape !== null && (feed.trades.has(subscriber) || this.allTrades.has(subscriber))) subscriber.send(tape)
+        if (events !== null && feed.orders.has(subscriber)) subscriber.send(events)
         subscriber.uncork?.()
       }
     }
-  }
-
-  private sendTo (subscriber: Subscriber, text: string): void {
-    subscriber.send(text)
-    this.stats.messagesSent++
   }
 
   /** The public tape carries no order ids: who traded with whom is not market data. */

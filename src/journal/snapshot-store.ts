@@ -66,4 +66,3 @@ export function readSnapshot (file: SeqFile): SnapshotRead {
     return { ok: false, reason: (error as Error).message }
   }
 }
-

@@ -39,7 +39,8 @@ const rejected: Array<[string, Partial<NewOrderInput>, RegExp]> = [
   ['Infinity number', { quantity: Infinity }, /finite/],
   ['exponent overflow', { quantity: '1e400' }, /more than 18|LOT_SIZE|MAX/],
   ['too many digits', { quantity: '1.0000000000000000001' }, /significant digits/],
-  ['huge price past safe ticks', { price: '99999999999999999' }, /PRICE_FILTER/],
+  ['huge price past safe ticks', { price: '99999999999999999' }, /price is out of range/],
+  ['huge quantity', { quantity: '1e10' }, /MAX_QUANTITY/],
   ['hex', { price: '0x10' }, /plain decimal/],
   ['spaces', { price: ' 1' }, /plain decimal/],
   ['bad side', { side: 'hold' }, /side/],
@@ -63,6 +64,13 @@ for (const [name, over, message] of rejected) {
     t.equal(e.sequence, 0, 'no command was accepted')
   })
 }
+
+t.test('with a tick that is not a power of ten, a tiny price is off the tick, not rounded to zero', async (t) => {
+  const e = new MatchingEngine({ clock: steppingClock(), symbols: [{ symbol: 'NICKEL-USD', tickSize: '0.05', lotSize: '1', minQuantity: '1', minNotional: '0' }] })
+  const r = e.submit({ symbol: 'NICKEL-USD', side: 'buy', orderType: 'limit', quantity: 1, price: '1e-50' })
+  t.same(r.ok ? 'ok' : [r.code, /PRICE_FILTER/.test(r.message)], ['VALIDATION_ERROR', true])
+  t.ok(e.submit({ symbol: 'NICKEL-USD', side: 'buy', orderType: 'limit', quantity: 1, price: '0.15' }).ok)
+})
 
 t.test('configuration errors are thrown at construction', async (t) => {
   t.throws(() => new MatchingEngine({ symbols: [{ symbol: 'A-B', tickSize: '0', minQuantity: '1' }] }), /invalid step/)

@@ -87,3 +87,25 @@ t.test('under pressure, new orders get 503 OVERLOADED with Retry-After; reads st
   t.equal(res.headers['retry-after'], '2')
   t.equal((await app.inject('/book/BTC-USDT')).statusCode, 200)
 })
+
+t.test('a failed journal makes the service unready and refuses order entry; reads still answer', async (t) => {
+  const app = await buildTestApp(t)
+  await app.ready()
+  t.ok(app.persistence !== null, 'journal on by default')
+  // Stand-in for a write or fsync error (the writer's own failure path sets the same property).
+  Object.defineProperty(app.persistence, 'failed', { get: () => new Error('EIO') })
+  const order = await app.inject({ method: 'POST', url: '/order', payload: { symbol: 'BTC-USDT', side: 'buy', order_type: 'market', quantity: '1' } })
+  t.equal(order.statusCode, 503)
+  t.equal(order.json().error_code, 'JOURNAL_UNAVAILABLE')
+  t.equal((await app.inject({ method: 'POST', url: '/cancel', payload: { symbol: 'BTC-USDT', order_id: '1' } })).statusCode, 503)
+  t.equal((await app.inject('/ready')).statusCode, 503)
+  t.equal((await app.inject('/book/BTC-USDT')).statusCode, 200)
+  t.equal((await app.inject('/health?probe=1')).statusCode, 200)
+})
+
+t.test('405 also for wildcard routes', async (t) => {
+  const app = await buildTestApp(t)
+  const res = await app.inject({ method: 'DELETE', url: '/docs/static/index.html' })
+  t.equal(res.statusCode, 405)
+  t.match(String(res.headers.allow), /GET/)
+})
