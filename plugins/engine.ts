@@ -44,7 +44,7 @@ async function enginePlugin (app: FastifyInstance, opts: EnginePluginOptions): P
     onListenerError: (error) => app.log.error({ err: error }, 'engine listener failed')
   })
   if (journal.enabled) {
-    persistence = new Persistence(engine, journal)
+    persistence = new Persistence(engine, { ...journal, onError: (err, message) => app.log.error({ err }, message) })
     for (const warning of persistence.recovery.warnings) app.log.warn(warning)
     app.log.info({ dataDir: journal.dataDir, fsync: journal.fsync, ...persistence.recovery, digest: stateDigest(engine) }, 'engine recovered')
   }

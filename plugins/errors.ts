@@ -38,7 +38,7 @@ async function errorsPlugin (app: FastifyInstance): Promise<void> {
   function send (reply: FastifyReply, code: ErrorCode, message: string, extra: Partial<ErrorResponse> = {}): FastifyReply {
     app.errorCounts.set(code, (app.errorCounts.get(code) ?? 0) + 1)
     const request = reply.request
-    if (request.method === 'POST' && request.routeOptions.url === '/order') app.metrics.orderRejected(code)
+    if (request.method === 'POST' && request.routeOptions.url === '/order') app.metrics.orderRejected(orderTypeLabel(request.body), code)
     const body: ErrorResponse = { error: message, error_code: code, ...extra }
     return reply.code(STATUS_OF[code]).type('application/json').send(body)
   }
@@ -78,6 +78,15 @@ async function errorsPlugin (app: FastifyInstance): Promise<void> {
     }
     return send(reply, ErrorCode.NOT_FOUND, `route ${request.method} ${path} not found`)
   })
+}
+
+const ORDER_TYPE_LABELS = new Set(['limit', 'market', 'ioc', 'fok'])
+
+/** A bounded label: the four types, or "invalid" for anything a client sent (no label explosion). */
+function orderTypeLabel (body: unknown): string {
+  const type = typeof body === 'object' && body !== null ? (body as { order_type?: unknown }).order_type : undefined
+  const normalised = typeof type === 'string' ? type.toLowerCase() : ''
+  return ORDER_TYPE_LABELS.has(normalised) ? normalised : 'invalid'
 }
 
 type ValidationItem = NonNullable<FastifyError['validation']>[number]

@@ -10,7 +10,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface ServiceMetrics {
   readonly registry: Registry
   orderAccepted (symbol: string, orderType: string, status: string, trades: number, matchingSeconds: number): void
-  orderRejected (reason: string): void
+  orderRejected (orderType: string, reason: string): void
 }
 
 declare module 'fastify' {
@@ -32,7 +32,7 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
     registers
   })
   const orders = new Counter({ name: 'orders_accepted_total', help: 'Orders accepted by the engine, by symbol, type and resulting status', labelNames: ['symbol', 'order_type', 'status'], registers })
-  const rejected = new Counter({ name: 'orders_rejected_total', help: 'Order requests refused, by error code', labelNames: ['reason'], registers })
+  const rejected = new Counter({ name: 'orders_rejected_total', help: 'Order requests refused, by order type and error code', labelNames: ['order_type', 'reason'], registers })
   const trades = new Counter({ name: 'trades_total', help: 'Trades executed', labelNames: ['symbol'], registers })
   const matching = new Histogram({
     name: 'matching_latency_seconds',
@@ -86,8 +86,8 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
       if (tradeCount > 0) trades.inc({ symbol }, tradeCount)
       matching.observe(matchingSeconds)
     },
-    orderRejected (reason) {
-      rejected.inc({ reason })
+    orderRejected (orderType, reason) {
+      rejected.inc({ order_type: orderType, reason })
     }
   } satisfies ServiceMetrics)
 

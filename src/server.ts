@@ -27,7 +27,7 @@ closeWithGrace({ delay: config.shutdownGraceMs, skip: ['SIGUSR2'] }, async ({ si
 // SIGUSR2: take a snapshot on demand (e.g. before a backup), without an HTTP admin surface.
 process.on('SIGUSR2', () => {
   app.persistence?.snapshot().then(
-    () => app.log.info({ sequence: app.engine.sequence }, 'snapshot written'),
+    () => app.log.info({ snapshotSeq: app.persistence?.stats().last_snapshot_seq }, 'snapshot written'),
     (err: unknown) => app.log.error({ err }, 'snapshot failed'))
 })
 

@@ -99,7 +99,7 @@ export class JournalWriter {
 
   private pump (): void {
     if (this.writing || this.queue.length === 0) return
-    const batch = this.queue.shift() as Batch
+    const batch = this.merged()
     this.writing = true
     this.inFlight = batch
     const buffer = Buffer.from(batch.chunks.join(''))
@@ -118,6 +118,23 @@ export class JournalWriter {
         this.done(batch)
       }
     })
+  }
+
+  /**
+   * The next batch, with every queued batch for the same file folded in:
+   * batches queue up while a write (and, with fsync "always", its sync) is
+   * in flight, and one write + one sync for all of them is the whole point
+   * of group commit.
+   */
+  private merged (): Batch {
+    const first = this.queue.shift() as Batch
+    while (this.queue.length > 0 && !first.closeAfter && this.queue[0].fd === first.fd) {
+      const next = this.queue.shift() as Batch
+      first.chunks.push(...next.chunks)
+      first.waiters.push(...next.waiters)
+      first.closeAfter = next.closeAfter
+    }
+    return first
   }
 
   private writeAll (fd: number, buffer: Buffer, offset: number, callback: (error: Error | null) => void): void {

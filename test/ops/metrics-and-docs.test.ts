@@ -28,7 +28,7 @@ t.test('/metrics parses as Prometheus text and its counters move with real order
   const after = parseMetrics(res.body)
   t.equal(after.get('orders_accepted_total{symbol="BTC-USDT",order_type="limit",status="pending"}'), 1)
   t.equal(after.get('orders_accepted_total{symbol="BTC-USDT",order_type="market",status="filled"}'), 1)
-  t.equal(after.get('orders_rejected_total{reason="VALIDATION_ERROR"}'), 1)
+  t.equal(after.get('orders_rejected_total{order_type="limit",reason="VALIDATION_ERROR"}'), 1)
   t.equal(after.get('trades_total{symbol="BTC-USDT"}'), 1)
   t.equal(after.get('matching_latency_seconds_count'), 2)
   t.equal(after.get('open_orders{symbol="BTC-USDT"}'), 1)
