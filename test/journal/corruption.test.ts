@@ -2,18 +2,12 @@ import t from 'tap'
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { MatchingEngine, stateDigest } from '../../src/engine/index.js'
-import { Persistence } from '../../src/journal/persistence.js'
+import { stateDigest } from '../../src/engine/index.js'
 import { CorruptJournalError } from '../../src/journal/recovery.js'
-import { steppingClock } from '../helpers/clock.js'
 import { runFlow } from '../helpers/flow.js'
+import { openJournaled } from '../helpers/journaled-engine.js'
 
-function open (dir: string) {
-  let persistence: Persistence | null = null
-  const engine = new MatchingEngine({ clock: steppingClock(), onCommand: (c) => persistence!.onCommand(c) })
-  persistence = new Persistence(engine, { dataDir: dir, fsync: 'none', fsyncIntervalMs: 5, snapshotEvery: 0 })
-  return { engine, persistence }
-}
+const open = (dir: string) => openJournaled(dir, { fsync: 'none' })
 
 /** A data dir with a journal of `commands` records and no snapshot; returns the digest at its end. */
 async function journalOnly (commands: number) {

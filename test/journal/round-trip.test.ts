@@ -3,18 +3,13 @@ import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MatchingEngine, exportState, stateDigest } from '../../src/engine/index.js'
-import { Persistence, type PersistenceOptions } from '../../src/journal/persistence.js'
-import { steppingClock } from '../helpers/clock.js'
+import { Persistence } from '../../src/journal/persistence.js'
 import { engineProblems } from '../helpers/invariants.js'
 import { buildTestApp } from '../helpers/build-app.js'
 import { runFlow } from '../helpers/flow.js'
+import { openJournaled } from '../helpers/journaled-engine.js'
 
-function open (dir: string, over: Partial<PersistenceOptions> = {}) {
-  let persistence: Persistence | null = null
-  const engine = new MatchingEngine({ clock: steppingClock(), onCommand: (c) => persistence!.onCommand(c) })
-  persistence = new Persistence(engine, { dataDir: dir, fsync: 'batch', fsyncIntervalMs: 5, snapshotEvery: 0, ...over })
-  return { engine, persistence }
-}
+const open = openJournaled
 
 t.test('flow, snapshot, more flow, close: a new engine recovers exactly the same state', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'journal-'))
