@@ -8,7 +8,14 @@ export const DecimalInput = Type.Union([
 ], { description: 'decimal as a string ("0.5") or a JSON number (0.5)' })
 
 export const DecimalString = Type.String({ description: 'exact decimal, e.g. "30000.05"' })
-export const NullableDecimal = Type.Union([DecimalString, Type.Null()])
+/**
+ * A string or null, as one JSON-schema type list rather than anyOf: fast-json-stringify serializes
+ * a type list directly, but for anyOf it validates the value against each branch on every response.
+ */
+export const NullableString = (description?: string) =>
+  Type.Unsafe<string | null>({ type: ['string', 'null'], ...(description === undefined ? {} : { description }) })
+
+export const NullableDecimal = NullableString('exact decimal or null')
 
 export const SymbolName = Type.String({ minLength: 1, maxLength: 41, description: 'e.g. BTC-USDT, case-insensitive' })
 export const ClientOrderId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' })

@@ -46,7 +46,7 @@ export const SymbolStatistics = Type.Object({
   total_trades: Type.Integer(),
   total_volume: DecimalString,
   last_trade_price: NullableDecimal,
-  last_trade_time: Type.Union([EpochSeconds, Type.Null()]),
+  last_trade_time: Type.Unsafe<number | null>({ type: ['number', 'null'] }),
   active_orders: Type.Integer(),
   bid_levels: Type.Integer(),
   ask_levels: Type.Integer()

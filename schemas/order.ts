@@ -1,6 +1,6 @@
 /** Order entry and cancel: request bodies and responses. */
 import { Type, type Static } from '@sinclair/typebox'
-import { ClientOrderId, DecimalInput, DecimalString, EpochSeconds, NullableDecimal, OrderId, SymbolName } from './common.js'
+import { ClientOrderId, DecimalInput, DecimalString, EpochSeconds, NullableDecimal, NullableString, OrderId, SymbolName } from './common.js'
 import { BboResponse } from './market.js'
 
 const strict = { additionalProperties: false } as const
@@ -38,7 +38,7 @@ export const TradeView = Type.Object({
 
 export const OrderFields = {
   order_id: Type.String(),
-  client_order_id: Type.Union([Type.String(), Type.Null()]),
+  client_order_id: NullableString(),
   symbol: Type.String(),
   side: Type.String(),
   order_type: Type.String(),
@@ -64,7 +64,7 @@ export const NewOrderResponse = Type.Object({
 export const CancelResponse = Type.Object({
   success: Type.Literal(true),
   order_id: Type.String(),
-  client_order_id: Type.Union([Type.String(), Type.Null()]),
+  client_order_id: NullableString(),
   symbol: Type.String(),
   status: Type.Literal('cancelled'),
   filled_quantity: DecimalString,
