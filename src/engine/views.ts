@@ -51,12 +51,16 @@ export function tradeView (trade: Trade, spec: SymbolSpec, engine: MatchingEngin
   }
 }
 
+/** Most orders trade nothing; their totals need no arithmetic at all. */
+const NOTHING_TRADED = Object.freeze({ value: '0', makerFee: '0', takerFee: '0' })
+
 /**
  * Value (Σ price × quantity) and fees of some trades, exact. With
  * power-of-ten steps (every usual symbol) this is BigInt arithmetic on
  * ticks × lots; other steps go through bignumber.js.
  */
 export function tradeAmounts (trades: readonly Trade[], spec: SymbolSpec, engine: MatchingEngine): { value: string, makerFee: string, takerFee: string } {
+  if (trades.length === 0) return NOTHING_TRADED
   const { tick, lot } = spec
   if (tick.places >= 0 && lot.places >= 0) {
     let units = 0n
