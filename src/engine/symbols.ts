@@ -37,7 +37,6 @@ export class SymbolSpec {
   readonly maxQuantity: BigNumber
   readonly minNotional: BigNumber
   readonly minLots: number
-  readonly maxLots: number
   /** min notional expressed in (tick × lot) units, rounded up, for a BigInt compare. */
   readonly minNotionalUnits: bigint
 
@@ -56,7 +55,6 @@ export class SymbolSpec {
     if (maxLots === null || maxLots < minLots) throw new Error(`symbol ${symbol}: max quantity must be a multiple of the lot size and at least the min quantity`)
     if (this.minNotional.isNaN() || this.minNotional.lt(0)) throw new Error(`symbol ${symbol}: min notional must be zero or positive`)
     this.minLots = minLots
-    this.maxLots = maxLots
     this.minNotionalUnits = BigInt(this.minNotional.div(this.tick.value.times(this.lot.value)).integerValue(2 /* ROUND_CEIL */).toFixed())
   }
 

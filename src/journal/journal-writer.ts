@@ -30,6 +30,8 @@ export class JournalWriter {
   private current: Batch | null = null
   private readonly queue: Batch[] = []
   private writing = false
+  /** The batch being written; later durable() calls wait on it when nothing newer is queued. */
+  private inFlight: Batch | null = null
   private dirtySinceSync = false
   private failure: Error | null = null
   private readonly syncTimer: NodeJS.Timeout | null
@@ -87,8 +89,6 @@ export class JournalWriter {
     if (this.failure === null) fdatasyncSync(this.fd)
     closeSync(this.fd)
   }
-
-  private inFlight: Batch | null = null
 
   private seal (): void {
     if (this.current === null) return
