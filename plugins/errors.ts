@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ErrorCode, type ErrorResponse } from '../schemas/errors.js'
 import { STATUS_OF, apiError, isApiError } from './http-errors.js'
+import './route-flags.js'
 
 /** Fastify's own error codes for body parsing, mapped onto ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -38,7 +39,7 @@ async function errorsPlugin (app: FastifyInstance): Promise<void> {
   function send (reply: FastifyReply, code: ErrorCode, message: string, extra: Partial<ErrorResponse> = {}): FastifyReply {
     app.errorCounts.set(code, (app.errorCounts.get(code) ?? 0) + 1)
     const request = reply.request
-    if (request.method === 'POST' && request.routeOptions.url === '/order') app.metrics.orderRejected(orderTypeLabel(request.body), code)
+    if (request.routeOptions.config?.orderEntry === true) app.metrics.orderRejected(orderTypeLabel(request.body), code)
     const body: ErrorResponse = { error: message, error_code: code, ...extra }
     return reply.code(STATUS_OF[code]).type('application/json').send(body)
   }

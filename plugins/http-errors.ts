@@ -5,6 +5,7 @@
  */
 import createError from '@fastify/error'
 import { ErrorCode } from '../schemas/errors.js'
+import type { Outcome } from '../src/exchange/exchange.js'
 
 export const STATUS_OF: Record<ErrorCode, number> = {
   VALIDATION_ERROR: 400,
@@ -46,4 +47,10 @@ export function apiError (code: ErrorCode, message: string, details?: unknown): 
 export function isApiError (error: unknown): error is ApiError {
   return error instanceof Error && typeof (error as ApiError).code === 'string' &&
     Object.hasOwn(STATUS_OF, (error as ApiError).code)
+}
+
+/** The value of an exchange outcome, or its refusal thrown as the API error the errors plugin answers. */
+export function answer<T> (outcome: Outcome<T>): T {
+  if (outcome.ok) return outcome.value
+  throw apiError(outcome.code, outcome.message)
 }

@@ -1,10 +1,10 @@
-/** Read-only market data and service status. */
+/** Read-only market data and service status, answered by the exchange. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { bboView, depthView, symbolStatsView, toSeconds, volumeText, type OrderBook } from '../src/engine/index.js'
+import { Type } from '@sinclair/typebox'
 import { BboResponse, BookQuery, BookResponse, EngineStatistics, HealthResponse, StatisticsQuery, SymbolParams, SymbolStatistics, SymbolsResponse } from '../schemas/market.js'
 import { ErrorCode, ErrorResponse } from '../schemas/errors.js'
-import { Type } from '@sinclair/typebox'
-import { apiError } from './http-errors.js'
+import { toSeconds } from '../src/wire/time.js'
+import { apiError, answer } from './http-errors.js'
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse }
 const DEFAULT_LEVELS = 10
@@ -12,40 +12,19 @@ const MAX_LEVELS = 100
 export const VERSION = '1.0.0'
 
 const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const engine = app.engine
-  const bookOf = (symbol: string): OrderBook => {
-    const book = engine.book(symbol)
-    if (book === undefined) throw apiError(ErrorCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here`)
-    return book
-  }
+  const exchange = app.exchange
 
   app.get('/book/:symbol', {
     schema: { summary: 'Order book depth', params: SymbolParams, querystring: BookQuery, response: { 200: BookResponse, ...errors } }
-  }, async (request) => {
-    const book = bookOf(request.params.symbol)
-    const levels = parseLevels(request.query.levels)
-    return { timestamp: toSeconds(Date.now()), symbol: book.symbol, ...depthView(book, levels) }
-  })
+  }, async (request) => answer(await exchange.book(request.params.symbol, parseLevels(request.query.levels))))
 
   app.get('/bbo/:symbol', {
     schema: { summary: 'Best bid and offer', params: SymbolParams, response: { 200: BboResponse, ...errors } }
-  }, async (request) => bboView(bookOf(request.params.symbol), Date.now()))
+  }, async (request) => answer(await exchange.bbo(request.params.symbol)))
 
   app.get('/symbols', {
     schema: { summary: 'Traded symbols and their filters', response: { 200: SymbolsResponse, ...errors } }
-  }, async () => {
-    const now = Date.now()
-    const symbolInfo: Record<string, unknown> = {}
-    for (const book of engine.allBooks()) {
-      symbolInfo[book.symbol] = {
-        bbo: bboView(book, now),
-        active_orders: book.open.size,
-        total_trades: book.stats.totalTrades,
-        ...book.spec.describe()
-      }
-    }
-    return { symbols: engine.symbols, symbol_info: symbolInfo as never, count: engine.symbols.length }
-  })
+  }, async () => answer(await exchange.symbolsInfo()))
 
   app.get('/statistics', {
     schema: {
@@ -54,42 +33,29 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Union([SymbolStatistics, EngineStatistics]), ...errors }
     }
   }, async (request) => {
-    if (request.query.symbol !== undefined) return symbolStatsView(bookOf(request.query.symbol))
-    let orders = 0
-    let trades = 0
-    const volume: Record<string, string> = {}
-    for (const book of engine.allBooks()) {
-      orders += book.stats.totalOrders
-      trades += book.stats.totalTrades
-      volume[book.symbol] = volumeText(book.stats.volumeLots.total, book.spec)
-    }
-    const uptime = (Date.now() - app.startedAt) / 1000
-    const latency = app.orderLatency.summary()
+    if (request.query.symbol !== undefined) return answer(await exchange.symbolStatistics(request.query.symbol))
     return {
-      orders_processed: orders,
-      trades_executed: trades,
-      total_volume: volume,
-      avg_latency_ms: latency.avg,
-      p50_latency_ms: latency.p50,
-      p99_latency_ms: latency.p99,
-      uptime_seconds: uptime,
-      symbols_count: engine.symbols.length,
-      orders_per_second: uptime > 0 ? orders / uptime : 0,
+      ...answer(await exchange.statistics()),
       error_counts: Object.fromEntries(app.errorCounts),
-      gateway: app.gateway.stats(),
-      ...app.statisticsExtras()
+      gateway: app.gateway.stats()
     }
   })
 
   app.get('/health', {
-    schema: { summary: 'Liveness', response: { 200: HealthResponse } }
-  }, async () => ({
-    status: 'healthy',
-    timestamp: toSeconds(Date.now()),
-    uptime: (Date.now() - app.startedAt) / 1000,
-    version: VERSION,
-    connections: app.gateway.stats().connections
-  }))
+    schema: { summary: 'Liveness: 503 once the process can no longer serve (a failed journal)', response: { 200: HealthResponse, 503: HealthResponse } },
+    config: { answeredWhileDraining: true }
+  }, async (_request, reply) => {
+    const health = exchange.health()
+    if (!health.healthy) reply.code(503)
+    return {
+      status: health.healthy ? 'healthy' as const : 'unhealthy' as const,
+      ...(health.reason === null ? {} : { reason: health.reason }),
+      timestamp: toSeconds(Date.now()),
+      uptime: health.uptimeSeconds,
+      version: VERSION,
+      connections: app.gateway.stats().connections
+    }
+  })
 }
 
 function parseLevels (text: string | undefined): number {

@@ -6,10 +6,10 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { OrderObserver } from '../src/exchange/exchange.js'
 
-export interface ServiceMetrics {
+export interface ServiceMetrics extends OrderObserver {
   readonly registry: Registry
-  orderAccepted (symbol: string, orderType: string, status: string, trades: number, matchingSeconds: number): void
   orderRejected (orderType: string, reason: string): void
 }
 
@@ -42,13 +42,20 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
   })
 
   // Read at scrape time; registered explicitly since nothing else holds them.
+  // Per-symbol figures from the exchange's own statistics; a symbol it cannot answer for (failed journal) is left out.
+  const eachSymbol = async (use: (stats: { symbol: string, active_orders: number, bid_levels: number, ask_levels: number }) => void) => {
+    for (const symbol of app.exchange.symbols) {
+      const stats = await app.exchange.symbolStatistics(symbol)
+      if (stats.ok) use(stats.value)
+    }
+  }
   registry.registerMetric(new Gauge({
     name: 'open_orders',
     help: 'Resting orders per symbol',
     labelNames: ['symbol'],
     registers: [],
-    collect () {
-      for (const book of app.engine.allBooks()) this.set({ symbol: book.symbol }, book.open.size)
+    async collect () {
+      await eachSymbol((stats) => this.set({ symbol: stats.symbol }, stats.active_orders))
     }
   }))
   registry.registerMetric(new Gauge({
@@ -56,11 +63,11 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
     help: 'Price levels per symbol and side',
     labelNames: ['symbol', 'side'],
     registers: [],
-    collect () {
-      for (const book of app.engine.allBooks()) {
-        this.set({ symbol: book.symbol, side: 'buy' }, book.bids.levelCount)
-        this.set({ symbol: book.symbol, side: 'sell' }, book.asks.levelCount)
-      }
+    async collect () {
+      await eachSymbol((stats) => {
+        this.set({ symbol: stats.symbol, side: 'buy' }, stats.bid_levels)
+        this.set({ symbol: stats.symbol, side: 'sell' }, stats.ask_levels)
+      })
     }
   }))
   const gateway = (key: 'connections' | 'subscriptions') => function (this: Gauge) { this.set(app.gateway.stats()[key]) }
@@ -79,7 +86,7 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
   fromGateway('ws_messages_sent_total', 'WebSocket messages sent', 'messages_sent')
   fromGateway('ws_slow_consumer_disconnects_total', 'WebSocket connections closed as slow consumers', 'slow_consumer_disconnects')
 
-  app.decorate('metrics', {
+  const serviceMetrics: ServiceMetrics = {
     registry,
     orderAccepted (symbol, orderType, status, tradeCount, matchingSeconds) {
       orders.inc({ symbol, order_type: orderType, status })
@@ -89,7 +96,9 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
     orderRejected (orderType, reason) {
       rejected.inc({ order_type: orderType, reason })
     }
-  } satisfies ServiceMetrics)
+  }
+  app.decorate('metrics', serviceMetrics)
+  app.exchange.observe(serviceMetrics)
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'not_found'
@@ -102,4 +111,4 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
   })
 }
 
-export default fp(metricsPlugin, { name: 'metrics', dependencies: ['engine', 'websocket'], fastify: '5.x' })
+export default fp(metricsPlugin, { name: 'metrics', dependencies: ['exchange', 'websocket'], fastify: '5.x' })

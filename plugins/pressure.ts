@@ -1,6 +1,6 @@
 /**
  * Load shedding with @fastify/under-pressure: past the configured event-loop
- * delay or memory limits, new orders and cancels get 503 OVERLOADED with
+ * delay or memory limits, routes flagged `sheddable` (new orders and cancels) get 503 OVERLOADED with
  * Retry-After, so the process keeps serving what it already accepted instead
  * of stalling. Reads (book, bbo, health) are still answered.
  */
@@ -10,8 +10,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Config } from '../src/config.js'
 import { ErrorCode } from '../schemas/errors.js'
 import { apiError } from './http-errors.js'
-
-export const SHED_ROUTES = new Set(['/order', '/cancel'])
+import './route-flags.js'
 
 async function pressurePlugin (app: FastifyInstance, opts: { config: Config['pressure'] }): Promise<void> {
   const { maxEventLoopDelayMs, maxHeapUsedBytes, maxRssBytes, retryAfterSeconds } = opts.config
@@ -20,7 +19,7 @@ async function pressurePlugin (app: FastifyInstance, opts: { config: Config['pre
     maxHeapUsedBytes,
     maxRssBytes,
     pressureHandler: (request, reply, type, value) => {
-      if (request.method !== 'POST' || !SHED_ROUTES.has(request.routeOptions.url ?? '')) return undefined
+      if (request.routeOptions.config.sheddable !== true) return undefined
       request.log.warn({ type, value }, 'shedding load')
       reply.header('retry-after', String(retryAfterSeconds))
       // A rejected promise makes under-pressure call next(error): our error handler answers.

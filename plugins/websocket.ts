@@ -7,7 +7,7 @@ import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import { randomUUID } from 'node:crypto'
-import { MarketDataHub } from '../src/gateway/market-data-hub.js'
+import type { MarketDataHub } from '../src/gateway/market-data-hub.js'
 import { CloseCode } from '../schemas/ws.js'
 import type { Config } from '../src/config.js'
 import { Session } from './ws-session.js'
@@ -30,7 +30,7 @@ declare module 'fastify' {
 
 async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws'] }): Promise<void> {
   const limits = opts.config
-  const hub = new MarketDataHub(app.engine, { batchMs: limits.batchMs, durable: app.durable })
+  const hub = app.exchange.marketData
   const sessions = new Set<Session>()
   const perIp = new Map<string, number>()
   const counters = { slow: 0, refused: 0, sent: 0 }
@@ -50,7 +50,6 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
     }
   })
 
-  hub.start()
   app.decorate('gateway', {
     hub,
     stats: (): GatewayStats => ({
@@ -73,10 +72,7 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
   }, limits.heartbeatMs)
   heartbeat.unref()
 
-  app.addHook('onClose', async () => {
-    clearInterval(heartbeat)
-    hub.stop()
-  })
+  app.addHook('onClose', async () => { clearInterval(heartbeat) })
 
   app.get('/ws', { websocket: true }, (socket, request) => {
     const ip = request.ip
@@ -107,8 +103,8 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
       else perIp.set(ip, left)
     })
     socket.on('error', (error) => request.log.debug({ err: error }, 'websocket error'))
-    session.reply({ type: 'connected', session_id: session.id, symbols: app.engine.symbols })
+    session.reply({ type: 'connected', session_id: session.id, symbols: app.exchange.symbols })
   })
 }
 
-export default fp(websocketPlugin, { name: 'websocket', dependencies: ['engine'], fastify: '5.x' })
+export default fp(websocketPlugin, { name: 'websocket', dependencies: ['exchange'], fastify: '5.x' })

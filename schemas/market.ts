@@ -69,7 +69,8 @@ export const EngineStatistics = Type.Object({
 })
 
 export const HealthResponse = Type.Object({
-  status: Type.String(),
+  status: Type.Unsafe<'healthy' | 'unhealthy'>({ type: 'string', enum: ['healthy', 'unhealthy'] }),
+  reason: Type.Optional(Type.String({ description: 'why the process is unhealthy' })),
   timestamp: EpochSeconds,
   uptime: Type.Number(),
   version: Type.String(),

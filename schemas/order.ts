@@ -54,7 +54,8 @@ export const OrderStatusResponse = Type.Object(OrderFields)
 
 export const NewOrderResponse = Type.Object({
   ...OrderFields,
-  trades: Type.Array(TradeView),
+  trades: Type.Array(TradeView, { description: 'the first trades of this order, at most MAX_TRADES_IN_ANSWER of them' }),
+  trade_count: Type.Integer({ description: 'all trades of this order; more than trades.length when the list was cut (the totals cover all)' }),
   total_maker_fees: DecimalString,
   total_taker_fees: DecimalString,
   bbo: BboResponse,

@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import errors from '../plugins/errors.js'
 import lifecycle from '../plugins/lifecycle.js'
-import engine from '../plugins/engine.js'
+import exchange from '../plugins/exchange.js'
 import pressure from '../plugins/pressure.js'
 import rateLimit from '../plugins/rate-limit.js'
 import websocket from '../plugins/websocket.js'
@@ -48,8 +48,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
   await app.register(errors)
   // Before any route: swagger collects routes as they are added.
   if (config.docs) await app.register(docs)
+  await app.register(exchange, { config, clock: options.clock })
   await app.register(lifecycle)
-  await app.register(engine, { config: config.engine, journal: config.journal, clock: options.clock })
   await app.register(pressure, { config: config.pressure })
   await app.register(rateLimit, { config: config.rateLimit })
   await app.register(websocket, { config: config.ws })

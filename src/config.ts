@@ -16,6 +16,8 @@ export interface Config {
   readonly logLevel: string
   readonly bodyLimit: number
   readonly staticDir: string
+  /** Trades listed in one order's answer (the rest are counted and summed, never lost). */
+  readonly maxTradesInAnswer: number
   readonly engine: {
     readonly symbols: readonly SymbolConfig[]
     readonly makerFeeRate: string
@@ -70,6 +72,7 @@ export function loadConfig (env: Env = process.env): Config {
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     bodyLimit: read.int('BODY_LIMIT', 16 * 1024, 256, 1024 * 1024),
     staticDir: resolve(read.string('STATIC_DIR', resolve(PACKAGE_ROOT, 'static'))),
+    maxTradesInAnswer: read.int('MAX_TRADES_IN_ANSWER', 100, 1, 100_000),
     engine: {
       symbols: read.symbols(),
       makerFeeRate: read.string('MAKER_FEE_RATE', DEFAULT_FEE_RATE),

@@ -26,8 +26,8 @@ closeWithGrace({ delay: config.shutdownGraceMs, skip: ['SIGUSR2'] }, async ({ si
 
 // SIGUSR2: take a snapshot on demand (e.g. before a backup), without an HTTP admin surface.
 process.on('SIGUSR2', () => {
-  app.persistence?.snapshot().then(
-    () => app.log.info({ snapshotSeq: app.persistence?.stats().last_snapshot_seq }, 'snapshot written'),
+  app.exchange.snapshot().then(
+    (written) => app.log.info({ snapshotSeq: written?.seq ?? null }, written === null ? 'no journal, no snapshot' : 'snapshot written'),
     (err: unknown) => app.log.error({ err }, 'snapshot failed'))
 })
 

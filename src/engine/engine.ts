@@ -12,7 +12,8 @@ import { OrderHistory } from './history.js'
 import { Order } from './order.js'
 import { NO_TRADES, OrderBook, type CommandOutput } from './order-book.js'
 import { DEFAULT_SYMBOLS, SymbolSpec, type SymbolConfig } from './symbols.js'
-import { normaliseSymbol, validateOrder, type NewOrderInput } from './validate.js'
+import { normaliseSymbol } from './identifiers.js'
+import { validateOrder, type NewOrderInput } from './validate.js'
 
 export interface EngineOptions {
   readonly symbols?: readonly SymbolConfig[]
@@ -36,6 +37,8 @@ export interface CancelInput {
 export interface OrderOutcome {
   readonly order: Order
   readonly trades: readonly Trade[]
+  /** The order's book, so that callers need not look it up again. */
+  readonly book: OrderBook
 }
 
 export const DEFAULT_FEE_RATE = '0.001'
@@ -186,7 +189,7 @@ export class MatchingEngine {
     const out = this.newOutput()
     book.execute(order, out)
     this.complete(book.symbol, out)
-    return { order, trades: out.trades }
+    return { order, trades: out.trades, book }
   }
 
   private runCancel (book: OrderBook, order: Order, command: CancelCommand): OrderOutcome {
@@ -194,7 +197,7 @@ export class MatchingEngine {
     const out = this.newOutput()
     book.cancel(order, out)
     this.complete(book.symbol, out)
-    return { order, trades: out.trades }
+    return { order, trades: out.trades, book }
   }
 
   private newOutput (): CommandOutput {

@@ -4,7 +4,7 @@
  * integer units (for the checks on the hot path).
  */
 import { Step, decimal, type BigNumber } from './decimal.js'
-import { normaliseSymbol } from './validate.js'
+import { normaliseSymbol } from './identifiers.js'
 
 export interface SymbolConfig {
   readonly symbol: string

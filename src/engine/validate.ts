@@ -6,6 +6,7 @@
  */
 import { ResultCode, accept, reject, type Result } from './codes.js'
 import { parseDecimal } from './decimal.js'
+import { asciiLower } from './identifiers.js'
 import { ORDER_TYPES, OrderType, SIDES, type Side } from './order.js'
 import type { SymbolSpec } from './symbols.js'
 import type { OrderFields } from './commands.js'
@@ -22,22 +23,6 @@ export interface NewOrderInput {
 export const CLIENT_ORDER_ID = /^[A-Za-z0-9._:-]{1,64}$/
 
 const invalid = (message: string) => reject(ResultCode.VALIDATION_ERROR, message)
-
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
-
-/**
- * Case folding for identifiers, ASCII only: JavaScript folds some non-ASCII
- * letters onto ASCII ones ("ſ".toUpperCase() is "S", the Kelvin sign
- * lowercases to "k"), which would let look-alike text name a real symbol.
- * Anything non-ASCII folds to '' and matches nothing.
- */
-export function normaliseSymbol (symbol: string): string {
-  return PRINTABLE_ASCII.test(symbol) ? symbol.toUpperCase() : ''
-}
-
-function asciiLower (text: string): string {
-  return PRINTABLE_ASCII.test(text) ? text.toLowerCase() : ''
-}
 
 export function validateOrder (input: NewOrderInput, spec: SymbolSpec): Result<OrderFields> {
   const side = asciiLower(String(input.side)) as Side

@@ -5,7 +5,10 @@
  * One message per symbol per window is the design: message count, not bytes,
  * is what limits a gateway.
  */
-import { depthView, orderView, tradeView, toSeconds, type EngineEvent, type MatchingEngine, type OrderBook, type Trade } from '../engine/index.js'
+import type { EngineEvent, MatchingEngine, OrderBook } from '../engine/index.js'
+import { depthView } from '../wire/market-views.js'
+import { orderView, publicTradeView } from '../wire/order-views.js'
+import { toSeconds } from '../wire/time.js'
 import { SymbolFeed } from './symbol-feed.js'
 import { Channel, type Subscriber } from './subscriber.js'
 
@@ -171,7 +174,7 @@ export class MarketDataHub {
       delta = JSON.stringify({ type: 'l2_update', symbol: feed.symbol, kind: 'delta', seq: feed.seq, bids: format(bids), asks: format(asks), timestamp })
     }
     if (trades.length > 0) {
-      tape = JSON.stringify({ type: 'trade', symbol: feed.symbol, data: trades.map((trade) => this.publicTrade(trade, book)) })
+      tape = JSON.stringify({ type: 'trade', symbol: feed.symbol, data: trades.map((trade) => publicTradeView(trade, book.spec, this.engine)) })
     }
     if (orders.length > 0) {
       events = JSON.stringify({
@@ -205,12 +208,6 @@ export class MarketDataHub {
         subscriber.uncork?.()
       }
     }
-  }
-
-  /** The public tape carries no order ids: who traded with whom is not market data. */
-  private publicTrade (trade: Trade, book: OrderBook) {
-    const { maker_order_id: _maker, taker_order_id: _taker, ...rest } = tradeView(trade, book.spec, this.engine)
-    return rest
   }
 }
 

@@ -26,21 +26,28 @@ export interface PersistenceOptions {
 
 export class Persistence {
   readonly recovery: RecoveryReport
+  /** The engine this journal feeds and recovers; built by the constructor around the journal's own hook. */
+  readonly engine: MatchingEngine
   private readonly options: PersistenceOptions
-  private readonly engine: MatchingEngine
   private readonly writer: JournalWriter
   private sinceSnapshot = 0
   private lastSnapshotSeq: number
   private snapshotting: Promise<void> | null = null
 
-  /** Recovers the engine from the data directory, then opens the journal for appending. */
-  constructor (engine: MatchingEngine, options: PersistenceOptions) {
+  /**
+   * Builds the engine with the journal as its command hook, recovers it from
+   * the data directory, then opens the journal for appending. The engine is
+   * made here, not passed in, because each needs the other: the engine
+   * journals every command through the hook, the journal replays into the
+   * engine and snapshots it.
+   */
+  constructor (options: PersistenceOptions, makeEngine: (onCommand: (command: Command) => void) => MatchingEngine) {
     mkdirSync(options.dataDir, { recursive: true })
     this.options = options
-    this.engine = engine
-    this.recovery = recover(options.dataDir, engine)
+    this.engine = makeEngine((command) => this.onCommand(command))
+    this.recovery = recover(options.dataDir, this.engine)
     this.lastSnapshotSeq = this.recovery.snapshotSeq ?? 0
-    this.writer = new JournalWriter(options.dataDir, engine.sequence + 1, options.fsync, options.fsyncIntervalMs,
+    this.writer = new JournalWriter(options.dataDir, this.engine.sequence + 1, options.fsync, options.fsyncIntervalMs,
       (error) => options.onError?.(error, 'journal fsync failed; no further orders are acknowledged'))
   }
 

@@ -4,6 +4,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { buildTestApp } from '../helpers/build-app.js'
 import { ERROR_KEYS, SYMBOL, type Reply, depth, get, limit, placeOk, post, postRaw, statistics } from './support.js'
+import { engineOf } from '../helpers/exchange-internals.js'
 
 /** Status, code and shape of an error reply. */
 function isError (t: Test, reply: Reply, status: number, code: string, label = code): void {
@@ -156,7 +157,7 @@ t.test('the other API codes: status and shape', async (t) => {
 t.test('500 INTERNAL_ERROR carries no internals', async (t) => {
   const app = await buildTestApp(t)
   // Stand-in for an engine bug: the route's call into the engine throws.
-  app.engine.submit = () => { throw new TypeError('secret detail at /srv/engine.ts:42') }
+  engineOf(app).submit = () => { throw new TypeError('secret detail at /srv/engine.ts:42') }
   const reply = await post(app, '/order', limit('buy', '30000', '0.1'))
   isError(t, reply, 500, 'INTERNAL_ERROR')
   t.strictSame(reply.body, { error: 'internal server error', error_code: 'INTERNAL_ERROR' })

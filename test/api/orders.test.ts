@@ -9,7 +9,7 @@ const T0 = 1_700_000_000 // steppingClock's first reading, in seconds
 
 const ORDER_KEYS = [
   'order_id', 'client_order_id', 'symbol', 'side', 'order_type', 'status', 'price', 'quantity',
-  'filled_quantity', 'remaining_quantity', 'timestamp', 'trades', 'total_maker_fees', 'total_taker_fees',
+  'filled_quantity', 'remaining_quantity', 'timestamp', 'trades', 'trade_count', 'total_maker_fees', 'total_taker_fees',
   'bbo', 'processing_time_ms'
 ].sort()
 const TRADE_KEYS = [
@@ -204,4 +204,18 @@ t.test('a duplicate client_order_id among open orders gets 409 and changes nothi
   t.equal(cancel.status, 200)
   const reuse = await post(app, '/order', limit('buy', '29000', '0.1', { client_order_id: 'abc-1' }))
   t.equal(reuse.status, 200, 'free again once the first order is no longer open')
+})
+
+t.test('an answer lists at most MAX_TRADES_IN_ANSWER trades; trade_count and the totals cover them all', async (t) => {
+  const app = await buildTestApp(t, { MAX_TRADES_IN_ANSWER: '3' }, { clock: steppingClock() })
+  for (let i = 0; i < 5; i++) await placeOk(app, limit('sell', String(30000 + i), '0.001'))
+  const reply = await post(app, '/order', market('buy', '0.005'))
+  t.equal(reply.status, 200)
+  t.equal(reply.body.status, 'filled')
+  t.equal(reply.body.trade_count, 5)
+  t.same(reply.body.trades.map((trade: { price: string }) => trade.price), ['30000', '30001', '30002'], 'the first trades, in order')
+  t.equal(reply.body.filled_quantity, '0.005')
+  // Σ value = 0.001 × (30000 + … + 30004) = 150.01; fees at 0.001 of it.
+  t.equal(reply.body.total_taker_fees, '0.15001')
+  t.equal(reply.body.total_maker_fees, '0.15001')
 })

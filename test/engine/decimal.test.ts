@@ -1,5 +1,7 @@
 import t from 'tap'
-import { MatchingEngine, bboView, depthView, orderView, tradeView, symbolStatsView } from '../../src/engine/index.js'
+import { MatchingEngine } from '../../src/engine/index.js'
+import { bboView, depthView, symbolStatsView } from '../../src/wire/market-views.js'
+import { orderView, tradeAmounts, tradeView } from '../../src/wire/order-views.js'
 import { Step } from '../../src/engine/decimal.js'
 import { steppingClock } from '../helpers/clock.js'
 
@@ -65,7 +67,6 @@ t.test('half steps and trade amounts are exact on both the BigInt and the bignum
   t.equal(cents.formatHalf(4), '0.02')
   const nickel = new Step('0.05')
   t.equal(nickel.formatHalf(7), '0.175')
-  const { tradeAmounts } = await import('../../src/engine/index.js')
   const symbols = [
     { symbol: 'TEN-USD', tickSize: '0.01', lotSize: '0.001', minQuantity: '0.001', minNotional: '0' },
     { symbol: 'ODD-USD', tickSize: '0.05', lotSize: '0.003', minQuantity: '0.003', maxQuantity: '999.999', minNotional: '0' }

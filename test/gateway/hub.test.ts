@@ -2,7 +2,7 @@
 import t from 'tap'
 import { MarketDataHub } from '../../src/gateway/market-data-hub.js'
 import type { Subscriber } from '../../src/gateway/subscriber.js'
-import { depthView } from '../../src/engine/index.js'
+import { depthView } from '../../src/wire/market-views.js'
 import { place, unitEngine } from '../helpers/engine.js'
 
 class Recorder implements Subscriber {

@@ -108,6 +108,5 @@ t.test('a snapshot refuses to load under a different tick or lot size', async (t
   runFlow(first.engine, 3, 200)
   await first.persistence.close()
   const symbols = [{ symbol: 'BTC-USDT', tickSize: '0.1', minQuantity: '0.00001' }, { symbol: 'ETH-USDT', tickSize: '0.01', minQuantity: '0.0001' }, { symbol: 'SOL-USDT', tickSize: '0.01', minQuantity: '0.01' }]
-  const engine = new MatchingEngine({ symbols })
-  t.throws(() => new Persistence(engine, { dataDir: dir, fsync: 'none', fsyncIntervalMs: 5, snapshotEvery: 0 }), /BTC-USDT in tick 0\.01 .* now configured with tick 0\.1/)
+  t.throws(() => new Persistence({ dataDir: dir, fsync: 'none', fsyncIntervalMs: 5, snapshotEvery: 0 }, (onCommand) => new MatchingEngine({ symbols, onCommand })), /BTC-USDT in tick 0\.01 .* now configured with tick 0\.1/)
 })

@@ -88,19 +88,29 @@ t.test('under pressure, new orders get 503 OVERLOADED with Retry-After; reads st
   t.equal((await app.inject('/book/BTC-USDT')).statusCode, 200)
 })
 
-t.test('a failed journal makes the service unready and refuses order entry; reads still answer', async (t) => {
+t.test('a failed journal makes the service unready and unhealthy, and nothing is answered from its memory', async (t) => {
   const app = await buildTestApp(t)
   await app.ready()
-  t.ok(app.persistence !== null, 'journal on by default')
-  // Stand-in for a write or fsync error (the writer's own failure path sets the same property).
-  Object.defineProperty(app.persistence, 'failed', { get: () => new Error('EIO') })
+  const placed = await app.inject({ method: 'POST', url: '/order', payload: { symbol: 'BTC-USDT', side: 'buy', order_type: 'limit', quantity: '1', price: '100' } })
+  t.equal(placed.statusCode, 200)
+  // Stand-in for a write or fsync error (the writer's own failure path sets the same property;
+  // test/journal has the real ones against the real process).
+  const persistence = (app.exchange as unknown as { persistence: object }).persistence
+  Object.defineProperty(persistence, 'failed', { get: () => new Error('EIO') })
   const order = await app.inject({ method: 'POST', url: '/order', payload: { symbol: 'BTC-USDT', side: 'buy', order_type: 'market', quantity: '1' } })
   t.equal(order.statusCode, 503)
   t.equal(order.json().error_code, 'JOURNAL_UNAVAILABLE')
   t.equal((await app.inject({ method: 'POST', url: '/cancel', payload: { symbol: 'BTC-USDT', order_id: '1' } })).statusCode, 503)
   t.equal((await app.inject('/ready')).statusCode, 503)
-  t.equal((await app.inject('/book/BTC-USDT')).statusCode, 200)
-  t.equal((await app.inject('/health?probe=1')).statusCode, 200)
+  for (const read of ['/book/BTC-USDT', '/bbo/BTC-USDT', '/symbols', '/statistics', '/statistics?symbol=BTC-USDT', `/order/${String(placed.json().order_id)}?symbol=BTC-USDT`]) {
+    const res = await app.inject(read)
+    t.equal(res.statusCode, 503, `${read} is refused: memory may hold commands the journal never took`)
+    t.equal(res.json().error_code, 'JOURNAL_UNAVAILABLE')
+  }
+  const health = await app.inject('/health?probe=1')
+  t.equal(health.statusCode, 503, 'liveness tells the orchestrator to replace the process')
+  t.equal(health.json().status, 'unhealthy')
+  t.match(health.json().reason, /journal failed \(EIO\)/)
 })
 
 t.test('405 also for wildcard routes', async (t) => {

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { startServer } from '../helpers/server.js'
 import { L2Book, connect, feed, gatewayStats, getBook, healthConnections, isType, until, within, type TestClient } from './ws-client.js'
+import { engineOf } from '../helpers/exchange-internals.js'
 
 const SYMBOL = 'BTC-USDT'
 const LEVELS_PER_ROUND = 4000
@@ -30,7 +31,7 @@ t.test('a slow consumer is closed with 1013 while a fast one gets every delta', 
 
   // Large deltas: each round adds LEVELS_PER_ROUND new levels in one turn (one delta), then removes them (another).
   // The engine is driven directly here only for volume; it is the same engine POST /order uses.
-  const engine = s.app.engine
+  const engine = engineOf(s.app)
   const deadline = Date.now() + 15_000
   let rounds = 0
   while (s.app.gateway.stats().slow_consumer_disconnects === 0) {

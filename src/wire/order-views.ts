@@ -1,0 +1,91 @@
+/**
+ * Orders and trades as the wire shows them: integer units back to exact
+ * decimal strings, in the field names every client of the seed knows, typed
+ * from schemas/ so the schema, the serializer and these builders cannot drift.
+ * Used by REST and the WebSocket gateway alike.
+ */
+import type { Static } from '@sinclair/typebox'
+import { decimal, formatScaled, product, type BigNumber, type Order, type OrderSnapshot, type ScaledDecimal, type SymbolSpec, type Trade } from '../engine/index.js'
+import type { OrderStatusResponse, TradeView } from '../../schemas/order.js'
+import { toSeconds } from './time.js'
+
+export type OrderView = Static<typeof OrderStatusResponse>
+export type TradeViewShape = Static<typeof TradeView>
+
+/** The fee rates trade amounts are computed with, exact both as decimals and as scaled integers. */
+export interface FeeRates {
+  readonly makerFeeRate: BigNumber
+  readonly takerFeeRate: BigNumber
+  readonly makerFeeScaled: ScaledDecimal
+  readonly takerFeeScaled: ScaledDecimal
+}
+
+export function orderView (order: Order | OrderSnapshot, spec: SymbolSpec): OrderView {
+  const filledLots = order.filledLots
+  return {
+    order_id: order.id,
+    client_order_id: order.clientOrderId,
+    symbol: order.symbol,
+    side: order.side,
+    order_type: order.type,
+    status: order.status,
+    price: order.priceTicks === null ? null : spec.tick.format(order.priceTicks),
+    quantity: spec.lot.format(order.quantityLots),
+    filled_quantity: spec.lot.format(filledLots),
+    remaining_quantity: spec.lot.format(order.quantityLots - filledLots),
+    timestamp: toSeconds(order.timestamp)
+  }
+}
+
+export function tradeView (trade: Trade, spec: SymbolSpec, fees: FeeRates): TradeViewShape {
+  const amounts = tradeAmounts([trade], spec, fees)
+  return {
+    trade_id: trade.tradeId,
+    symbol: trade.symbol,
+    price: spec.tick.format(trade.priceTicks),
+    quantity: spec.lot.format(trade.quantityLots),
+    aggressor_side: trade.aggressorSide,
+    maker_order_id: trade.makerOrderId,
+    taker_order_id: trade.takerOrderId,
+    timestamp: toSeconds(trade.timestamp),
+    trade_value: amounts.value,
+    maker_fee: amounts.makerFee,
+    taker_fee: amounts.takerFee
+  }
+}
+
+/** The public tape carries no order ids: who traded with whom is not market data. */
+export function publicTradeView (trade: Trade, spec: SymbolSpec, fees: FeeRates): Omit<TradeViewShape, 'maker_order_id' | 'taker_order_id'> {
+  const { maker_order_id: _maker, taker_order_id: _taker, ...rest } = tradeView(trade, spec, fees)
+  return rest
+}
+
+export interface TradeAmounts { readonly value: string, readonly makerFee: string, readonly takerFee: string }
+
+/** Most orders trade nothing; their totals need no arithmetic at all. */
+const NOTHING_TRADED: TradeAmounts = Object.freeze({ value: '0', makerFee: '0', takerFee: '0' })
+
+/**
+ * Value (Σ price × quantity) and fees of some trades, exact. With
+ * power-of-ten steps (every usual symbol) this is BigInt arithmetic on
+ * ticks × lots; other steps go through bignumber.js.
+ */
+export function tradeAmounts (trades: readonly Trade[], spec: SymbolSpec, fees: FeeRates): TradeAmounts {
+  if (trades.length === 0) return NOTHING_TRADED
+  const { tick, lot } = spec
+  if (tick.places >= 0 && lot.places >= 0) {
+    let units = 0n
+    for (const trade of trades) units += BigInt(trade.priceTicks) * BigInt(trade.quantityLots)
+    const places = tick.places + lot.places
+    const maker = fees.makerFeeScaled
+    const taker = fees.takerFeeScaled
+    return {
+      value: formatScaled(units, places),
+      makerFee: formatScaled(units * maker.units, places + maker.places),
+      takerFee: formatScaled(units * taker.units, places + taker.places)
+    }
+  }
+  let value = decimal(0)
+  for (const trade of trades) value = value.plus(product(trade.priceTicks, tick, trade.quantityLots, lot))
+  return { value: value.toFixed(), makerFee: value.times(fees.makerFeeRate).toFixed(), takerFee: value.times(fees.takerFeeRate).toFixed() }
+}
