@@ -57,15 +57,4 @@ export class SymbolSpec {
     this.minLots = minLots
     this.minNotionalUnits = BigInt(this.minNotional.div(this.tick.value.times(this.lot.value)).integerValue(2 /* ROUND_CEIL */).toFixed())
   }
-
-  /** Plain view for /symbols. */
-  describe () {
-    return {
-      tick_size: this.tick.text,
-      lot_size: this.lot.text,
-      min_quantity: this.minQuantity.toFixed(),
-      max_quantity: this.maxQuantity.toFixed(),
-      min_notional: this.minNotional.toFixed()
-    }
-  }
 }

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks'
 import { MatchingEngine, stateDigest, type Command, type OrderBook, type OrderOutcome, type Rejection } from '../engine/index.js'
 import { Persistence } from '../journal/persistence.js'
 import { MarketDataHub } from '../gateway/market-data-hub.js'
-import { bboView, depthView, symbolStatsView, volumeText } from '../wire/market-views.js'
+import { bboView, depthView, symbolFiltersView, symbolStatsView, volumeText } from '../wire/market-views.js'
 import { orderView, tradeAmounts, tradeView } from '../wire/order-views.js'
 import { toSeconds } from '../wire/time.js'
 import { ErrorCode } from '../../schemas/errors.js'
@@ -173,7 +173,7 @@ export class LocalExchange implements Exchange {
         bbo: bboView(book, now),
         active_orders: book.open.size,
         total_trades: book.stats.totalTrades,
-        ...book.spec.describe()
+        ...symbolFiltersView(book.spec)
       }
     }
     const symbols = this.engine.symbols

@@ -53,6 +53,17 @@ export function symbolStatsView (book: OrderBook): Static<typeof SymbolStatistic
   }
 }
 
+/** A symbol's filters as /symbols shows them. */
+export function symbolFiltersView (spec: SymbolSpec) {
+  return {
+    tick_size: spec.tick.text,
+    lot_size: spec.lot.text,
+    min_quantity: spec.minQuantity.toFixed(),
+    max_quantity: spec.maxQuantity.toFixed(),
+    min_notional: spec.minNotional.toFixed()
+  }
+}
+
 /** A BigInt count of lots as a decimal quantity. */
 export function volumeText (lots: bigint, spec: SymbolSpec): string {
   return spec.lot.value.times(decimal(lots.toString())).toFixed()
