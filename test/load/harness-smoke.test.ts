@@ -81,6 +81,9 @@ t.test('smoke scenario: orders, consumers, baselines, JSON and HTML report', asy
   t.ok((bareWs.consumers?.messages ?? 0) > 0, 'bare ws broadcast delivered messages')
   t.equal(bareWs.consumers?.seqGaps, 0, 'bare ws broadcast without gaps')
 
+  t.ok(result.checks.length > 0, 'pass/fail rules evaluated')
+  t.same(result.checks.filter((c) => !c.ok), [], 'every pass/fail rule passed')
+  t.equal(result.passed, true, 'the run passed (the CLI exits 0)')
   t.ok(result.targets.length > 0, 'targets evaluated')
   const json = resolve(PACKAGE_ROOT, result.files.json)
   const html = resolve(PACKAGE_ROOT, result.files.html)
