@@ -104,3 +104,13 @@ t.test('both health checks follow $PORT: pass on a healthy server there, fail ot
     t.equal(await probe(script, sick), 1, `${name}: /health 503: exit 1`)
   }
 })
+
+t.test('.ci/run: production start on a port the kernel picks; the image built and run for real', async (t) => {
+  const ci = read('.ci/run')
+  t.notMatch(ci, /PORT=(?!0\b)\d+/, 'no fixed port another process may hold')
+  t.match(ci, /PORT=0 .*exec npm start/, 'production start on PORT=0')
+  t.match(ci, /Server listening at/, 'the port is read from the server log')
+  t.match(ci, /bash "\$dockercheck" all/, 'dockercheck.sh all: install, base image, build, run, compose')
+  t.match(ci, /bash "\$dockercheck" clean/, 'cleaned up after')
+  t.match(ci, /dockercheck\.sh not found[^\n]*\n\s*failed=\$\(\(failed \+ 1\)\); overall=1/, 'a missing tool fails CI instead of skipping the check')
+})
