@@ -10,7 +10,8 @@
  * Starts the service itself (dist/src/server.js, RATE_LIMIT_ENABLED=false,
  * JOURNAL_ENABLED=false, LOG_LEVEL=warn, PORT=0) unless --url names one on
  * this machine (anything but localhost is refused). Writes
- * <out>/<timestamp>-<scenario>.json and .html and prints a summary.
+ * <out>/<timestamp>-<scenario>.json and .html and prints a summary; exits 1
+ * when a pass/fail rule of checks.ts failed (as k6 does on a failed threshold).
  * runHarness() is the same run as a function (the smoke test calls it).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -23,6 +24,7 @@ import { Context, SCENARIOS, type HarnessOptions, type ScenarioName } from './co
 import { hostBusyPct } from './monitor.js'
 import { killAll, localUrl, PACKAGE_ROOT } from './procs.js'
 import { journalScenario, marketDataScenario, ordersScenario, smokeScenario, suiteScenario } from './scenarios.js'
+import { evaluateChecks } from './checks.js'
 import { evaluateTargets, textSummary } from './summary.js'
 import type { RunResult } from './types.js'
 
@@ -76,6 +78,7 @@ export async function runHarness (partial: Partial<HarnessOptions> = {}): Promis
   const base = join(options.outDir, `${stamp}-${options.scenario}`)
   const files = { json: `${base}.json`, html: `${base}.html` }
   const { log: _log, ...recorded } = options
+  const checks = evaluateChecks(ctx.phases)
   const result: RunResult = {
     meta: {
       scenario: options.scenario,
@@ -92,6 +95,8 @@ export async function runHarness (partial: Partial<HarnessOptions> = {}): Promis
       options: recorded
     },
     phases: ctx.phases,
+    checks,
+    passed: checks.length > 0 && checks.every((c) => c.ok),
     targets: evaluateTargets(ctx.phases, options.fixedRate, options.mdRate),
     profiles: ctx.profiles,
     files: { json: shortPath(files.json), html: shortPath(files.html) }
@@ -189,6 +194,8 @@ async function main (): Promise<void> {
   }
   const result = await runHarness(options)
   process.stdout.write('\n' + textSummary(result) + '\n')
+  // As k6 with failed thresholds: the run is a failure when a phase measured nothing or fell short.
+  if (!result.passed) process.exitCode = 1
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

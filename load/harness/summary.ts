@@ -124,7 +124,10 @@ export function textSummary (result: RunResult): string {
     if (c !== null) cols.push(`${c.messagesPerSecond} msg/s to ${c.connected}, gaps ${c.seqGaps}${c.acceptToReceipt.count > 0 ? `, a→r p99 ${c.acceptToReceipt.p99} ms` : ''}`)
     lines.push(cols.join(' '))
   }
-  lines.push('', 'targets:')
+  const failed = result.checks.filter((c) => !c.ok)
+  lines.push('', `checks: ${result.passed ? 'PASSED' : 'FAILED'} (${result.checks.length - failed.length} of ${result.checks.length} passed)`)
+  for (const c of failed) lines.push(`  [FAIL] ${c.phase} ${c.rule}: ${c.detail}`)
+  lines.push('', 'targets (reported, not pass/fail):')
   for (const t of result.targets) {
     const mark = t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'
     lines.push(`  [${mark}] ${t.description}: ${t.measured} (target ${t.target})${t.detail === '' ? '' : `; ${t.detail}`}`)

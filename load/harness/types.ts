@@ -179,6 +179,9 @@ export interface RunResult {
     readonly options: Record<string, unknown>
   }
   readonly phases: PhaseResult[]
+  /** The pass/fail rules (checks.ts); `passed` is false when any failed or nothing was measured. */
+  readonly checks: Array<{ readonly phase: string, readonly rule: string, readonly ok: boolean, readonly detail: string }>
+  readonly passed: boolean
   readonly targets: TargetResult[]
   readonly profiles: ProfileSummary[]
   readonly files: { json: string, html: string }

@@ -12,8 +12,8 @@
 import exec from 'k6/execution'
 import { env, envFloat, envInt, parseDuration } from './lib/config.js'
 import {
-  checkHealth, latencyThresholds, orderIteration,
-  MAX_FAILED_RATE, MIN_CHECKS_RATE, SUMMARY_TREND_STATS
+  deliveryThreshold, latencyThresholds, orderIteration, scheduledOrders, setupRun,
+  MAX_DROPPED, MAX_FAILED_RATE, MIN_CHECKS_RATE, SUMMARY_TREND_STATS
 } from './lib/api.js'
 import { summaryOutputs } from './lib/summary.js'
 
@@ -30,32 +30,44 @@ const SPIKE_P99_MS = envFloat('SPIKE_P99_MS', 500)
 const SPIKE_START_MS = parseDuration(BASELINE)
 const RECOVERY_START_MS = SPIKE_START_MS + 2 * parseDuration(RAMP) + parseDuration(SPIKE)
 
+const STAGES = [
+  { target: BASE_RATE, duration: BASELINE },
+  { target: SPIKE_RATE, duration: RAMP },
+  { target: SPIKE_RATE, duration: SPIKE },
+  { target: BASE_RATE, duration: RAMP },
+  { target: BASE_RATE, duration: RECOVERY }
+]
+// Orders each phase schedules: every phase must deliver its share, not only the run as a whole.
+const SCHEDULED = {
+  baseline: scheduledOrders(BASE_RATE, STAGES.slice(0, 1)),
+  spike: scheduledOrders(BASE_RATE, STAGES.slice(1, 4)),
+  recovery: scheduledOrders(BASE_RATE, STAGES.slice(4))
+}
+
 export const options = {
   scenarios: {
     spike: {
       executor: 'ramping-arrival-rate',
       startRate: BASE_RATE,
       timeUnit: '1s',
-      stages: [
-        { target: BASE_RATE, duration: BASELINE },
-        { target: SPIKE_RATE, duration: RAMP },
-        { target: SPIKE_RATE, duration: SPIKE },
-        { target: BASE_RATE, duration: RAMP },
-        { target: BASE_RATE, duration: RECOVERY }
-      ],
+      stages: STAGES,
       preAllocatedVUs: envInt('PRE_ALLOCATED_VUS', Math.max(20, Math.ceil(SPIKE_RATE / 10))),
       maxVUs: envInt('MAX_VUS', Math.max(100, SPIKE_RATE)),
       gracefulStop: '10s'
     }
   },
-  thresholds: {
+  thresholds: Object.assign({
     http_req_failed: [`rate<${MAX_FAILED_RATE}`],
     checks: [`rate>${MIN_CHECKS_RATE}`],
+    dropped_iterations: [`count<=${MAX_DROPPED}`],
     'http_req_duration{phase:baseline}': latencyThresholds(),
     'http_req_duration{phase:spike}': [`p(99)<${SPIKE_P99_MS}`],
     'http_req_duration{phase:recovery}': latencyThresholds(),
     'http_req_failed{phase:recovery}': [`rate<${MAX_FAILED_RATE}`]
   },
+  deliveryThreshold(SCHEDULED.baseline, '{phase:baseline}'),
+  deliveryThreshold(SCHEDULED.spike, '{phase:spike}'),
+  deliveryThreshold(SCHEDULED.recovery, '{phase:recovery}')),
   summaryTrendStats: SUMMARY_TREND_STATS
 }
 
@@ -67,11 +79,11 @@ function currentPhase () {
 }
 
 export function setup () {
-  return checkHealth()
+  return setupRun(SCHEDULED.baseline + SCHEDULED.spike + SCHEDULED.recovery, SPIKE_RATE)
 }
 
-export default function () {
-  orderIteration({ phase: currentPhase() })
+export default function (data) {
+  orderIteration(data.runId, { phase: currentPhase() })
 }
 
 export function handleSummary (data) {

@@ -18,8 +18,8 @@
 // thresholds and its own lines in the summary (http_req_duration{phase:high}).
 import { envFloat, envInt, secs } from './lib/config.js'
 import {
-  checkHealth, latencyThresholds, orderIteration,
-  MAX_FAILED_RATE, MIN_CHECKS_RATE, SUMMARY_TREND_STATS
+  deliveryThreshold, latencyThresholds, orderIteration, scheduledOrders, setupRun,
+  MAX_DROPPED, MAX_FAILED_RATE, MIN_CHECKS_RATE, SUMMARY_TREND_STATS
 } from './lib/api.js'
 import { summaryOutputs } from './lib/summary.js'
 
@@ -74,14 +74,22 @@ function scenarioFor (p, startSeconds) {
 
 function build () {
   const scenarios = {}
-  const thresholds = { checks: [`rate>${MIN_CHECKS_RATE}`] }
+  const thresholds = { checks: [`rate>${MIN_CHECKS_RATE}`], dropped_iterations: [`count<=${MAX_DROPPED}`] }
   let start = 0
+  let planned = 0
+  let peak = 0
   for (const p of PHASES) {
-    scenarios[p.name] = scenarioFor(p, start)
+    const sc = scenarioFor(p, start)
+    scenarios[p.name] = sc
+    // Each phase must deliver its own share of orders: an empty or cut-short phase fails the run.
+    const scheduled = sc.stages === undefined ? sc.rate * Number.parseInt(sc.duration, 10) : scheduledOrders(sc.startRate, sc.stages)
+    Object.assign(thresholds, deliveryThreshold(scheduled, `{phase:${p.name}}`))
+    planned += scheduled
+    peak = Math.max(peak, sc.stages === undefined ? sc.rate : Math.max.apply(null, sc.stages.map((x) => x.target)))
     // Same rounding as the scenario itself so phases never overlap.
     const span = p.peak === undefined
       ? Math.max(1, Math.round(p.seconds * SCALE))
-      : scenarios[p.name].stages.reduce((sum, s) => sum + Number.parseInt(s.duration, 10), 0)
+      : sc.stages.reduce((sum, s) => sum + Number.parseInt(s.duration, 10), 0)
     start += span + COOLDOWN_S * SCALE
     thresholds[`http_req_failed{phase:${p.name}}`] = [`rate<${MAX_FAILED_RATE}`]
     if (p.slo === false) continue
@@ -89,7 +97,7 @@ function build () {
       ? latencyThresholds()
       : [`p(99)<${SPIKE_P99_MS}`] // the spike judges its tail only, as in spike.js
   }
-  return { scenarios, thresholds }
+  return { scenarios, thresholds, planned, peak }
 }
 
 const plan = build()
@@ -101,13 +109,13 @@ export const options = {
 }
 
 export function setup () {
-  return checkHealth()
+  return setupRun(plan.planned, plan.peak)
 }
 
 // All scenarios run the same iteration; the scenario's `phase` tag is added by
 // k6 to every metric sample, custom metrics included.
-export default function () {
-  orderIteration()
+export default function (data) {
+  orderIteration(data.runId)
 }
 
 export function handleSummary (data) {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { runHarness } from '../../load/harness/run.js'
 import { killAll, localUrl, PACKAGE_ROOT } from '../../load/harness/procs.js'
+import { textSummary } from '../../load/harness/summary.js'
 import type { LatencySummary, PhaseResult, RunResult } from '../../load/harness/types.js'
 
 function ordered (t: Test, name: string, l: LatencySummary): void {
@@ -81,6 +82,10 @@ t.test('smoke scenario: orders, consumers, baselines, JSON and HTML report', asy
   t.ok((bareWs.consumers?.messages ?? 0) > 0, 'bare ws broadcast delivered messages')
   t.equal(bareWs.consumers?.seqGaps, 0, 'bare ws broadcast without gaps')
 
+  t.ok(result.checks.length > 0, 'pass/fail rules evaluated')
+  t.same(result.checks.filter((c) => !c.ok), [], 'every pass/fail rule passed')
+  t.equal(result.passed, true, 'the run passed (the CLI exits 0)')
+  t.match(textSummary(result), /checks: PASSED \(\d+ of \d+ passed\)/, 'the printed summary says so')
   t.ok(result.targets.length > 0, 'targets evaluated')
   const json = resolve(PACKAGE_ROOT, result.files.json)
   const html = resolve(PACKAGE_ROOT, result.files.html)

@@ -6,7 +6,7 @@ import http from 'k6/http'
 import { check } from 'k6'
 import exec from 'k6/execution'
 import { Counter, Trend } from 'k6/metrics'
-import { BASE_URL, env, envFloat } from './config.js'
+import { BASE_URL, env, envFloat, envInt, parseDuration } from './config.js'
 import { parseMix, randomOrder } from './orders.js'
 
 const JSON_PARAMS = { 'Content-Type': 'application/json' }
@@ -21,6 +21,9 @@ for (const s of ORDER_STATUSES) ordersByStatus[s] = new Counter(`orders_${s}`)
 export const orderProcessing = new Trend('order_processing_ms', true)
 export const rateLimited = new Counter('orders_rate_limited') // 429 RATE_LIMIT
 export const cancelsSent = new Counter('cancels_sent')
+// 200 answers with a valid order body: what a run delivered. Its `count>=` threshold makes a run that
+// measured nothing, or fell short of its arrival rate, fail (an empty trend passes its p(95) threshold).
+export const ordersOk = new Counter('orders_ok')
 
 // Percentiles shown in the summary and stored in the JSON; k6's default set
 // stops at p(95), but the thresholds below are also on p(99).
@@ -31,6 +34,10 @@ export const P95_MS = envFloat('P95_MS', 50)
 export const P99_MS = envFloat('P99_MS', 100)
 export const MAX_FAILED_RATE = envFloat('MAX_FAILED_RATE', 0.01)
 export const MIN_CHECKS_RATE = envFloat('MIN_CHECKS_RATE', 0.99)
+// Share of the scheduled orders that must come back 200 (per scenario or phase), and the arrivals k6 may
+// drop for want of a free VU (dropped_iterations): a run that did not deliver its rate is a failed run.
+export const MIN_DELIVERED = envFloat('MIN_DELIVERED', 0.95)
+export const MAX_DROPPED = envInt('MAX_DROPPED', 0)
 
 export function latencyThresholds (p95 = P95_MS, p99 = P99_MS) {
   return [`p(95)<${p95}`, `p(99)<${p99}`]
@@ -40,27 +47,51 @@ export function defaultThresholds () {
   return {
     http_req_failed: [`rate<${MAX_FAILED_RATE}`],
     http_req_duration: latencyThresholds(),
-    checks: [`rate>${MIN_CHECKS_RATE}`]
+    checks: [`rate>${MIN_CHECKS_RATE}`],
+    dropped_iterations: [`count<=${MAX_DROPPED}`]
   }
+}
+
+/**
+ * `orders_ok{selector}` must reach MIN_DELIVERED of the `scheduled` orders (at least 1): a counter with
+ * no samples has count 0, so unlike a latency threshold this one fails when nothing was measured.
+ */
+export function deliveryThreshold (scheduled, selector = '') {
+  const min = Math.max(1, Math.floor(scheduled * MIN_DELIVERED))
+  const out = {}
+  out[`orders_ok${selector}`] = [`count>=${min}`]
+  return out
+}
+
+/** Orders a ramping-arrival-rate scenario schedules: the area under its rate (stages ramp linearly). */
+export function scheduledOrders (startRate, stages) {
+  let from = startRate
+  let total = 0
+  for (const s of stages) {
+    total += (from + s.target) / 2 * parseDuration(s.duration) / 1000
+    from = s.target
+  }
+  return Math.round(total)
 }
 
 // Parsed once per VU at init, not per iteration.
 const MIX = parseMix(env('ORDER_MIX', undefined))
 const CANCEL_RATIO = envFloat('CANCEL_RATIO', 0)
-// With the VU id and its iteration number: unique per run, so client_order_id never repeats across runs even if
-// the engine keeps state; short enough for any reasonable length limit.
-const RUN_ID = env('RUN_ID', Date.now().toString(36))
 
 function parseBody (res) {
   try {
     return res.json()
-  } catch {
+  } catch (error) { // a binding: k6 before 0.53 cannot parse `catch {`
     return null // non-JSON (proxy error page, empty body): the checks fail
   }
 }
 
-export function clientOrderId () {
-  return `k6-${RUN_ID}-${exec.vu.idInTest}-${exec.vu.iterationInInstance}`
+/**
+ * With the run id (made once in setup(), handed to every VU as setup data), the VU id and its iteration:
+ * unique per run, so client_order_id never repeats across runs even if the engine keeps state.
+ */
+export function clientOrderId (runId) {
+  return `k6-${runId}-${exec.vu.idInTest}-${exec.vu.iterationInInstance}`
 }
 
 /** POST /order with checks and metrics; returns the parsed body (or null). */
@@ -81,6 +112,7 @@ export function submitOrder (order, tags = {}) {
     rateLimited.add(1, tags)
     return null
   }
+  ordersOk.add(ok ? 1 : 0, tags)
   if (!ok) {
     if (res.status >= 400 && res.status < 500 && body) {
       // A 400 here means the generator produced something the engine rejects:
@@ -115,8 +147,8 @@ export function cancelOrder (symbol, orderId, tags = {}) {
  * (default 0, i.e. the seed's behaviour) cancel it again if it rested, which
  * keeps the books from growing without bound during long runs.
  */
-export function orderIteration (tags = {}) {
-  const order = randomOrder({ mix: MIX, clientOrderId: clientOrderId() })
+export function orderIteration (runId, tags = {}) {
+  const order = randomOrder({ mix: MIX, clientOrderId: clientOrderId(runId) })
   const body = submitOrder(order, tags)
   if (body && CANCEL_RATIO > 0 && Math.random() < CANCEL_RATIO &&
       (body.status === 'pending' || body.status === 'partially_filled')) {
@@ -131,5 +163,46 @@ export function checkHealth () {
   if (res.status !== 200) {
     exec.test.abort(`GET ${BASE_URL}/health answered ${res.status}; is the service running?`)
   }
-  return { baseUrl: BASE_URL, health: parseBody(res) }
+  return parseBody(res)
+}
+
+function header (res, name) {
+  const key = Object.keys(res.headers || {}).find((k) => k.toLowerCase() === name)
+  return key === undefined ? null : Number(res.headers[key])
+}
+
+/**
+ * For setup(): every request of a run comes from one address, and the service limits order entry per
+ * address. An order body it refuses (400, nothing is placed) carries the limit in its X-RateLimit-*
+ * headers; if the orders this run sends within one window exceed it, stop now, naming the limit, rather
+ * than fail later on 429s. `planned` is the run's total orders, `peakRate` its highest orders/s.
+ */
+export function checkRateLimit (planned, peakRate) {
+  if (env('IGNORE_RATE_LIMIT', '') === 'true') return null
+  const res = http.post(`${BASE_URL}/order`, '{}', {
+    headers: JSON_PARAMS,
+    tags: { name: 'POST /order (rate-limit probe)' },
+    responseCallback: http.expectedStatuses({ min: 400, max: 499 })
+  })
+  const limit = header(res, 'x-ratelimit-limit')
+  if (limit === null || !Number.isFinite(limit)) return null // not rate-limited
+  const windowS = Math.max(1, header(res, 'x-ratelimit-reset') || 60)
+  const inWindow = Math.min(planned, Math.ceil(peakRate * windowS))
+  if (inWindow > limit) {
+    exec.test.abort(`the service allows ${limit} orders per ${windowS} s from one address and this run sends up to ` +
+      `${inWindow} in that time: start it with RATE_LIMIT_ENABLED=false (or RATE_LIMIT_MAX above ${inWindow}), ` +
+      'or pass -e IGNORE_RATE_LIMIT=true to run into the limit on purpose')
+  }
+  return { limit, windowS }
+}
+
+/**
+ * The whole of setup() for the order scripts: service up, rate limit checked, and the run id, made here
+ * once so every VU and the summary share it (init code runs once per VU, so an id made there differs).
+ */
+export function setupRun (planned, peakRate) {
+  const health = checkHealth()
+  const rateLimit = checkRateLimit(planned, peakRate)
+  const runId = env('RUN_ID', '') || `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`
+  return { runId, baseUrl: BASE_URL, startedAt: new Date().toISOString(), health, rateLimit }
 }

@@ -7,7 +7,9 @@
 //   legacy (k6 < 2 default):  data.metrics = { name: { type, values, thresholds } }
 //   machine-readable v1 (k6 >= 1.5 with --new-machine-readable-summary, default
 //   in k6 2): data.results.metrics = [{ name, type, values }], data.results.passed
-// k6 does not create directories: SUMMARY_DIR must exist (compose mounts /results).
+// k6 does not create directories, and a file it cannot write costs only an
+// error line: its exit code follows the thresholds alone. load/k6/run.sh
+// makes the directory first and fails the run when the file did not appear.
 
 const NOISE = /^(http_req_(blocked|connecting|tls_handshaking|sending|waiting|receiving)|data_(sent|received)|iteration_duration|vus|vus_max)$/
 
@@ -80,8 +82,9 @@ export function textSummary (data, title) {
 export function summaryOutputs (data, name) {
   const dir = (__ENV.SUMMARY_DIR || 'load/results').replace(/\/+$/, '')
   const file = `${dir}/${name}-summary.json`
-  return {
-    stdout: textSummary(data, `${name} (full JSON: ${file})`),
-    [file]: JSON.stringify(data, null, 2)
-  }
+  // setup()'s return value, run id included, is in the summary data as setup_data.
+  const runId = data && data.setup_data && data.setup_data.runId ? data.setup_data.runId : 'unknown'
+  const out = { stdout: textSummary(data, `${name}, run ${runId} (full JSON: ${file})`) }
+  out[file] = JSON.stringify(data, null, 2)
+  return out
 }

@@ -1,0 +1,52 @@
+/**
+ * Pass/fail rules of a harness run, the same as the k6 scripts' thresholds (load/k6): a phase fails when it
+ * measured nothing, dropped arrivals, delivered less than 95% of its scheduled orders, answered more than
+ * 1% errors, or when its consumers did not all connect, did not all last, saw a WebSocket error or a seq
+ * gap, or received no book deltas or trades. `npm run load*` exits non-zero when any rule fails.
+ * The issue's performance targets (summary.ts) are judged MET or MISS but do not fail the run.
+ */
+import type { PhaseResult } from './types.js'
+
+export interface CheckResult {
+  readonly phase: string
+  readonly rule: string
+  readonly ok: boolean
+  readonly detail: string
+}
+
+/** As k6's MIN_DELIVERED, MAX_FAILED_RATE and MAX_DROPPED defaults. */
+export const MIN_DELIVERED = 0.95
+export const MAX_FAILED_RATE = 0.01
+export const MAX_DROPPED = 0
+
+export function evaluateChecks (phases: readonly PhaseResult[]): CheckResult[] {
+  const out: CheckResult[] = []
+  for (const p of phases) {
+    const phase = `${p.scenario}/${p.name}`
+    const add = (rule: string, ok: boolean, detail: string): void => { out.push({ phase, rule, ok, detail }) }
+    const h = p.http
+    if (h !== null) {
+      const ok2xx = Object.entries(h.statusCodes).reduce((s, [code, n]) => s + (code.startsWith('2') ? n : 0), 0)
+      add('measured', h.completed > 0 && ok2xx > 0, `${h.completed} answers, ${ok2xx} of them 2xx`)
+      add('errors', h.completed > 0 && h.errorCount / h.completed < MAX_FAILED_RATE, `${h.errorCount} errors in ${h.completed} answers (limit ${MAX_FAILED_RATE * 100}%): ${JSON.stringify(h.errors)}`)
+      if (h.mode === 'rate') {
+        const scheduled = h.sent + h.dropped
+        add('dropped', h.dropped <= MAX_DROPPED, `${h.dropped} arrivals dropped of ${scheduled} scheduled`)
+        add('delivered', scheduled > 0 && ok2xx >= MIN_DELIVERED * scheduled, `${ok2xx} of ${scheduled} scheduled orders answered 2xx (at least ${MIN_DELIVERED * 100}%)`)
+      }
+    }
+    const c = p.consumers
+    if (c !== null) {
+      const service = p.target === 'service'
+      add('consumers-connected', c.connected === c.consumers, `${c.connected} of ${c.consumers} connected`)
+      const closes = Object.values(c.unexpectedCloses).reduce((s, n) => s + n, 0)
+      // At saturation the gateway sheds consumers that fall behind by design; the rate phases must keep all.
+      if (h?.mode !== 'saturation') add('consumers-lasted', closes === 0, `${closes} closed early: ${JSON.stringify(c.unexpectedCloses)}`)
+      add('ws-errors', c.errors === 0, `${c.errors} WebSocket errors`)
+      add('seq-gaps', c.seqGaps === 0, `${c.seqGaps} gaps in ${c.deltas} deltas`)
+      add('messages', c.messages > 0 && (!service || (c.deltas > 0 && c.tradesReceived > 0)),
+        `${c.messages} messages${service ? `, ${c.deltas} book deltas, ${c.tradesReceived} trades` : ''}`)
+    }
+  }
+  return out
+}
