@@ -280,6 +280,11 @@ export interface GatewayFigures {
   messages_sent: number
   slow_consumer_disconnects: number
   refused_connections: number
+  refused_origins: number
+  snapshots_sent: number
+  snapshots_built: number
+  budget_evictions: number
+  buffered_bytes: number
 }
 
 export async function gatewayStats (baseUrl: string): Promise<GatewayFigures> {
