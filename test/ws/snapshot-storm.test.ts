@@ -48,16 +48,16 @@ t.test('resubscribe storms share bounded snapshots and orders go on', async (t) 
     snapshots.length = 0
     const before = s.app.gateway.stats()
     let orders = 0
-    let stormDone = false
+    const storming = { on: true }
     const trader = (async () => {
       // Orders inside the top 1000 bids: each one moves the depth-1000 view (a new seq).
-      while (!stormDone) {
+      while (storming.on) {
         await placeOrder(s.url, { side: 'buy', quantity: '0.002', price: (29000 + orders / 100).toFixed(2) })
         orders++
       }
     })()
     await Promise.all(stormers.map((c) => storm(c, 40)))
-    stormDone = true
+    storming.on = false
     await trader
     const after = s.app.gateway.stats()
     const built = after.snapshots_built - before.snapshots_built
