@@ -2,18 +2,19 @@
  * Client faults on /ws (a frame over WS_MAX_PAYLOAD, bad JSON, duplicate keys, a flood) are the
  * peer's doing: logged at debug, as fields, without a stack, never at error.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { Writable } from 'node:stream'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
+import { Session } from '../../plugins/ws-session.js'
 import { connect, isType, within } from './ws-client.js'
 
 interface LogLine { level: number, msg: string, [key: string]: unknown }
 
-t.test('client faults are logged at debug without a stack trace', async (t) => {
+async function loggedServer (t: Test, env: Record<string, string>) {
   const lines: LogLine[] = []
   const stream = new Writable({
     write (chunk, _encoding, done) {
@@ -23,12 +24,17 @@ t.test('client faults are logged at debug without a stack trace', async (t) => {
   })
   const dataDir = mkdtempSync(join(tmpdir(), 'me-ws-logs-'))
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
-  const config = loadConfig({ DATA_DIR: dataDir, JOURNAL_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', WS_MAX_PAYLOAD: '256', WS_MAX_MESSAGES_PER_SECOND: '5' })
+  const config = loadConfig({ DATA_DIR: dataDir, JOURNAL_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
   const app = await buildApp(config, { logger: { level: 'debug', stream } })
   t.teardown(() => app.close())
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const wsUrl = `ws://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/ws`
+  return { app, lines, wsUrl }
+}
+
+t.test('client faults are logged at debug without a stack trace', async (t) => {
+  const { lines, wsUrl } = await loggedServer(t, { WS_MAX_PAYLOAD: '256', WS_MAX_MESSAGES_PER_SECOND: '5' })
 
   const { client: a } = await connect(wsUrl)
   t.teardown(() => a.close())
@@ -55,4 +61,22 @@ t.test('client faults are logged at debug without a stack trace', async (t) => {
     t.notOk(JSON.stringify(l).includes('"stack"'), `"${l.msg}" without a stack`)
   }
   t.same(lines.filter((l) => l.level >= 50).map((l) => l.msg), [], 'nothing at error or above')
+})
+
+t.test('server faults, unlike client ones, are logged at error', async (t) => {
+  const { app, lines, wsUrl } = await loggedServer(t, {})
+  const { client: a } = await connect(wsUrl)
+  t.teardown(() => a.close())
+  const handle = Session.prototype.handle
+  Session.prototype.handle = () => { throw new Error('a bug in the session') }
+  t.teardown(() => { Session.prototype.handle = handle })
+  a.send({ type: 'ping' })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  Session.prototype.handle = handle
+  t.ok(await a.roundTrip(), 'the connection survives a failing handler')
+  // An error of the socket that is not a ws protocol fault: terminated, logged at error.
+  for (const socket of app.websocketServer.clients) socket.emit('error', new Error('socket trouble'))
+  t.equal((await within(a.closed, 2000, 'the terminate')).code, 1006)
+  const errors = lines.filter((l) => l.level === 50).map((l) => l.msg)
+  t.same(errors, ['websocket message handling failed', 'websocket failure'])
 })

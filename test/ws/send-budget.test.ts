@@ -48,7 +48,7 @@ t.test('consumers that never read are evicted largest first; the server holds ab
     hogs.push(client)
   }
   // An evicted hog gets its close frame behind what was queued for it, and the server drops it
-  // 2 s later if it never reads: here each one reads again as soon as the server evicts it.
+  // 2 s later if it does not read: here each one reads again as soon as the server evicts it.
   const serverSide = (hog: TestClient) => [...s.app.websocketServer.clients].find((c) => (c as unknown as { _socket: Socket })._socket.remotePort === hog.socket.localPort)
   const ports = new Map(hogs.map((hog) => [hog, serverSide(hog)]))
   let peak = 0
@@ -73,8 +73,11 @@ t.test('consumers that never read are evicted largest first; the server holds ab
   t.ok(stats.snapshots_sent >= HOGS * 10, 'the hogs were sent snapshots until they held too much')
   t.ok(peak <= 4 * BUDGET, `held at most ${peak} bytes: the budget plus what the evicted still held (they asked for ${HOGS * REQUESTS * 440_000})`)
   t.equal(stats.slow_consumer_disconnects, 0, 'no connection hit its own (far larger) limit')
+  // 1013 when the hog read its backlog within the 2 s grace; 1006 when the server had to drop it
+  // (a loaded machine can be that slow to parse megabytes of snapshots). Nothing else.
   const codes = closes.map((c) => c.code)
-  t.ok(codes.filter((code) => code === 1013).length >= HOGS - 1, `closed with 1013 (${codes.join(', ')})`)
+  t.ok(codes.every((code) => code === 1013 || code === 1006), `closed with 1013, or dropped (${codes.join(', ')})`)
+  t.ok(codes.includes(1013), 'the close code is 1013 try again later')
   t.ok(closes.filter((c) => c.code === 1013).every((c) => /budget/.test(c.reason)), 'the reason names the budget')
   await until(() => s.app.gateway.stats().buffered_bytes === 0, 5000, 'the server to hold nothing')
 

@@ -63,6 +63,8 @@ t.test('a closing socket gets nothing and subscribes to nothing', async (t) => {
   t.match(hub.stats, { snapshotsBuilt: 0, snapshotsSent: 0 })
   t.same(socket.sent, [])
   t.equal(hub.subscriberCount(), 0)
+  session.send('{"type":"trade"}')
+  t.same(socket.sent, [], 'nor any other message')
 })
 
 t.test('the per-connection limit is checked before queuing, counting the message itself', async (t) => {
