@@ -5,9 +5,11 @@
  */
 import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { WebSocket } from 'ws'
 import { randomUUID } from 'node:crypto'
 import type { MarketDataHub } from '../src/gateway/market-data-hub.js'
+import { SendBudget } from '../src/gateway/send-budget.js'
 import { CloseCode } from '../schemas/ws.js'
 import type { Config } from '../src/config.js'
 import { Session } from './ws-session.js'
@@ -18,8 +20,16 @@ export interface GatewayStats {
   messages_sent: number
   deltas_published: number
   snapshots_sent: number
+  /** Snapshots serialized; snapshots_sent minus this is how many were shared. */
+  snapshots_built: number
   slow_consumer_disconnects: number
+  /** Connections closed (1013) because all of them together held more than WS_MAX_TOTAL_BUFFERED_BYTES. */
+  budget_evictions: number
+  /** Bytes queued to peers and not yet sent, across open connections, now. */
+  buffered_bytes: number
   refused_connections: number
+  /** Upgrades refused (403) because of their Origin. */
+  refused_origins: number
 }
 
 declare module 'fastify' {
@@ -33,10 +43,12 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
   const hub = app.exchange.marketData
   const sessions = new Set<Session>()
   const perIp = new Map<string, number>()
-  const counters = { slow: 0, refused: 0, sent: 0 }
+  const counters = { slow: 0, refused: 0, sent: 0, origins: 0 }
+  const budget = new SendBudget(limits.maxTotalBufferedBytes)
   const context = {
     hub,
     limits,
+    budget,
     now: Date.now,
     onSlowConsumer: () => { counters.slow++ },
     onSent: () => { counters.sent++ }
@@ -44,6 +56,16 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
 
   await app.register(websocket, {
     options: { maxPayload: limits.maxPayload },
+    errorHandler: (error: Error & { code?: string }, socket: WebSocket, request: FastifyRequest) => {
+      // ws reports a peer's protocol faults (frame too large, bad UTF-8, bad close code...) as WS_ERR_*
+      // errors and closes the connection itself with the matching code: a client fault, not ours.
+      if (typeof error.code === 'string' && error.code.startsWith('WS_ERR_')) {
+        request.log.debug({ code: error.code, reason: error.message }, 'websocket client fault')
+        return
+      }
+      request.log.error({ err: error }, 'websocket failure')
+      socket.terminate()
+    },
     preClose: (done) => {
       for (const session of sessions) session.close(CloseCode.GOING_AWAY, 'server shutting down')
       done()
@@ -58,8 +80,12 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
       messages_sent: counters.sent,
       deltas_published: hub.stats.deltasPublished,
       snapshots_sent: hub.stats.snapshotsSent,
+      snapshots_built: hub.stats.snapshotsBuilt,
       slow_consumer_disconnects: counters.slow,
-      refused_connections: counters.refused
+      budget_evictions: budget.evictions,
+      buffered_bytes: [...sessions].reduce((sum, s) => sum + s.bufferedBytes, 0),
+      refused_connections: counters.refused,
+      refused_origins: counters.origins
     })
   })
 
@@ -74,7 +100,17 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
 
   app.addHook('onClose', async () => { clearInterval(heartbeat) })
 
-  app.get('/ws', { websocket: true }, (socket, request) => {
+  // Browsers send Origin on every WebSocket upgrade and never enforce same-origin on it: without
+  // this check any page could open /ws in its visitors' browsers. Clients that send no Origin are
+  // not browsers and pass; the app's own page (same origin as the Host it called) always passes.
+  const checkOrigin = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (originAllowed(request.headers.origin, request.headers.host, limits.allowedOrigins)) return
+    counters.origins++
+    request.log.info({ origin: String(request.headers.origin).slice(0, 128) }, 'websocket origin refused')
+    await reply.code(403).type('application/json').send({ error: 'this origin may not open /ws', error_code: 'ORIGIN_NOT_ALLOWED' })
+  }
+
+  app.get('/ws', { websocket: true, onRequest: checkOrigin }, (socket, request) => {
     const ip = request.ip
     const fromIp = perIp.get(ip) ?? 0
     if (sessions.size >= limits.maxConnections || fromIp >= limits.maxConnectionsPerIp) {
@@ -82,7 +118,7 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
       socket.close(CloseCode.TRY_AGAIN_LATER, 'connection limit reached')
       return
     }
-    const session = new Session(randomUUID(), socket, context)
+    const session = new Session(randomUUID(), socket, context, request.log)
     sessions.add(session)
     perIp.set(ip, fromIp + 1)
     // Handlers attach synchronously, before any await, so no frame is missed.
@@ -95,16 +131,32 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
     })
     socket.on('pong', () => { session.alive = true })
     socket.on('close', () => {
-      session.closed = true
-      hub.removeSubscriber(session)
+      session.gone()
       sessions.delete(session)
       const left = (perIp.get(ip) ?? 1) - 1
       if (left === 0) perIp.delete(ip)
       else perIp.set(ip, left)
     })
-    socket.on('error', (error) => request.log.debug({ err: error }, 'websocket error'))
     session.reply({ type: 'connected', session_id: session.id, symbols: app.exchange.symbols })
   })
 }
 
 export default fp(websocketPlugin, { name: 'websocket', dependencies: ['exchange'], fastify: '5.x' })
+
+/** True when a request with this Origin and Host may open /ws under the allow-list. */
+export function originAllowed (origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (allowed.length === 0 || origin === undefined) return true
+  let url: URL
+  try {
+    url = new URL(origin)
+  } catch {
+    return false
+  }
+  if (allowed.includes(url.origin)) return true
+  try {
+    // Same origin: the page this app served calls back the host it came from (ports normalised by URL).
+    return host !== undefined && url.origin !== 'null' && new URL(`${url.protocol}//${host}`).host === url.host
+  } catch {
+    return false
+  }
+}

@@ -1,16 +1,19 @@
 /**
  * One WebSocket connection: parses and checks each inbound frame, keeps the
  * connection's subscriptions, enforces its message rate, and is the hub's
- * Subscriber (sending with a slow-consumer guard).
+ * Subscriber, sending only what fits its own buffer limit and the global
+ * send budget.
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 import { CHANNELS, CloseCode, PingMessage, SubscribeMessage, WsErrorCode, type ChannelName } from '../schemas/ws.js'
 import { normaliseSymbol } from '../src/engine/index.js'
-import type { MarketDataHub } from '../src/gateway/market-data-hub.js'
+import { DEFAULT_DEPTH, type MarketDataHub } from '../src/gateway/market-data-hub.js'
 import type { Subscriber } from '../src/gateway/subscriber.js'
-import type { Config } from '../src/config.js'
+import type { BudgetMember, SendBudget } from '../src/gateway/send-budget.js'
+import { findDuplicateKey } from '../src/gateway/duplicate-keys.js'
+import { WS_DEPTHS, type Config } from '../src/config.js'
 
 const checkSubscribe = TypeCompiler.Compile(SubscribeMessage)
 const checkPing = TypeCompiler.Compile(PingMessage)
@@ -18,52 +21,104 @@ const checkPing = TypeCompiler.Compile(PingMessage)
 export interface SessionContext {
   readonly hub: MarketDataHub
   readonly limits: Config['ws']
+  readonly budget: SendBudget
   readonly now: () => number
   readonly onSlowConsumer: () => void
   readonly onSent: () => void
 }
 
+/** Where client faults are reported: at debug, as fields, never with a stack (they are not server errors). */
+export interface FaultLog {
+  debug (fields: Record<string, unknown>, message: string): void
+}
+
 type RequestId = string | number | undefined
 
-export class Session implements Subscriber {
+const silent: FaultLog = { debug () {} }
+
+export class Session implements Subscriber, BudgetMember {
   readonly id: string
   private readonly socket: WebSocket
   private readonly context: SessionContext
+  private readonly log: FaultLog
   private readonly subscriptions = new Set<string>()
+  private readonly depths: readonly number[]
   private windowStart = 0
   private windowCount = 0
+  /** Bytes queued before the current corked batch began, or -1 when not corked. */
+  private bufferedAtCork = -1
   alive = true
   closed = false
 
-  constructor (id: string, socket: WebSocket, context: SessionContext) {
+  constructor (id: string, socket: WebSocket, context: SessionContext, log: FaultLog = silent) {
     this.id = id
     this.socket = socket
     this.context = context
+    this.log = log
+    this.depths = WS_DEPTHS.filter((depth) => depth <= context.limits.maxDepth)
+    context.budget.add(this)
+  }
+
+  get bufferedBytes (): number {
+    return this.socket.bufferedAmount
   }
 
   get subscriptionCount (): number {
     return this.subscriptions.size
   }
 
-  /** The hub's fan-out path: never queue without bound behind a slow reader. */
+  /**
+   * The hub's fan-out path: never queue without bound behind a slow reader. Both limits are
+   * checked before the message is queued: this connection's (its unsent bytes plus this message;
+   * a message larger than the limit still goes to a reader that had nothing pending) and the
+   * global budget, which may evict other connections (or this one) to make room.
+   */
   send (text: string): void {
     // A socket the peer has begun closing would drop the message silently; do not count it as sent.
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return
-    if (this.socket.bufferedAmount > this.context.limits.maxBufferedBytes) {
-      this.context.onSlowConsumer()
-      this.close(CloseCode.TRY_AGAIN_LATER, 'slow consumer: send buffer limit exceeded')
+    const buffered = this.socket.bufferedAmount
+    const pendingBefore = this.bufferedAtCork >= 0 ? this.bufferedAtCork : buffered
+    if (pendingBefore > 0 && buffered + text.length > this.context.limits.maxBufferedBytes) {
+      this.slowConsumer()
       return
     }
+    if (!this.context.budget.admit(this, text.length)) return
     this.socket.send(text)
     this.context.onSent()
+    if (this.bufferedAtCork < 0) this.context.budget.note(this, this.socket.bufferedAmount)
   }
 
   cork (): void {
+    this.bufferedAtCork = this.socket.bufferedAmount
     this.transport()?.cork()
   }
 
   uncork (): void {
     this.transport()?.uncork()
+    this.bufferedAtCork = -1
+    this.context.budget.note(this, this.socket.bufferedAmount)
+  }
+
+  /** The budget's eviction: the largest holders go first when every connection together holds too much. */
+  evict (): void {
+    this.log.debug({ session: this.id, buffered: this.socket.bufferedAmount }, 'websocket evicted: global send budget exceeded')
+    this.close(CloseCode.TRY_AGAIN_LATER, 'server send budget exceeded')
+  }
+
+  /** Can this connection take a snapshot now? Checked before one is built or shared. */
+  private canTakeSnapshot (): boolean {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return false
+    if (this.socket.bufferedAmount > this.context.limits.maxBufferedBytes) {
+      this.slowConsumer()
+      return false
+    }
+    return true
+  }
+
+  private slowConsumer (): void {
+    this.context.onSlowConsumer()
+    this.log.debug({ session: this.id, buffered: this.socket.bufferedAmount }, 'websocket slow consumer closed')
+    this.close(CloseCode.TRY_AGAIN_LATER, 'slow consumer: send buffer limit exceeded')
   }
 
   /** ws keeps its net.Socket private; corking it is what coalesces several frames into one write. */
@@ -79,6 +134,7 @@ export class Session implements Subscriber {
     if (this.closed) return
     this.closed = true
     this.context.hub.removeSubscriber(this)
+    this.context.budget.remove(this)
     this.socket.close(code, reason)
     // A peer that never completes the closing handshake must not keep the socket.
     setTimeout(() => this.socket.terminate(), 2000).unref()
@@ -91,23 +147,41 @@ export class Session implements Subscriber {
 
   terminate (): void {
     this.closed = true
+    this.context.budget.remove(this)
     this.socket.terminate()
+  }
+
+  /** The socket is gone: nothing of it counts any more. */
+  gone (): void {
+    this.closed = true
+    this.context.hub.removeSubscriber(this)
+    this.context.budget.remove(this)
   }
 
   handle (data: Buffer | ArrayBuffer | Buffer[]): void {
     if (this.closed || !this.withinRate()) return
+    const text = data.toString()
     let message: unknown
     try {
-      message = JSON.parse(data.toString())
+      message = JSON.parse(text)
     } catch {
+      this.fault('invalid JSON', text)
       this.error(WsErrorCode.INVALID_JSON, 'message is not valid JSON', undefined)
       return
     }
-    if (typeof message !== 'object' || message === null || Array.isArray(message) || typeof (message as { type?: unknown }).type !== 'string') {
-      this.error(WsErrorCode.INVALID_MESSAGE, 'message must be a JSON object with a string "type"', undefined)
+    // From here the frame parsed: whatever else is wrong with it, an id it carried is echoed.
+    const isObject = typeof message === 'object' && message !== null && !Array.isArray(message)
+    const id = isObject ? requestIdOf(message as object) : undefined
+    const duplicate = isObject ? findDuplicateKey(text) : null
+    if (duplicate !== null) {
+      this.fault('duplicate key', text)
+      this.error(WsErrorCode.INVALID_JSON, `key "${duplicate.key.slice(0, 32)}" appears twice in one object`, duplicate.topLevel && duplicate.key === 'id' ? undefined : id)
       return
     }
-    const id = requestIdOf(message)
+    if (!isObject || typeof (message as { type?: unknown }).type !== 'string') {
+      this.error(WsErrorCode.INVALID_MESSAGE, 'message must be a JSON object with a string "type"', id)
+      return
+    }
     const type = (message as { type: string }).type
     if (type === 'ping') {
       if (!checkPing.Check(message)) return this.invalid(checkPing.Errors(message).First()?.path, id)
@@ -126,9 +200,18 @@ export class Session implements Subscriber {
     const symbol = message.symbol === undefined ? null : normaliseSymbol(message.symbol)
     if (symbol === null && channel !== 'trades') return this.error(WsErrorCode.SYMBOL_REQUIRED, `channel ${channel} needs a symbol`, id)
     if (symbol !== null && !this.context.hub.hasSymbol(symbol)) return this.error(WsErrorCode.SYMBOL_NOT_FOUND, `symbol ${message.symbol} is not traded here`, id)
+    const isL2 = channel === 'l2_updates'
+    if (message.depth !== undefined && (!isL2 || message.type !== 'subscribe')) {
+      return this.error(WsErrorCode.INVALID_DEPTH, 'depth applies to an l2_updates subscribe only', id)
+    }
+    const depth = message.depth ?? Math.min(DEFAULT_DEPTH, this.context.limits.maxDepth)
+    if (isL2 && !this.depths.includes(depth)) {
+      return this.error(WsErrorCode.INVALID_DEPTH, `depth must be one of ${this.depths.join(', ')}`, id)
+    }
     const key = `${channel}:${symbol ?? '*'}`
     const answer: Record<string, unknown> = { type: message.type === 'subscribe' ? 'subscribed' : 'unsubscribed', channel }
     if (symbol !== null) answer.symbol = symbol
+    if (isL2 && message.type === 'subscribe') answer.depth = depth
     if (id !== undefined) answer.id = id
     if (message.type === 'unsubscribe') {
       if (!this.subscriptions.delete(key)) return this.error(WsErrorCode.NOT_SUBSCRIBED, `not subscribed to ${channel}${symbol === null ? '' : ' ' + symbol}`, id)
@@ -138,11 +221,13 @@ export class Session implements Subscriber {
     if (!this.subscriptions.has(key) && this.subscriptions.size >= this.context.limits.maxSubscriptions) {
       return this.error(WsErrorCode.TOO_MANY_SUBSCRIPTIONS, `at most ${this.context.limits.maxSubscriptions} subscriptions per connection`, id)
     }
+    // Every l2 subscribe (a resubscribe after a gap too) gets a snapshot, but only if this
+    // connection can take one: no snapshot is even shared with a closing or backed-up socket.
+    if (isL2 && !this.canTakeSnapshot()) return
     this.subscriptions.add(key)
-    this.context.hub.subscribe(this, channel, symbol)
+    this.context.hub.subscribe(this, channel, symbol, depth)
     this.reply(answer)
-    // Every l2 subscribe (a resubscribe after a gap too) gets a fresh snapshot.
-    if (channel === 'l2_updates') this.send(this.context.hub.snapshot(symbol as string))
+    if (isL2) this.send(this.context.hub.snapshot(symbol as string, depth))
   }
 
   /** Fixed one-second windows: over the limit → error; far over → close 1008. */
@@ -156,11 +241,17 @@ export class Session implements Subscriber {
     this.windowCount++
     if (this.windowCount <= limit) return true
     if (this.windowCount > limit * 2) {
+      this.log.debug({ session: this.id, limit }, 'websocket closed: message flood')
       this.close(CloseCode.POLICY_VIOLATION, 'message rate limit exceeded')
     } else if (this.windowCount === limit + 1) {
       this.error(WsErrorCode.RATE_LIMIT, `at most ${limit} messages per second; further messages in this second are dropped`, undefined)
     }
     return false
+  }
+
+  /** A client fault: logged at debug with a short excerpt, never as a server error. */
+  private fault (what: string, text: string): void {
+    this.log.debug({ session: this.id, frame: text.slice(0, 64) }, `websocket client fault: ${what}`)
   }
 
   private invalid (path: string | undefined, id: RequestId): void {
@@ -172,7 +263,9 @@ export class Session implements Subscriber {
   }
 }
 
+/** The frame's id if it is one the protocol allows (a short string or a finite number); an invalid id is not echoed. */
 function requestIdOf (message: object): RequestId {
   const id = (message as { id?: unknown }).id
-  return typeof id === 'string' || typeof id === 'number' ? id : undefined
+  if (typeof id === 'string') return id.length <= 64 ? id : undefined
+  return typeof id === 'number' && Number.isFinite(id) ? id : undefined
 }

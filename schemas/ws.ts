@@ -16,6 +16,8 @@ export const SubscribeMessage = Type.Object({
   type: Type.Union([Type.Literal('subscribe'), Type.Literal('unsubscribe')]),
   channel: Type.String({ maxLength: 32 }),
   symbol: Type.Optional(Type.String({ maxLength: 41 })),
+  /** l2_updates only: how many levels per side the snapshot and deltas cover (see WS_MAX_DEPTH). */
+  depth: Type.Optional(Type.Integer({ minimum: 1 })),
   id: Type.Optional(RequestId)
 }, { additionalProperties: false })
 export type SubscribeMessage = Static<typeof SubscribeMessage>
@@ -31,6 +33,7 @@ export const WsErrorCode = {
   INVALID_MESSAGE: 'INVALID_MESSAGE',
   UNKNOWN_TYPE: 'UNKNOWN_TYPE',
   INVALID_CHANNEL: 'INVALID_CHANNEL',
+  INVALID_DEPTH: 'INVALID_DEPTH',
   SYMBOL_REQUIRED: 'SYMBOL_REQUIRED',
   SYMBOL_NOT_FOUND: 'SYMBOL_NOT_FOUND',
   NOT_SUBSCRIBED: 'NOT_SUBSCRIBED',
@@ -53,6 +56,8 @@ export const L2UpdateMessage = Type.Object({
   symbol: Type.String(),
   kind: Type.Union([Type.Literal('snapshot'), Type.Literal('delta')]),
   seq: Type.Integer(),
+  /** Snapshots: the depth this book and its deltas cover. */
+  depth: Type.Optional(Type.Integer()),
   bids: Type.Array(Level),
   asks: Type.Array(Level),
   timestamp: EpochSeconds

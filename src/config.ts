@@ -7,6 +7,9 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_FEE_RATE, DEFAULT_HISTORY_LIMIT, DEFAULT_SYMBOLS, MatchingEngine, type SymbolConfig } from './engine/index.js'
 
+/** The l2 depths a WebSocket subscriber may ask for: a few classes, so deltas are built once per class. */
+export const WS_DEPTHS = [1, 10, 50, 100, 500, 1000, 5000, 10000] as const
+
 export const FSYNC_POLICIES = ['always', 'batch', 'none'] as const
 export type FsyncPolicy = typeof FSYNC_POLICIES[number]
 
@@ -38,6 +41,12 @@ export interface Config {
     readonly maxConnections: number
     readonly maxConnectionsPerIp: number
     readonly maxBufferedBytes: number
+    /** Unsent bytes across every connection; past it the largest holders are closed first (1013). */
+    readonly maxTotalBufferedBytes: number
+    /** The deepest l2 book a subscriber may ask for (one of WS_DEPTHS). */
+    readonly maxDepth: number
+    /** Browser origins allowed to open /ws besides the app's own; empty = any origin. */
+    readonly allowedOrigins: readonly string[]
   }
   readonly pressure: {
     /** 0 switches a check off. */
@@ -92,7 +101,10 @@ export function loadConfig (env: Env = process.env): Config {
       maxSubscriptions: read.int('WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),
       maxConnections: read.int('WS_MAX_CONNECTIONS', 10_000, 1, 1e6),
       maxConnectionsPerIp: read.int('WS_MAX_CONNECTIONS_PER_IP', 2_000, 1, 1e6),
-      maxBufferedBytes: read.int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024)
+      maxBufferedBytes: read.int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxTotalBufferedBytes: read.int('WS_MAX_TOTAL_BUFFERED_BYTES', 256 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
+      maxDepth: Number(read.oneOf('WS_MAX_DEPTH', '1000', WS_DEPTHS.map(String))),
+      allowedOrigins: read.origins('WS_ALLOWED_ORIGINS')
     },
     pressure: {
       maxEventLoopDelayMs: read.int('PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
@@ -154,6 +166,24 @@ class EnvReader {
     const text = this.string(name, fallback).toLowerCase() as T
     if (!allowed.includes(text)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${text}"`)
     return text
+  }
+
+  /** A comma-separated list of origins (scheme://host[:port]), normalised; empty = none. */
+  origins (name: string): readonly string[] {
+    const out: string[] = []
+    for (const entry of this.string(name, '').split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+      let url: URL | null = null
+      try {
+        url = new URL(entry)
+      } catch {}
+      // An origin is scheme://host[:port] and nothing more: a path, query or credentials would never match a browser's Origin.
+      if (url === null || !['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '') {
+        throw new ConfigError(`${name} must be a comma-separated list of origins like https://example.com:8443, got "${entry}"`)
+      }
+      const origin = url.origin
+      out.push(origin)
+    }
+    return out
   }
 
   /** SYMBOLS (a JSON array) or SYMBOLS_FILE (a JSON file holding one); else the default set. */

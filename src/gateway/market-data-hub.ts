@@ -6,11 +6,14 @@
  * is what limits a gateway.
  */
 import type { EngineEvent, MatchingEngine, OrderBook } from '../engine/index.js'
-import { depthView } from '../wire/market-views.js'
 import { orderView, publicTradeView } from '../wire/order-views.js'
 import { toSeconds } from '../wire/time.js'
 import { SymbolFeed } from './symbol-feed.js'
+import { DepthView, type LevelPair } from './depth-view.js'
 import { Channel, type Subscriber } from './subscriber.js'
+
+/** The l2 depth of a subscriber that did not ask for one. */
+export const DEFAULT_DEPTH = 100
 
 export interface HubOptions {
   /** Window length in ms; 0 flushes once per event-loop turn. */
@@ -24,8 +27,12 @@ export interface HubOptions {
 }
 
 export interface HubStats {
+  /** Deltas built (one per depth view that changed per window, however many subscribers share it). */
   deltasPublished: number
+  /** Snapshots handed out. */
   snapshotsSent: number
+  /** Snapshots serialized: at most one per symbol, depth and seq. */
+  snapshotsBuilt: number
 }
 
 export class MarketDataHub {
@@ -39,7 +46,7 @@ export class MarketDataHub {
   private readonly dirty: SymbolFeed[] = []
   private flushHandle: NodeJS.Timeout | NodeJS.Immediate | null = null
   private detach: (() => void) | null = null
-  readonly stats: HubStats = { deltasPublished: 0, snapshotsSent: 0 }
+  readonly stats: HubStats = { deltasPublished: 0, snapshotsSent: 0, snapshotsBuilt: 0 }
 
   constructor (engine: MatchingEngine, options: HubOptions) {
     this.engine = engine
@@ -68,8 +75,21 @@ export class MarketDataHub {
     return this.feeds.has(symbol)
   }
 
-  /** Adds a subscription; returns false if it already existed (idempotent). */
-  subscribe (subscriber: Subscriber, channel: Channel, symbol: string | null): boolean {
+  /**
+   * Adds a subscription; returns false if it already existed (idempotent). An l2 subscriber
+   * sees the top `depth` levels of each side; subscribing again with another depth moves it.
+   */
+  subscribe (subscriber: Subscriber, channel: Channel, symbol: string | null, depth = DEFAULT_DEPTH): boolean {
+    if (channel === Channel.L2) {
+      const feed = this.feeds.get(symbol as string) as SymbolFeed
+      const current = feed.l2.get(subscriber)
+      if (current?.depth === depth) return false
+      if (current !== undefined) this.leaveView(feed, subscriber)
+      const view = this.viewFor(feed, depth)
+      view.subscribers.add(subscriber)
+      feed.l2.set(subscriber, view)
+      return current === undefined
+    }
     const set = this.setFor(channel, symbol)
     if (set.has(subscriber)) return false
     set.add(subscriber)
@@ -77,41 +97,50 @@ export class MarketDataHub {
   }
 
   unsubscribe (subscriber: Subscriber, channel: Channel, symbol: string | null): boolean {
+    if (channel === Channel.L2) return this.leaveView(this.feeds.get(symbol as string) as SymbolFeed, subscriber)
     return this.setFor(channel, symbol).delete(subscriber)
   }
 
   removeSubscriber (subscriber: Subscriber): void {
     this.allTrades.delete(subscriber)
     for (const feed of this.feeds.values()) {
-      feed.l2.delete(subscriber)
+      this.leaveView(feed, subscriber)
       feed.trades.delete(subscriber)
       feed.orders.delete(subscriber)
     }
   }
 
   /**
-   * The whole book with the seq of the last published delta. Changes still
-   * pending in the window are already in it; the next delta repeats them as
-   * absolute totals, which is harmless to apply twice.
+   * The top `depth` levels as the depth's subscribers hold them, with its seq: the next delta of
+   * that depth is seq + 1. Built once per symbol, depth and seq and shared by everyone who asks
+   * meanwhile, so a storm of subscribes costs one serialization per window, not one per request.
    */
-  snapshot (symbol: string): string {
+  snapshot (symbol: string, depth = DEFAULT_DEPTH): string {
     const feed = this.feeds.get(symbol) as SymbolFeed
     const book = this.engine.book(symbol) as OrderBook
-    this.stats.snapshotsSent++
-    return JSON.stringify({
+    const view = this.viewFor(feed, depth)
+    const { tick, lot } = book.spec
+    const format = (levels: ReadonlyMap<number, number>) => Array.from(levels, ([p, q]) => [tick.format(p), lot.format(q)])
+    const { text, built } = view.snapshot((bids, asks) => JSON.stringify({
       type: 'l2_update',
       symbol,
       kind: 'snapshot',
-      seq: feed.seq,
-      ...depthView(book, Infinity),
+      seq: view.seq,
+      depth,
+      bids: format(bids),
+      asks: format(asks),
       timestamp: toSeconds(this.now())
-    })
+    }))
+    if (built) this.stats.snapshotsBuilt++
+    this.stats.snapshotsSent++
+    return text
   }
 
   subscriberCount (): number {
     const all = new Set<Subscriber>(this.allTrades)
     for (const feed of this.feeds.values()) {
-      for (const set of [feed.l2, feed.trades, feed.orders]) for (const s of set) all.add(s)
+      for (const s of feed.l2.keys()) all.add(s)
+      for (const set of [feed.trades, feed.orders]) for (const s of set) all.add(s)
     }
     return all.size
   }
@@ -134,8 +163,34 @@ export class MarketDataHub {
   private setFor (channel: Channel, symbol: string | null): Set<Subscriber> {
     if (channel === Channel.TRADES && symbol === null) return this.allTrades
     const feed = this.feeds.get(symbol as string) as SymbolFeed
-    if (channel === Channel.L2) return feed.l2
     return channel === Channel.TRADES ? feed.trades : feed.orders
+  }
+
+  /** The depth's view, made from the book as it is now if nobody holds that depth yet. */
+  private viewFor (feed: SymbolFeed, depth: number): DepthView {
+    let view = feed.views.get(depth)
+    if (view === undefined) {
+      // A view made again after its last subscriber left starts a new state: it continues the seq, never repeats one.
+      const last = feed.lastSeq.get(depth)
+      view = new DepthView(this.engine.book(feed.symbol) as OrderBook, depth, last === undefined ? 0 : last + 1)
+      feed.views.set(depth, view)
+    }
+    return view
+  }
+
+  /** Removes an l2 subscriber; a view nobody holds is dropped (it would go stale unwatched). */
+  private leaveView (feed: SymbolFeed, subscriber: Subscriber): boolean {
+    const view = feed.l2.get(subscriber)
+    if (view === undefined) return false
+    feed.l2.delete(subscriber)
+    view.subscribers.delete(subscriber)
+    if (view.subscribers.size === 0) this.dropView(feed, view)
+    return true
+  }
+
+  private dropView (feed: SymbolFeed, view: DepthView): void {
+    feed.views.delete(view.depth)
+    feed.lastSeq.set(view.depth, view.seq)
   }
 
   private onEvents (events: readonly EngineEvent[]): void {
@@ -164,14 +219,22 @@ export class MarketDataHub {
     const book = this.engine.book(feed.symbol) as OrderBook
     const { tick, lot } = book.spec
     const timestamp = toSeconds(this.now())
-    let delta: string | null = null
+    const deltas = new Map<DepthView, string>()
     let tape: string | null = null
     let events: string | null = null
     if (hasLevels) {
-      feed.seq++
-      this.stats.deltasPublished++
-      const format = (levels: Array<[number, number]>) => levels.map(([p, q]) => [tick.format(p), lot.format(q)])
-      delta = JSON.stringify({ type: 'l2_update', symbol: feed.symbol, kind: 'delta', seq: feed.seq, bids: format(bids), asks: format(asks), timestamp })
+      const format = (levels: LevelPair[]) => levels.map(([p, q]) => [tick.format(p), lot.format(q)])
+      for (const view of feed.views.values()) {
+        // A view made by snapshot() for nobody: drop it rather than keep it in step.
+        if (view.subscribers.size === 0) {
+          this.dropView(feed, view)
+          continue
+        }
+        const delta = view.advance(book, bids, asks)
+        if (delta === null) continue
+        this.stats.deltasPublished++
+        deltas.set(view, JSON.stringify({ type: 'l2_update', symbol: feed.symbol, kind: 'delta', seq: view.seq, bids: format(delta.bids), asks: format(delta.asks), timestamp }))
+      }
     }
     if (trades.length > 0) {
       tape = JSON.stringify({ type: 'trade', symbol: feed.symbol, data: trades.map((trade) => publicTradeView(trade, book.spec, this.engine)) })
@@ -183,7 +246,7 @@ export class MarketDataHub {
         data: orders.map(({ eventType, order }) => ({ event_type: eventType, ...orderView(order, book.spec) }))
       })
     }
-    this.deliver(feed, delta, tape, events)
+    this.deliver(feed, deltas, tape, events)
   }
 
   /**
@@ -193,16 +256,18 @@ export class MarketDataHub {
    * and sending all deltas before any trade made trades wait for the whole
    * fan-out. Each subscriber is visited once even if it is in several sets.
    */
-  private deliver (feed: SymbolFeed, delta: string | null, tape: string | null, events: string | null): void {
-    const sets: Array<Set<Subscriber>> = []
-    if (delta !== null) sets.push(feed.l2)
+  private deliver (feed: SymbolFeed, deltas: ReadonlyMap<DepthView, string>, tape: string | null, events: string | null): void {
+    const sets: Array<ReadonlySet<Subscriber>> = []
+    for (const view of deltas.keys()) sets.push(view.subscribers)
     if (tape !== null) sets.push(feed.trades, this.allTrades)
     if (events !== null) sets.push(feed.orders)
     for (let i = 0; i < sets.length; i++) {
       for (const subscriber of sets[i]) {
         if (seenEarlier(sets, i, subscriber)) continue
         subscriber.cork?.()
-        if (delta !== null && feed.l2.has(subscriber)) subscriber.send(delta)
+        const view = feed.l2.get(subscriber)
+        const delta = view === undefined ? undefined : deltas.get(view)
+        if (delta !== undefined) subscriber.send(delta)
         if (tape !== null && (feed.trades.has(subscriber) || this.allTrades.has(subscriber))) subscriber.send(tape)
         if (events !== null && feed.orders.has(subscriber)) subscriber.send(events)
         subscriber.uncork?.()
@@ -211,7 +276,7 @@ export class MarketDataHub {
   }
 }
 
-function seenEarlier (sets: ReadonlyArray<Set<Subscriber>>, index: number, subscriber: Subscriber): boolean {
+function seenEarlier (sets: ReadonlyArray<ReadonlySet<Subscriber>>, index: number, subscriber: Subscriber): boolean {
   for (let j = 0; j < index; j++) if (sets[j].has(subscriber)) return true
   return false
 }

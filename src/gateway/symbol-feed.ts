@@ -1,20 +1,24 @@
 /**
  * One symbol's market-data state between two flushes: the levels changed in
  * the window (last total wins), the trades and order events in order, the
- * delta sequence number, and who listens to what.
+ * depth views of its l2 subscribers, and who listens to what.
  */
 import type { LevelChange, OrderSnapshot, OrderEventType, Trade } from '../engine/index.js'
+import type { DepthView } from './depth-view.js'
 import type { Subscriber } from './subscriber.js'
 
 export class SymbolFeed {
   readonly symbol: string
-  /** Sequence of the last delta published (or of the state a snapshot shows). */
-  seq = 0
   readonly pendingBids = new Map<number, number>()
   readonly pendingAsks = new Map<number, number>()
   pendingTrades: Trade[] = []
   pendingOrders: Array<{ eventType: OrderEventType, order: OrderSnapshot }> = []
-  readonly l2 = new Set<Subscriber>()
+  /** Each l2 subscriber's depth view. */
+  readonly l2 = new Map<Subscriber, DepthView>()
+  /** The views in use, by depth. */
+  readonly views = new Map<number, DepthView>()
+  /** The last seq of a depth whose view was dropped (no subscriber left), so a new one continues after it. */
+  readonly lastSeq = new Map<number, number>()
   readonly trades = new Set<Subscriber>()
   readonly orders = new Set<Subscriber>()
   dirty = false
@@ -24,10 +28,8 @@ export class SymbolFeed {
   }
 
   addLevels (changes: readonly LevelChange[]): void {
-    // Without l2 subscribers nobody needs a delta: a new subscriber starts from a snapshot. But once
-    // something is pending (the last subscriber left mid-window), keep recording: the pending totals
-    // go out in the next delta and must still be the true ones for whoever subscribes meanwhile.
-    if (this.l2.size === 0 && this.pendingBids.size === 0 && this.pendingAsks.size === 0) return
+    // Without a depth view nobody needs the change: a view made later starts from the book as it is then.
+    if (this.views.size === 0) return
     for (const change of changes) {
       (change.side === 'buy' ? this.pendingBids : this.pendingAsks).set(change.priceTicks, change.totalLots)
     }

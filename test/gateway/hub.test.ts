@@ -4,6 +4,7 @@ import { MarketDataHub } from '../../src/gateway/market-data-hub.js'
 import type { Subscriber } from '../../src/gateway/subscriber.js'
 import { depthView } from '../../src/wire/market-views.js'
 import { place, unitEngine } from '../helpers/engine.js'
+import { intBetween, seededRandom } from '../helpers/random.js'
 
 class Recorder implements Subscriber {
   readonly messages: Array<Record<string, any>> = []
@@ -53,6 +54,120 @@ t.test('the last l2 subscriber leaving mid-window does not poison the next subsc
   place(engine, { side: 'sell', qty: 2, price: 105 })
   hub.flush()
   t.same(rebuild(b.messages), depthView(engine.book('UNIT-USD')!, Infinity), 'snapshot + delta equal the book')
+})
+
+t.test('every depth rebuilds exactly the top N of the book, whatever moves in or out of it', async (t) => {
+  const engine = unitEngine()
+  const hub = new MarketDataHub(engine, { batchMs: 1000 })
+  hub.start()
+  t.teardown(() => hub.stop())
+  const book = engine.book('UNIT-USD')!
+  const random = seededRandom(99)
+  const open: string[] = []
+  const step = () => {
+    const roll = random()
+    if (roll < 0.3 && open.length > 0) {
+      const [orderId] = open.splice(intBetween(random, 0, open.length - 1), 1)
+      engine.cancel({ symbol: 'UNIT-USD', orderId })
+      return
+    }
+    const side = random() < 0.5 ? 'buy' : 'sell'
+    // Mostly resting around 1000 (bids below, asks above), sometimes crossing or sweeping with a market order.
+    const away = intBetween(random, -3, 40)
+    const order = roll < 0.9
+      ? place(engine, { side, qty: intBetween(random, 1, 9), price: side === 'buy' ? 1000 - away : 1000 + away })
+      : place(engine, { side, type: 'market', qty: intBetween(random, 5, 40) })
+    if (order.order.status === 'pending' || order.order.status === 'partially_filled') open.push(order.order.id)
+  }
+  for (let i = 0; i < 60; i++) step()
+
+  const depths = [1, 3, 10, 1000]
+  const subscribers = depths.map((depth) => {
+    const s = new Recorder()
+    hub.subscribe(s, 'l2_updates', 'UNIT-USD', depth)
+    s.send(hub.snapshot('UNIT-USD', depth))
+    return { depth, s }
+  })
+  // A second subscriber of depth 10 arrives mid-way and shares the view.
+  let late: Recorder | null = null
+  let checks = 0
+  for (let window = 0; window < 150; window++) {
+    const steps = intBetween(random, 0, 6)
+    for (let i = 0; i < steps; i++) step()
+    if (window === 75) {
+      late = new Recorder()
+      hub.subscribe(late, 'l2_updates', 'UNIT-USD', 10)
+      late.send(hub.snapshot('UNIT-USD', 10))
+    }
+    hub.flush()
+    for (const { depth, s } of subscribers) {
+      const rebuilt = rebuild(s.messages)
+      t.ok(rebuilt.bids.length <= depth && rebuilt.asks.length <= depth)
+      if (JSON.stringify(rebuilt) !== JSON.stringify(depthView(book, depth))) {
+        t.fail(`depth ${depth} differs from the book's top ${depth} after window ${window}`)
+        return
+      }
+      checks++
+    }
+    if (late !== null) t.same(rebuild(late.messages), depthView(book, 10), `late depth-10 subscriber after window ${window}`)
+  }
+  t.equal(checks, 600, 'every depth equalled the book after every window')
+  t.ok(book.bids.levelCount > 10 && book.asks.levelCount > 10, 'the book was deeper than the small views')
+  const counts = subscribers.map(({ s }) => s.messages.filter((m) => m.kind === 'delta').length)
+  t.ok(counts[0] < counts[2] && counts[2] <= counts[3], `shallower views get fewer deltas (${counts.join(', ')})`)
+  t.ok(rebuild(late!.messages).bids.length > 0)
+})
+
+t.test('a snapshot is built once per depth and seq and shared; a resubscribe with another depth moves the subscriber', async (t) => {
+  const engine = unitEngine()
+  const hub = new MarketDataHub(engine, { batchMs: 1000 })
+  hub.start()
+  t.teardown(() => hub.stop())
+  for (let i = 0; i < 30; i++) place(engine, { side: 'buy', qty: 1, price: 100 + i })
+  const a = new Recorder()
+  const b = new Recorder()
+  t.equal(hub.subscribe(a, 'l2_updates', 'UNIT-USD', 10), true)
+  t.equal(hub.subscribe(a, 'l2_updates', 'UNIT-USD', 10), false, 'the same depth again is no change')
+  hub.subscribe(b, 'l2_updates', 'UNIT-USD', 10)
+  const first = hub.snapshot('UNIT-USD', 10)
+  for (let i = 0; i < 5; i++) t.equal(hub.snapshot('UNIT-USD', 10), first, 'the same string while the seq stays')
+  t.match(hub.stats, { snapshotsBuilt: 1, snapshotsSent: 6 })
+  t.equal(JSON.parse(first).bids.length, 10)
+  t.equal(JSON.parse(first).depth, 10)
+
+  place(engine, { side: 'buy', qty: 1, price: 500 })
+  hub.flush()
+  const second = hub.snapshot('UNIT-USD', 10)
+  t.equal(JSON.parse(second).seq, JSON.parse(first).seq + 1, 'a new seq, a new snapshot')
+  t.equal(hub.stats.snapshotsBuilt, 2)
+  place(engine, { side: 'buy', qty: 1, price: 1 })
+  hub.flush()
+  t.equal(hub.snapshot('UNIT-USD', 10), second, 'a change below the top 10 moves neither the seq nor the snapshot')
+
+  t.equal(hub.subscribe(a, 'l2_updates', 'UNIT-USD', 1), false, 'moved, not added')
+  a.send(hub.snapshot('UNIT-USD', 1))
+  place(engine, { side: 'buy', qty: 2, price: 99 })
+  place(engine, { side: 'buy', qty: 3, price: 600 })
+  hub.flush()
+  t.same(rebuild(a.messages.slice(-2)), depthView(engine.book('UNIT-USD')!, 1), 'a follows depth 1 now')
+  t.equal(b.messages.filter((m) => m.kind === 'delta').length, 2, 'b (depth 10) got one delta per change in its top 10')
+  t.equal(hub.subscriberCount(), 2)
+  hub.removeSubscriber(a)
+  hub.removeSubscriber(b)
+  t.equal(hub.subscriberCount(), 0)
+  t.equal(hub.unsubscribe(a, 'l2_updates', 'UNIT-USD'), false)
+
+  // A view made again after everyone left continues the seq: a number never names two states.
+  const c = new Recorder()
+  hub.subscribe(c, 'l2_updates', 'UNIT-USD', 10)
+  t.ok(JSON.parse(hub.snapshot('UNIT-USD', 10)).seq > JSON.parse(second).seq)
+  // A snapshot asked for a depth nobody holds leaves no view behind to keep in step.
+  hub.snapshot('UNIT-USD', 50)
+  place(engine, { side: 'sell', qty: 1, price: 700 })
+  hub.flush()
+  t.equal(c.messages.filter((m) => m.kind === 'delta').length, 1)
+  place(engine, { side: 'sell', qty: 1, price: 701 })
+  t.same(rebuild([JSON.parse(hub.snapshot('UNIT-USD', 50))]), depthView(engine.book('UNIT-USD')!, 50), 'made again from the book as it is now')
 })
 
 t.test('market data waits for durability before it goes out', async (t) => {

@@ -67,6 +67,19 @@ async function reconstruct (t: Test, batchMs: string, seed: number) {
   const early = await subscriber(t, s.wsUrl)
   const snapshot = await early.client.subscribe('l2_updates', SYMBOL)
   t.ok(snapshot !== null && snapshot.bids.length + snapshot.asks.length > 0, 'the first snapshot shows the starting book')
+  // Shallow views: levels move in and out of their depth all the time in this flow.
+  const shallow = await Promise.all([10, 1].map(async (depth) => ({ depth, ...await subscriber(t, s.wsUrl) })))
+  for (const { client, depth } of shallow) await client.subscribe('l2_updates', SYMBOL, depth)
+  let shallowChecks = 0
+  const checkShallow = async (when: string) => {
+    for (const { client, book, depth } of shallow) {
+      const expected = await getBook(s.url, SYMBOL, depth)
+      await until(() => sameBook(book, expected), 3000, `the depth-${depth} book to equal GET /book?levels=${depth} ${when}`)
+      t.same(book.gaps, [], `depth ${depth}: no gap`)
+      t.same(client.errors, [])
+      shallowChecks++
+    }
+  }
 
   let late: { client: TestClient, book: L2Book } | null = null
   let lateSubscribed: Promise<unknown> | null = null
@@ -77,6 +90,7 @@ async function reconstruct (t: Test, batchMs: string, seed: number) {
       lateSubscribed = late.client.subscribe('l2_updates', SYMBOL)
     }
     await step(s.url, random, open, flow)
+    if (i % 60 === 59) await checkShallow(`after step ${i}`)
   }
   await lateSubscribed
   t.ok(flow.trades > 20 && flow.cancelled > 10, `the flow traded and cancelled (${JSON.stringify(flow)})`)
@@ -95,6 +109,10 @@ async function reconstruct (t: Test, batchMs: string, seed: number) {
     t.same(client.errors, [], `${name}: no client errors`)
   }
   t.equal(late?.book.seq, early.book.seq, 'both ended on the same seq')
+  await checkShallow('at the end')
+  t.equal(shallowChecks, 12, 'depth 10 and depth 1 equalled GET /book?levels=N at every check')
+  t.ok(shallow[0].book.deltas <= early.book.deltas && shallow[1].book.deltas < early.book.deltas,
+    `shallower views got no more deltas, depth 1 fewer (${early.book.deltas}, ${shallow[0].book.deltas}, ${shallow[1].book.deltas})`)
   t.ok((late?.book.deltas ?? 0) < early.book.deltas, 'the late subscriber started mid-flow')
 
   // Nothing more comes once the book is still, and both stay equal.
@@ -112,7 +130,7 @@ t.test('snapshot + deltas rebuild GET /book after a random flow (batch 0: every 
   await reconstruct(t, '0', 7)
 })
 
-t.test('a snapshot holds the whole book, past the 100 levels GET /book can show', async (t) => {
+t.test('a snapshot holds the depth asked for (default 100), deeper than GET /book can show', async (t) => {
   const s = await startServer({ WS_BATCH_MS: '5' })
   t.teardown(() => s.close())
   const orders = Array.from({ length: 120 }, (_, i) => [
@@ -126,11 +144,17 @@ t.test('a snapshot holds the whole book, past the 100 levels GET /book can show'
   const { client } = await connect(s.wsUrl)
   t.teardown(() => client.close())
   const snapshot = await client.subscribe('l2_updates', SYMBOL)
-  t.equal(snapshot?.bids.length, 120, 'every bid level')
-  t.equal(snapshot?.asks.length, 120, 'every ask level')
+  t.equal(snapshot?.depth, 100, 'the default depth')
+  t.equal(snapshot?.bids.length, 100, '100 bid levels')
+  t.equal(snapshot?.asks.length, 100, '100 ask levels')
   t.same(snapshot?.bids.slice(0, 2), [['29999', '0.01'], ['29998', '0.01']], 'bids best first')
   t.same(snapshot?.asks.slice(0, 2), [['30001.5', '0.02'], ['30002.5', '0.02']], 'asks best first')
   const top = await getBook(s.url, SYMBOL, 100)
-  t.same(snapshot?.bids.slice(0, 100), top.bids, 'the first 100 bid levels equal GET /book')
-  t.same(snapshot?.asks.slice(0, 100), top.asks, 'the first 100 ask levels equal GET /book')
+  t.same(snapshot?.bids, top.bids, 'the 100 bid levels equal GET /book')
+  t.same(snapshot?.asks, top.asks, 'the 100 ask levels equal GET /book')
+  const deep = await client.subscribe('l2_updates', SYMBOL, 500)
+  t.equal(deep?.bids.length, 120, 'depth 500: every bid level')
+  t.equal(deep?.asks.length, 120, 'depth 500: every ask level')
+  const top1 = await client.subscribe('l2_updates', SYMBOL, 1)
+  t.same([top1?.bids, top1?.asks], [[['29999', '0.01']], [['30001.5', '0.02']]], 'depth 1: the best bid and ask')
 })

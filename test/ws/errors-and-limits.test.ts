@@ -38,7 +38,16 @@ t.test('every error code answers {type: "error", code, message} and the connecti
     ['wrong field type (channel)', { type: 'subscribe', channel: 5, id: 'ch' }, 'INVALID_MESSAGE'],
     ['wrong field type (symbol)', { type: 'subscribe', channel: 'trades', symbol: 7, id: 'sym' }, 'INVALID_MESSAGE'],
     ['wrong field type (id)', { type: 'ping', id: { nested: true } }, 'INVALID_MESSAGE'],
-    ['unknown extra field on subscribe', { type: 'subscribe', channel: 'trades', depth: 10, id: 'x1' }, 'INVALID_MESSAGE'],
+    ['unknown extra field on subscribe', { type: 'subscribe', channel: 'trades', levels: 10, id: 'x1' }, 'INVALID_MESSAGE'],
+    // The frame parsed, so whatever else is wrong, its id comes back.
+    ['an id and nothing else', { id: 'e2' }, 'INVALID_MESSAGE'],
+    ['an id and a non-string type', { id: 7, type: ['ping'] }, 'INVALID_MESSAGE'],
+    ['an id on a subscribe missing its channel', { type: 'subscribe', id: 'e3' }, 'INVALID_MESSAGE'],
+    ['an id on a ping with an extra field', { type: 'ping', id: 'e4', x: 1 }, 'INVALID_MESSAGE'],
+    ['depth not an integer', { type: 'subscribe', channel: 'l2_updates', symbol: 'BTC-USDT', depth: 2.5, id: 'd0' }, 'INVALID_MESSAGE'],
+    ['depth not offered', { type: 'subscribe', channel: 'l2_updates', symbol: 'BTC-USDT', depth: 7, id: 'd1' }, 'INVALID_DEPTH'],
+    ['depth over WS_MAX_DEPTH', { type: 'subscribe', channel: 'l2_updates', symbol: 'BTC-USDT', depth: 5000, id: 'd2' }, 'INVALID_DEPTH'],
+    ['depth on trades', { type: 'subscribe', channel: 'trades', depth: 10, id: 'd3' }, 'INVALID_DEPTH'],
     ['unknown extra field on ping', { type: 'ping', extra: 1, id: 'x2' }, 'INVALID_MESSAGE'],
     ['unknown type', { type: 'order', id: 3 }, 'UNKNOWN_TYPE'],
     ['unknown channel', { type: 'subscribe', channel: 'candles', symbol: 'BTC-USDT', id: 'c' }, 'INVALID_CHANNEL'],
@@ -59,6 +68,21 @@ t.test('every error code answers {type: "error", code, message} and the connecti
     if (typeof id === 'string' || typeof id === 'number') t.equal(error.id, id, `${name}: the id is echoed`)
     else t.notOk('id' in error, `${name}: no id to echo`)
     t.ok(await c.roundTrip(), `${name}: still open (ping/pong)`)
+  }
+  // Raw frames: an array or a scalar carries no id; duplicate keys are refused as INVALID_JSON, with the id when it is not the repeated key.
+  const raw: Array<[string, string, string, string | number | undefined]> = [
+    ['duplicate key', '{"type":"subscribe","channel":"trades","channel":"orders","id":"k1"}', 'INVALID_JSON', 'k1'],
+    ['duplicate key in disguise', '{"type":"ping","\\u0074ype":"ping","id":5}', 'INVALID_JSON', 5],
+    ['duplicate id', '{"type":"ping","id":"a","id":"b"}', 'INVALID_JSON', undefined],
+    ['an over-long id is not echoed', JSON.stringify({ id: 'z'.repeat(65) }), 'INVALID_MESSAGE', undefined],
+    ['an array with an id inside', '[{"id":"in"}]', 'INVALID_MESSAGE', undefined]
+  ]
+  for (const [name, text, code, id] of raw) {
+    c.sendRaw(text)
+    const error = await c.next(isType('error'), 2000, `the error for ${name}`)
+    t.equal(error.code, code, `${name} → ${code} (${String(error.message)})`)
+    if (id === undefined) t.notOk('id' in error, `${name}: no id`)
+    else t.equal(error.id, id, `${name}: the id is echoed`)
   }
   t.same(await c.quiet(50), [], 'nothing else was sent (no snapshot for a refused subscribe)')
   t.equal(c.closeInfo, null, 'never closed')

@@ -165,10 +165,11 @@ export class TestClient {
     return reply.type === 'pong'
   }
 
-  /** Subscribes and waits for `subscribed` (and, for l2, the snapshot). */
-  async subscribe (channel: string, symbol?: string): Promise<L2Message | null> {
+  /** Subscribes and waits for `subscribed` (and, for l2, the snapshot of the depth asked, or the default). */
+  async subscribe (channel: string, symbol?: string, depth?: number): Promise<L2Message | null> {
     const message: Record<string, unknown> = { type: 'subscribe', channel }
     if (symbol !== undefined) message.symbol = symbol
+    if (depth !== undefined) message.depth = depth
     const reply = await this.request(message)
     if (reply.type !== 'subscribed') throw new Error(`subscribe ${channel} ${symbol ?? ''} answered ${JSON.stringify(reply)}`)
     if (channel !== 'l2_updates') return null
@@ -279,6 +280,11 @@ export interface GatewayFigures {
   messages_sent: number
   slow_consumer_disconnects: number
   refused_connections: number
+  refused_origins: number
+  snapshots_sent: number
+  snapshots_built: number
+  budget_evictions: number
+  buffered_bytes: number
 }
 
 export async function gatewayStats (baseUrl: string): Promise<GatewayFigures> {
