@@ -12,7 +12,7 @@ import type { MarketDataHub } from '../src/gateway/market-data-hub.js'
 import { SendBudget } from '../src/gateway/send-budget.js'
 import { CloseCode } from '../schemas/ws.js'
 import type { Config } from '../src/config.js'
-import { Session } from './ws-session.js'
+import { Session, UNAVAILABLE } from './ws-session.js'
 
 export interface GatewayStats {
   connections: number
@@ -51,8 +51,12 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
     budget,
     now: Date.now,
     onSlowConsumer: () => { counters.slow++ },
-    onSent: () => { counters.sent++ }
+    onSent: () => { counters.sent++ },
+    available: () => app.exchange.health().healthy
   }
+  hub.onFailure(() => {
+    for (const session of sessions) session.close(CloseCode.TRY_AGAIN_LATER, UNAVAILABLE)
+  })
 
   await app.register(websocket, {
     options: { maxPayload: limits.maxPayload },
@@ -116,6 +120,10 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
     if (sessions.size >= limits.maxConnections || fromIp >= limits.maxConnectionsPerIp) {
       counters.refused++
       socket.close(CloseCode.TRY_AGAIN_LATER, 'connection limit reached')
+      return
+    }
+    if (!context.available()) {
+      socket.close(CloseCode.TRY_AGAIN_LATER, UNAVAILABLE)
       return
     }
     const session = new Session(randomUUID(), socket, context, request.log)

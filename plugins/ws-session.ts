@@ -25,6 +25,8 @@ export interface SessionContext {
   readonly now: () => number
   readonly onSlowConsumer: () => void
   readonly onSent: () => void
+  /** False once the exchange can no longer serve (a failed journal): the session then closes instead of answering. */
+  readonly available: () => boolean
 }
 
 /** Where client faults are reported: at debug, as fields, never with a stack (they are not server errors). */
@@ -33,6 +35,9 @@ export interface FaultLog {
 }
 
 type RequestId = string | number | undefined
+
+/** Close reason once the exchange has failed: its memory may hold what was never acknowledged. */
+export const UNAVAILABLE = 'market data unavailable: the journal failed; reconnect to another instance'
 
 const silent: FaultLog = { debug () {} }
 
@@ -159,7 +164,12 @@ export class Session implements Subscriber, BudgetMember {
   }
 
   handle (data: Buffer | ArrayBuffer | Buffer[]): void {
-    if (this.closed || !this.withinRate()) return
+    if (this.closed) return
+    if (!this.context.available()) {
+      this.close(CloseCode.TRY_AGAIN_LATER, UNAVAILABLE)
+      return
+    }
+    if (!this.withinRate()) return
     const text = data.toString()
     let message: unknown
     try {

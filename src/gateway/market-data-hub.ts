@@ -46,6 +46,9 @@ export class MarketDataHub {
   private readonly dirty: SymbolFeed[] = []
   private flushHandle: NodeJS.Timeout | NodeJS.Immediate | null = null
   private detach: (() => void) | null = null
+  private readonly failureListeners: Array<() => void> = []
+  /** Set once the journal has failed: nothing more is published, and nothing from memory should be served. */
+  failed = false
   readonly stats: HubStats = { deltasPublished: 0, snapshotsSent: 0, snapshotsBuilt: 0 }
 
   constructor (engine: MatchingEngine, options: HubOptions) {
@@ -157,7 +160,17 @@ export class MarketDataHub {
     this.durable().then(() => this.flush(), () => {
       this.flushHandle = null
       for (const feed of this.dirty.splice(0)) feed.drain()
+      if (this.failed) return
+      // Views are now behind the book and the book may hold what was never acknowledged: stop for good.
+      this.failed = true
+      this.stop()
+      for (const listener of this.failureListeners) listener()
     })
+  }
+
+  /** Called once when the hub stops for good because the journal failed (the gateway closes its sessions). */
+  onFailure (listener: () => void): void {
+    this.failureListeners.push(listener)
   }
 
   private setFor (channel: Channel, symbol: string | null): Set<Subscriber> {

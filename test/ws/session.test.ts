@@ -27,14 +27,14 @@ class FakeSocket {
   ping (): void {}
 }
 
-function setup (env: Record<string, string> = {}) {
+function setup (env: Record<string, string> = {}, available = () => true) {
   const engine = unitEngine()
   for (let i = 0; i < 50; i++) place(engine, { side: 'buy', qty: 1, price: 100 + i })
   const hub = new MarketDataHub(engine, { batchMs: 1000 })
   const limits = loadConfig({ WS_MAX_BUFFERED_BYTES: '4096', WS_MAX_TOTAL_BUFFERED_BYTES: '8192', ...env }).ws
   const budget = new SendBudget(limits.maxTotalBufferedBytes)
   let slow = 0
-  const context = { hub, limits, budget, now: () => 0, onSlowConsumer: () => { slow++ }, onSent: () => {} }
+  const context = { hub, limits, budget, now: () => 0, onSlowConsumer: () => { slow++ }, onSent: () => {}, available }
   const open = () => {
     const socket = new FakeSocket()
     return { socket, session: new Session('s', socket as unknown as WebSocket, context) }
@@ -107,4 +107,15 @@ t.test('the global budget evicts the largest holder before this send queues', as
   t.equal(a.socket.closedWith, 1013, 'a, the largest, evicted (and it was the sender: nothing queued)')
   t.equal(a.socket.sent.length, 1)
   t.equal(b.socket.closedWith, null, 'b kept')
+})
+
+t.test('once the exchange is unavailable (failed journal), any frame closes the session 1013 instead of being answered', async (t) => {
+  let up = true
+  const { hub, open } = setup({}, () => up)
+  const { socket, session } = open()
+  up = false
+  subscribe(session)
+  t.equal(socket.closedWith, 1013)
+  t.same(socket.sent, [], 'no snapshot from a memory that may hold unacknowledged orders')
+  t.match(hub.stats, { snapshotsBuilt: 0 })
 })
