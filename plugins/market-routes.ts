@@ -15,7 +15,7 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const engine = app.engine
   const bookOf = (symbol: string): OrderBook => {
     const book = engine.book(symbol)
-    if (book === undefined) throw apiError(ErrorCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here`)
+    if (book === undefined) throw apiError(ErrorCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here; traded symbols: ${engine.symbols.join(', ')}`)
     return book
   }
 

@@ -42,7 +42,7 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const response = newOrderResponse(engine, result.value)
     await app.durable()
     app.metrics.orderAccepted(response.symbol, response.order_type, response.status, response.trades.length, (matched - started) / 1000)
-    response.processing_time_ms = performance.now() - started
+    response.processing_time_ms = Math.round((performance.now() - started) * 1000) / 1000
     app.orderLatency.record(response.processing_time_ms)
     if (DEBUG_LEVELS.has(request.log.level)) {
       request.log.debug({ orderId: response.order_id, status: response.status, trades: response.trades.length }, 'order accepted')
@@ -71,7 +71,7 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       filled_quantity: view.filled_quantity,
       remaining_quantity: view.remaining_quantity,
       bbo: bboView(book, Date.now()),
-      processing_time_ms: performance.now() - started
+      processing_time_ms: Math.round((performance.now() - started) * 1000) / 1000
     }
   })
 
