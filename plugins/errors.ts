@@ -9,6 +9,7 @@ import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ErrorCode, type ErrorResponse } from '../schemas/errors.js'
 import { STATUS_OF, apiError, isApiError } from './http-errors.js'
+import { applyStrictHeaders } from './security.js'
 
 /** Fastify's own error codes, mapped onto ours with a message a client can act on. */
 const FASTIFY_ERRORS: Record<string, (error: FastifyError, request: FastifyRequest) => [ErrorCode, string]> = {
@@ -67,6 +68,7 @@ async function errorsPlugin (app: FastifyInstance): Promise<void> {
       const extra: Partial<ErrorResponse> = {}
       if (error.details !== undefined) extra.details = error.details
       if (error.retryAfter !== undefined) extra.retry_after = error.retryAfter
+      if (error.headers !== undefined) reply.headers(error.headers)
       return send(reply, error.code, error.message, extra)
     }
     const mapped = FASTIFY_ERRORS[error.code]
@@ -163,7 +165,9 @@ function pathOf (url: string): string {
  * to the one error handler like every other error.
  */
 export function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  // The router runs before any route context exists, so reply.send(error) would use Fastify's default handler.
+  // The router runs before any route context exists: no onRequest hook ran, and reply.send(error)
+  // would use Fastify's default handler.
+  applyStrictHeaders(request, reply)
   request.server.errorHandler(error, request, reply)
 }
 
@@ -189,7 +193,7 @@ export function clientErrorHandler (this: FastifyInstance, error: NodeJS.ErrnoEx
   if (socket.writable && !inFlight) {
     const status = STATUS_OF[code]
     const body = JSON.stringify({ error: message, error_code: code } satisfies ErrorResponse)
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy())
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy())
   } else {
     socket.destroy()
   }

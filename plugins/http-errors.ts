@@ -39,6 +39,8 @@ export interface ApiError extends Error {
   readonly statusCode: number
   details?: unknown
   retryAfter?: number
+  /** Response headers the answer must carry (WWW-Authenticate). */
+  headers?: Record<string, string>
 }
 
 const constructors = Object.fromEntries(

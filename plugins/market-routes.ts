@@ -13,6 +13,7 @@ export const VERSION = '1.0.0'
 
 const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const engine = app.engine
+  const config = { rateLimit: app.readRateLimit }
   const bookOf = (symbol: string): OrderBook => {
     const book = engine.book(symbol)
     if (book === undefined) throw apiError(ErrorCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here; traded symbols: ${engine.symbols.join(', ')}`)
@@ -20,7 +21,8 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/book/:symbol', {
-    schema: { summary: 'Order book depth', params: SymbolParams, querystring: BookQuery, response: { 200: BookResponse, ...errors } }
+    schema: { summary: 'Order book depth', params: SymbolParams, querystring: BookQuery, response: { 200: BookResponse, ...errors } },
+    config
   }, async (request) => {
     const book = bookOf(request.params.symbol)
     const levels = parseLevels(request.query.levels)
@@ -28,11 +30,13 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/bbo/:symbol', {
-    schema: { summary: 'Best bid and offer', params: SymbolParams, response: { 200: BboResponse, ...errors } }
+    schema: { summary: 'Best bid and offer', params: SymbolParams, response: { 200: BboResponse, ...errors } },
+    config
   }, async (request) => bboView(bookOf(request.params.symbol), Date.now()))
 
   app.get('/symbols', {
-    schema: { summary: 'Traded symbols and their filters', response: { 200: SymbolsResponse, ...errors } }
+    schema: { summary: 'Traded symbols and their filters', response: { 200: SymbolsResponse, ...errors } },
+    config
   }, async () => {
     const now = Date.now()
     const symbolInfo: Record<string, unknown> = {}
@@ -52,7 +56,8 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Engine-wide or per-symbol statistics',
       querystring: StatisticsQuery,
       response: { 200: Type.Union([SymbolStatistics, EngineStatistics]), ...errors }
-    }
+    },
+    config
   }, async (request) => {
     if (request.query.symbol !== undefined) return symbolStatsView(bookOf(request.query.symbol))
     let orders = 0

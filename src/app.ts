@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import errors, { clientErrorHandler, frameworkErrors } from '../plugins/errors.js'
 import jsonBody from '../plugins/json-body.js'
+import security from '../plugins/security.js'
 import lifecycle from '../plugins/lifecycle.js'
 import engine from '../plugins/engine.js'
 import pressure from '../plugins/pressure.js'
@@ -53,6 +54,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
   app.removeContentTypeParser('text/plain')
   await app.register(errors)
   await app.register(jsonBody)
+  await app.register(security)
   // Before any route: swagger collects routes as they are added.
   if (config.docs) await app.register(docs)
   await app.register(lifecycle)
@@ -60,7 +62,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
   await app.register(pressure, { config: config.pressure })
   await app.register(rateLimit, { config: config.rateLimit })
   await app.register(websocket, { config: config.ws })
-  await app.register(metrics)
+  await app.register(metrics, { config: config.metrics })
   await app.register(staticFiles, { root: config.staticDir })
   await app.register(routes)
   return app
