@@ -33,6 +33,8 @@ t.test('static files: a forbidden path is 403 FORBIDDEN, a missing one 404 (neve
   isError(t, await get(app, '/docs/static/..%5cpackage.json'), 403, 'FORBIDDEN', /may not be served/)
   isError(t, await get(app, '/docs/static/no-such-file.js'), 404, 'NOT_FOUND', /not found/)
   isError(t, await get(app, '/docs/static/a%00b'), 400, 'BAD_REQUEST', /malformed/)
+  const range = await app.inject({ url: '/app.js', headers: { range: 'bytes=99999999-' } })
+  isError(t, { status: range.statusCode, body: range.json(), headers: range.headers }, 416, 'RANGE_NOT_SATISFIABLE', /outside the file/)
 })
 
 t.test('validation messages name the field and say what is expected, once', async (t) => {
@@ -109,4 +111,20 @@ t.test('over a real socket: 431 for oversized headers, 400 for bytes that are no
   t.match(raw, /\r\n\r\n\{"error":"the request is not valid HTTP\/1\.1","error_code":"BAD_REQUEST"\}$/)
   t.equal(server.app.errorCounts.get('HEADERS_TOO_LARGE'), 1)
   t.equal(server.app.errorCounts.get('BAD_REQUEST'), 1)
+
+  // Node's requestTimeout (30 s) reports through the same clientError path; raised here by hand.
+  const timedOut = await new Promise<string>((resolve, reject) => {
+    server.app.server.once('connection', (serverSide) => {
+      const error = Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' })
+      setImmediate(() => server.app.server.emit('clientError', error, serverSide))
+    })
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
+    let text = ''
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error('no answer in 5 s')) }, 5000)
+    socket.on('data', (chunk) => { text += chunk.toString() })
+    socket.on('close', () => { clearTimeout(timer); resolve(text) })
+    socket.on('error', reject)
+  })
+  t.match(timedOut, /^HTTP\/1\.1 408 Request Timeout\r\n/)
+  t.match(timedOut, /"error_code":"REQUEST_TIMEOUT"\}$/)
 })
