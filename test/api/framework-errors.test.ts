@@ -127,4 +127,22 @@ t.test('over a real socket: 431 for oversized headers, 400 for bytes that are no
   })
   t.match(timedOut, /^HTTP\/1\.1 408 Request Timeout\r\n/)
   t.match(timedOut, /"error_code":"REQUEST_TIMEOUT"\}$/)
+
+  // A reset peer gets nothing; a socket that can no longer be written to is closed without an answer.
+  const unanswered = await new Promise<string>((resolve, reject) => {
+    server.app.server.once('connection', (serverSide) => {
+      setImmediate(() => {
+        server.app.server.emit('clientError', Object.assign(new Error('reset'), { code: 'ECONNRESET' }), serverSide)
+        serverSide.end()
+        server.app.server.emit('clientError', Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' }), serverSide)
+      })
+    })
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
+    let text = ''
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error('not closed in 5 s')) }, 5000)
+    socket.on('data', (chunk) => { text += chunk.toString() })
+    socket.on('close', () => { clearTimeout(timer); resolve(text) })
+    socket.on('error', reject)
+  })
+  t.equal(unanswered, '', 'closed without an answer')
 })
