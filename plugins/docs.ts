@@ -20,7 +20,11 @@ async function docsPlugin (app: FastifyInstance): Promise<void> {
       }
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  // In a scope of its own: every Swagger UI route is flagged for the docs header policy (plugins/security.ts).
+  await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => { route.config = { ...route.config, securityHeaders: 'docs' } })
+    await scope.register(swaggerUi, { routePrefix: '/docs' })
+  })
 }
 
 export default fp(docsPlugin, { name: 'docs', fastify: '5.x' })

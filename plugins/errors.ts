@@ -4,18 +4,34 @@
  * 5xx bodies never carry internals; the log gets the details instead.
  */
 import fp from 'fastify-plugin'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ErrorCode, type ErrorResponse } from '../schemas/errors.js'
 import { STATUS_OF, apiError, isApiError } from './http-errors.js'
 import './route-flags.js'
+import { applyStrictHeaders } from './security.js'
 
-/** Fastify's own error codes for body parsing, mapped onto ours. */
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.INVALID_JSON,
-  FST_ERR_CTP_EMPTY_JSON_BODY: ErrorCode.INVALID_JSON,
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ErrorCode.INVALID_CONTENT_TYPE,
-  FST_ERR_CTP_BODY_TOO_LARGE: ErrorCode.PAYLOAD_TOO_LARGE,
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ErrorCode.VALIDATION_ERROR
+/** Fastify's own error codes, mapped onto ours with a message a client can act on. */
+const FASTIFY_ERRORS: Record<string, (error: FastifyError, request: FastifyRequest) => [ErrorCode, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: () => [ErrorCode.INVALID_JSON, 'the body is not valid JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => [ErrorCode.INVALID_JSON, 'the body is empty; send a JSON object'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (_error, request) => [ErrorCode.INVALID_CONTENT_TYPE,
+    `the body must be JSON: send it with Content-Type: application/json (got ${request.headers['content-type'] === undefined ? 'no Content-Type' : `'${request.headers['content-type']}'`})`],
+  FST_ERR_CTP_BODY_TOO_LARGE: (_error, request) => [ErrorCode.PAYLOAD_TOO_LARGE, `the body is larger than the limit of ${request.routeOptions.bodyLimit} bytes`],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => [ErrorCode.BAD_REQUEST, 'the body\'s length does not match its Content-Length header'],
+  FST_ERR_BAD_URL: (_error, request) => [ErrorCode.INVALID_URL, `the URL path ${pathOf(request.url)} is not valid percent-encoding`],
+  FST_ERR_MAX_PARAM_LENGTH: (_error, request) => [ErrorCode.URI_TOO_LONG,
+    `a path parameter in ${pathOf(request.url).slice(0, 64)}… is longer than ${request.server.initialConfig.routerOptions?.maxParamLength ?? 100} characters`]
+}
+
+/** Any other 4xx (from a plugin such as @fastify/static), by status. */
+const BY_STATUS: Record<number, [ErrorCode, string]> = {
+  400: [ErrorCode.BAD_REQUEST, 'the request is malformed'],
+  403: [ErrorCode.FORBIDDEN, 'this path may not be served'],
+  404: [ErrorCode.NOT_FOUND, 'not found'],
+  413: [ErrorCode.PAYLOAD_TOO_LARGE, 'the body is too large'],
+  416: [ErrorCode.RANGE_NOT_SATISFIABLE, 'the requested range is outside the file']
 }
 
 declare module 'fastify' {
@@ -47,19 +63,24 @@ async function errorsPlugin (app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error.validation !== undefined) {
       return send(reply, ErrorCode.VALIDATION_ERROR, describeValidation(error),
-        { details: error.validation.map((v) => ({ field: fieldOf(v), message: v.message })) })
+        { details: error.validation.map((v) => ({ field: fieldOf(v), message: messageOf(v) })) })
     }
     if (isApiError(error)) {
       const extra: Partial<ErrorResponse> = {}
       if (error.details !== undefined) extra.details = error.details
       if (error.retryAfter !== undefined) extra.retry_after = error.retryAfter
+      if (error.headers !== undefined) reply.headers(error.headers)
       return send(reply, error.code, error.message, extra)
     }
-    const mapped = FASTIFY_CODES[error.code]
-    if (mapped !== undefined) return send(reply, mapped, error.message)
+    const mapped = FASTIFY_ERRORS[error.code]
+    if (mapped !== undefined) {
+      const [code, message] = mapped(error, request)
+      return send(reply, code, message)
+    }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       request.log.info({ err: error }, 'client error')
-      return send(reply, ErrorCode.VALIDATION_ERROR, error.message)
+      const [code, message] = BY_STATUS[error.statusCode] ?? BY_STATUS[400]
+      return send(reply, code, message)
     }
     request.log.error({ err: error }, 'unhandled error')
     return send(reply, ErrorCode.INTERNAL_ERROR, 'internal server error')
@@ -72,7 +93,9 @@ async function errorsPlugin (app: FastifyInstance): Promise<void> {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]
-    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path) && r.method !== request.method).map((r) => r.method))]
+    const matching = new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))
+    // A route of this method matched the path but not the resource (a wildcard's missing file): not found, not 405.
+    const allowed = matching.has(request.method) ? [] : [...matching]
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '))
       return send(reply, ErrorCode.METHOD_NOT_ALLOWED, `${request.method} is not allowed on ${path}`)
@@ -103,7 +126,78 @@ function fieldOf (item: ValidationItem): string {
 
 function describeValidation (error: FastifyError): string {
   const first = (error.validation as ValidationItem[])[0]
-  return `${error.validationContext ?? 'request'} field '${fieldOf(first)}' ${first.message ?? 'is invalid'}`
+  return `${error.validationContext ?? 'request'} field '${fieldOf(first)}' ${messageOf(first)}`
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', null: 'null', object: 'an object', array: 'an array'
+}
+
+/**
+ * A message a person can act on, from the failing keyword (ajv runs with
+ * verbose: true, so the failing schema is at hand). A string schema with a
+ * pattern and a description answers every string failure with its
+ * description: one message for a bad client_order_id, whatever the reason.
+ */
+function messageOf (item: ValidationItem): string {
+  const schema = (item as { parentSchema?: { description?: string, pattern?: string, minLength?: number, maxLength?: number } }).parentSchema ?? {}
+  const params = item.params as Record<string, unknown>
+  const stringRule = item.keyword === 'pattern' || item.keyword === 'minLength' || item.keyword === 'maxLength'
+  if (stringRule && schema.pattern !== undefined && schema.description !== undefined) return `must be ${schema.description}`
+  switch (item.keyword) {
+    case 'required': return 'is required'
+    case 'additionalProperties': return 'is not a known field'
+    case 'type': return `must be ${String(params.type).split(',').map((type) => TYPE_NAMES[type] ?? type).join(' or ')}`
+    case 'minLength':
+    case 'maxLength': return `must be ${schema.minLength ?? 0} to ${schema.maxLength ?? 'any number of'} characters long`
+    default: return item.message ?? 'is invalid'
+  }
+}
+
+/** The path of a URL without its query, as the client sent it. */
+function pathOf (url: string): string {
+  const query = url.indexOf('?')
+  return query < 0 ? url : url.slice(0, query)
+}
+
+/**
+ * Fastify's `frameworkErrors` option: a bad URL (invalid percent-encoding)
+ * or an over-long path parameter, found by the router before any route, goes
+ * to the one error handler like every other error.
+ */
+export function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // The router runs before any route context exists: no onRequest hook ran, and reply.send(error)
+  // would use Fastify's default handler.
+  applyStrictHeaders(request, reply)
+  request.server.errorHandler(error, request, reply)
+}
+
+/**
+ * Fastify's `clientErrorHandler` option: Node's HTTP parser refuses a request
+ * (headers over `--max-http-header-size`, 16 KiB by default; a request not
+ * received within requestTimeout; bytes that are not HTTP) before Fastify
+ * sees it, so there is no request, no route and no reply; the answer is
+ * written on the socket in the same error shape, and the socket is closed.
+ */
+export function clientErrorHandler (this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset peer or a destroyed socket has no one to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [code, message] = error.code === 'HPE_HEADER_OVERFLOW'
+    ? [ErrorCode.HEADERS_TOO_LARGE, 'the request headers are larger than the server accepts (16 KiB in all by default)']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [ErrorCode.REQUEST_TIMEOUT, 'the request was not received in time']
+      : [ErrorCode.BAD_REQUEST, 'the request is not valid HTTP/1.1']
+  this.errorCounts.set(code, (this.errorCounts.get(code) ?? 0) + 1)
+  this.log.debug({ code: error.code }, 'client error before routing')
+  // A response already being written on this socket (keep-alive) must not get bytes of another one in its middle.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true
+  if (socket.writable && !inFlight) {
+    const status = STATUS_OF[code]
+    const body = JSON.stringify({ error: message, error_code: code } satisfies ErrorResponse)
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy())
+  } else {
+    socket.destroy()
+  }
 }
 
 export default fp(errorsPlugin, { name: 'errors', fastify: '5.x' })

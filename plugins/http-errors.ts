@@ -13,6 +13,14 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   INVALID_PARAMETER: 400,
   MISSING_SYMBOL: 400,
   MISSING_ORDER_ID: 400,
+  BAD_REQUEST: 400,
+  INVALID_URL: 400,
+  URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
+  RANGE_NOT_SATISFIABLE: 416,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   INVALID_CONTENT_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
   SYMBOL_NOT_FOUND: 404,
@@ -32,6 +40,8 @@ export interface ApiError extends Error {
   readonly statusCode: number
   details?: unknown
   retryAfter?: number
+  /** Response headers the answer must carry (WWW-Authenticate). */
+  headers?: Record<string, string>
 }
 
 const constructors = Object.fromEntries(

@@ -13,17 +13,21 @@ export const VERSION = '1.0.0'
 
 const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const exchange = app.exchange
+  const config = { rateLimit: app.readRateLimit }
 
   app.get('/book/:symbol', {
-    schema: { summary: 'Order book depth', params: SymbolParams, querystring: BookQuery, response: { 200: BookResponse, ...errors } }
+    schema: { summary: 'Order book depth', params: SymbolParams, querystring: BookQuery, response: { 200: BookResponse, ...errors } },
+    config
   }, async (request) => answer(await exchange.book(request.params.symbol, parseLevels(request.query.levels))))
 
   app.get('/bbo/:symbol', {
-    schema: { summary: 'Best bid and offer', params: SymbolParams, response: { 200: BboResponse, ...errors } }
+    schema: { summary: 'Best bid and offer', params: SymbolParams, response: { 200: BboResponse, ...errors } },
+    config
   }, async (request) => answer(await exchange.bbo(request.params.symbol)))
 
   app.get('/symbols', {
-    schema: { summary: 'Traded symbols and their filters', response: { 200: SymbolsResponse, ...errors } }
+    schema: { summary: 'Traded symbols and their filters', response: { 200: SymbolsResponse, ...errors } },
+    config
   }, async () => answer(await exchange.symbolsInfo()))
 
   app.get('/statistics', {
@@ -31,7 +35,8 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Engine-wide or per-symbol statistics',
       querystring: StatisticsQuery,
       response: { 200: Type.Union([SymbolStatistics, EngineStatistics]), ...errors }
-    }
+    },
+    config
   }, async (request) => {
     if (request.query.symbol !== undefined) return answer(await exchange.symbolStatistics(request.query.symbol))
     return {

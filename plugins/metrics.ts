@@ -4,9 +4,13 @@
  * histogram observe; per-symbol book figures are read at scrape time.
  */
 import fp from 'fastify-plugin'
-import type { FastifyInstance } from 'fastify'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { OrderObserver } from '../src/exchange/exchange.js'
+import type { Config } from '../src/config.js'
+import { ErrorCode } from '../schemas/errors.js'
+import { apiError } from './http-errors.js'
 
 export interface ServiceMetrics extends OrderObserver {
   readonly registry: Registry
@@ -19,7 +23,7 @@ declare module 'fastify' {
   }
 }
 
-async function metricsPlugin (app: FastifyInstance): Promise<void> {
+async function metricsPlugin (app: FastifyInstance, opts: { config: Config['metrics'] }): Promise<void> {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const registers = [registry]
@@ -105,10 +109,37 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
     httpDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000)
   })
 
-  app.get('/metrics', async (_request, reply) => {
+  const checkAccess = accessCheck(opts.config)
+  app.get('/metrics', { onRequest: async (request) => checkAccess(request) }, async (_request, reply) => {
     reply.type(registry.contentType)
     return registry.metrics()
   })
+}
+
+/**
+ * Who may read /metrics: with METRICS_TOKEN, a request carrying
+ * `Authorization: Bearer <token>` (compared in constant time, as SHA-256
+ * digests so the length leaks nothing either); without one, everyone if
+ * METRICS_PUBLIC=true and no one otherwise (403 naming both settings).
+ */
+function accessCheck (config: Config['metrics']): (request: FastifyRequest) => void {
+  if (config.token === '') {
+    return (request) => {
+      if (config.public) return
+      request.log.debug('metrics refused: neither METRICS_TOKEN nor METRICS_PUBLIC is set')
+      throw apiError(ErrorCode.FORBIDDEN, '/metrics is closed: the operator sets METRICS_TOKEN (a bearer token) or METRICS_PUBLIC=true')
+    }
+  }
+  const digest = (text: string) => createHash('sha256').update(text).digest()
+  const expected = digest(config.token)
+  return (request) => {
+    const header = request.headers.authorization ?? ''
+    const match = /^Bearer +(\S+) *$/i.exec(header)
+    if (match !== null && timingSafeEqual(digest(match[1]), expected)) return
+    const error = apiError(ErrorCode.UNAUTHORIZED, '/metrics needs the header Authorization: Bearer <METRICS_TOKEN>')
+    error.headers = { 'www-authenticate': 'Bearer realm="metrics"' }
+    throw error
+  }
 }
 
 export default fp(metricsPlugin, { name: 'metrics', dependencies: ['exchange', 'websocket'], fastify: '5.x' })

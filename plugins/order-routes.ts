@@ -33,11 +33,13 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => answer(await exchange.cancelOrder(request.body)))
 
   app.get('/order/:order_id', {
-    schema: { summary: 'Order status by order_id', params: OrderIdParams, querystring: OrderQuery, response: { 200: OrderStatusResponse, ...errors } }
+    schema: { summary: 'Order status by order_id', params: OrderIdParams, querystring: OrderQuery, response: { 200: OrderStatusResponse, ...errors } },
+    config: { rateLimit: app.readRateLimit }
   }, async (request) => answer(await exchange.findOrder({ symbol: request.query.symbol, orderId: request.params.order_id })))
 
   app.get('/order', {
-    schema: { summary: 'Order status by client_order_id', querystring: OrderQuery, response: { 200: OrderStatusResponse, ...errors } }
+    schema: { summary: 'Order status by client_order_id', querystring: OrderQuery, response: { 200: OrderStatusResponse, ...errors } },
+    config: { rateLimit: app.readRateLimit }
   }, async (request) => {
     const clientOrderId = request.query.client_order_id
     if (clientOrderId === undefined || clientOrderId === '') throw apiError(ErrorCode.MISSING_ORDER_ID, 'client_order_id query parameter is required')

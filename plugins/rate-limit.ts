@@ -1,7 +1,9 @@
 /**
- * Per-IP rate limiting of order entry and cancel (@fastify/rate-limit,
- * global: false: only routes that ask for it are limited). The routes read
- * their limit from `app.orderRateLimit`, which is false when switched off.
+ * Per-IP rate limiting (@fastify/rate-limit, global: false: only routes that
+ * ask for it are limited, each route with its own count). Order entry and
+ * cancel read their limit from `app.orderRateLimit`, the market-data and
+ * order-status reads from `app.readRateLimit`, as their route `config`;
+ * both are false when rate limiting is switched off.
  */
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
@@ -13,12 +15,14 @@ import { apiError } from './http-errors.js'
 declare module 'fastify' {
   interface FastifyInstance {
     orderRateLimit: { max: number, timeWindow: number } | false
+    readRateLimit: { max: number, timeWindow: number } | false
   }
 }
 
 async function rateLimitPlugin (app: FastifyInstance, opts: { config: Config['rateLimit'] }): Promise<void> {
-  const { enabled, max, windowMs } = opts.config
+  const { enabled, max, readMax, windowMs } = opts.config
   app.decorate('orderRateLimit', enabled ? { max, timeWindow: windowMs } : false)
+  app.decorate('readRateLimit', enabled ? { max: readMax, timeWindow: windowMs } : false)
   if (!enabled) return
   await app.register(rateLimit, {
     global: false,

@@ -1,11 +1,17 @@
 /** Shapes shared by several wire messages. Imports only TypeBox. */
 import { Type } from '@sinclair/typebox'
 
-/** A decimal as a string or a JSON number; exactness and filters are the engine's job. */
-export const DecimalInput = Type.Union([
-  Type.String({ minLength: 1, maxLength: 64 }),
-  Type.Number()
-], { description: 'decimal as a string ("0.5") or a JSON number (0.5)' })
+/**
+ * A decimal as a string or a JSON number; exactness and filters are the engine's job.
+ * A JSON-schema type list rather than anyOf, here and in the nullable inputs below:
+ * a wrong value then fails with one error naming the field, not one error per branch.
+ */
+export const DecimalInput = Type.Unsafe<string | number>({
+  type: ['string', 'number'], minLength: 1, maxLength: 64, description: 'decimal as a string ("0.5") or a JSON number (0.5)'
+})
+export const NullableDecimalInput = Type.Unsafe<string | number | null>({
+  type: ['string', 'number', 'null'], minLength: 1, maxLength: 64, description: 'decimal as a string ("0.5") or a JSON number (0.5), or null'
+})
 
 export const DecimalString = Type.String({ description: 'exact decimal, e.g. "30000.05"' })
 /**
@@ -18,7 +24,9 @@ export const NullableString = (description?: string) =>
 export const NullableDecimal = NullableString('exact decimal or null')
 
 export const SymbolName = Type.String({ minLength: 1, maxLength: 41, description: 'e.g. BTC-USDT, case-insensitive' })
-export const ClientOrderId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' })
+const CLIENT_ORDER_ID = { minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$', description: '1 to 64 characters, each a letter, a digit or one of . _ : -' } as const
+export const ClientOrderId = Type.String(CLIENT_ORDER_ID)
+export const NullableClientOrderId = Type.Unsafe<string | null>({ type: ['string', 'null'], ...CLIENT_ORDER_ID })
 export const OrderId = Type.String({ minLength: 1, maxLength: 64 })
 export const EpochSeconds = Type.Number({ description: 'seconds since the epoch, millisecond precision' })
 

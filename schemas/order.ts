@@ -1,6 +1,6 @@
 /** Order entry and cancel: request bodies and responses. */
 import { Type, type Static } from '@sinclair/typebox'
-import { ClientOrderId, DecimalInput, DecimalString, EpochSeconds, NullableDecimal, NullableString, OrderId, SymbolName } from './common.js'
+import { DecimalInput, DecimalString, EpochSeconds, NullableClientOrderId, NullableDecimal, NullableDecimalInput, NullableString, OrderId, SymbolName } from './common.js'
 import { BboResponse } from './market.js'
 
 const strict = { additionalProperties: false } as const
@@ -10,15 +10,15 @@ export const NewOrderBody = Type.Object({
   side: Type.String({ minLength: 1, maxLength: 8, description: 'buy | sell, case-insensitive' }),
   order_type: Type.String({ minLength: 1, maxLength: 8, description: 'limit | market | ioc | fok, case-insensitive' }),
   quantity: DecimalInput,
-  price: Type.Optional(Type.Union([DecimalInput, Type.Null()])),
-  client_order_id: Type.Optional(Type.Union([ClientOrderId, Type.Null()]))
+  price: Type.Optional(NullableDecimalInput),
+  client_order_id: Type.Optional(NullableClientOrderId)
 }, strict)
 export type NewOrderBody = Static<typeof NewOrderBody>
 
 export const CancelBody = Type.Object({
   symbol: SymbolName,
-  order_id: Type.Optional(Type.Union([OrderId, Type.Null()])),
-  client_order_id: Type.Optional(Type.Union([ClientOrderId, Type.Null()]))
+  order_id: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], minLength: 1, maxLength: 64 })),
+  client_order_id: Type.Optional(NullableClientOrderId)
 }, strict)
 export type CancelBody = Static<typeof CancelBody>
 

@@ -6,7 +6,9 @@
 import Fastify, { LogController, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import errors from '../plugins/errors.js'
+import errors, { clientErrorHandler, frameworkErrors } from '../plugins/errors.js'
+import jsonBody from '../plugins/json-body.js'
+import security from '../plugins/security.js'
 import lifecycle from '../plugins/lifecycle.js'
 import exchange from '../plugins/exchange.js'
 import pressure from '../plugins/pressure.js'
@@ -37,15 +39,22 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
     return503OnClosing: false,
     // One log line per request at info would dominate the hot path; onResponse logs at debug instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // Errors the router or Node's HTTP parser finds before any route still answer in our error shape.
+    frameworkErrors,
+    clientErrorHandler,
     ajv: {
       // Bodies are never coerced or stripped: a wrong type or an unknown field is an error, not a silent change.
-      customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false }
+      // verbose: a validation error carries its schema, so the errors plugin can word the message.
+      // allowUnionTypes: type lists (['string', 'null']) fail with one error where anyOf fails with one per branch.
+      customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true, allowUnionTypes: true }
     }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // Every body is JSON: without this, Fastify's built-in text/plain parser would hand a string to the schema.
   app.removeContentTypeParser('text/plain')
   await app.register(errors)
+  await app.register(jsonBody)
+  await app.register(security)
   // Before any route: swagger collects routes as they are added.
   if (config.docs) await app.register(docs)
   await app.register(exchange, { config, clock: options.clock })
@@ -53,7 +62,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
   await app.register(pressure, { config: config.pressure })
   await app.register(rateLimit, { config: config.rateLimit })
   await app.register(websocket, { config: config.ws })
-  await app.register(metrics)
+  await app.register(metrics, { config: config.metrics })
   await app.register(staticFiles, { root: config.staticDir })
   await app.register(routes)
   return app

@@ -29,8 +29,17 @@ export interface Config {
   }
   readonly rateLimit: {
     readonly enabled: boolean
+    /** Per client IP, per route and window: order entry and cancel. */
     readonly max: number
+    /** Per client IP, per route and window: GET /book, /bbo, /symbols, /statistics, /order. */
+    readonly readMax: number
     readonly windowMs: number
+  }
+  readonly metrics: {
+    /** Bearer token GET /metrics requires; '' for none. */
+    readonly token: string
+    /** Without a token, /metrics answers only when this is true. */
+    readonly public: boolean
   }
   readonly ws: {
     readonly batchMs: number
@@ -91,8 +100,10 @@ export function loadConfig (env: Env = process.env): Config {
     rateLimit: {
       enabled: read.bool('RATE_LIMIT_ENABLED', true),
       max: read.int('RATE_LIMIT_MAX', 10_000, 1, 1e9),
+      readMax: read.int('RATE_LIMIT_READ_MAX', 6_000, 1, 1e9),
       windowMs: read.int('RATE_LIMIT_WINDOW_MS', 60_000, 1, 86_400_000)
     },
+    metrics: read.metrics(),
     ws: {
       batchMs: read.int('WS_BATCH_MS', 25, 0, 10_000),
       heartbeatMs: read.int('WS_HEARTBEAT_MS', 30_000, 10, 3_600_000),
@@ -184,6 +195,17 @@ class EnvReader {
       out.push(origin)
     }
     return out
+  }
+
+  /** METRICS_TOKEN and METRICS_PUBLIC: a token of 16+ visible ASCII characters, or an explicit choice of an open /metrics. */
+  metrics (): Config['metrics'] {
+    const token = this.string('METRICS_TOKEN', '')
+    const open = this.bool('METRICS_PUBLIC', false)
+    if (token !== '' && !/^[\x21-\x7e]{16,256}$/.test(token)) {
+      throw new ConfigError('METRICS_TOKEN must be 16 to 256 visible ASCII characters (no spaces)')
+    }
+    if (token !== '' && open) throw new ConfigError('METRICS_TOKEN and METRICS_PUBLIC=true contradict each other: set one')
+    return { token, public: open }
   }
 
   /** SYMBOLS (a JSON array) or SYMBOLS_FILE (a JSON file holding one); else the default set. */

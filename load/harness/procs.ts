@@ -127,6 +127,8 @@ export const SERVICE_DEFAULTS: Readonly<Record<string, string>> = {
   PORT: '0',
   LOG_LEVEL: 'warn',
   RATE_LIMIT_ENABLED: 'false',
+  // The monitor scrapes /metrics, closed by default.
+  METRICS_PUBLIC: 'true',
   JOURNAL_ENABLED: 'false',
   SHUTDOWN_GRACE_MS: '5000'
 }

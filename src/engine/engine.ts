@@ -98,7 +98,7 @@ export class MatchingEngine {
   /** Validates untrusted input, then places the order. */
   submit (input: NewOrderInput): Result<OrderOutcome> {
     const book = this.book(String(input.symbol))
-    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here`)
+    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
     const fields = validateOrder(input, book.spec)
     if (!fields.ok) return fields
     return this.place(fields.value)
@@ -136,7 +136,7 @@ export class MatchingEngine {
 
   cancel (input: CancelInput): Result<OrderOutcome> {
     const book = this.book(String(input.symbol))
-    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here`)
+    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
     const { orderId, clientOrderId } = input
     if ((orderId === undefined || orderId === null) && (clientOrderId === undefined || clientOrderId === null)) {
       return reject(ResultCode.MISSING_ORDER_ID, 'order_id or client_order_id is required')
@@ -168,7 +168,7 @@ export class MatchingEngine {
   /** An open or terminal order of a symbol. */
   findOrder (symbol: string, ref: { orderId?: string | null, clientOrderId?: string | null }): Result<Order> {
     const book = this.book(symbol)
-    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here`)
+    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
     let order: Order | undefined
     if (ref.orderId !== undefined && ref.orderId !== null) {
       order = book.open.get(ref.orderId) ?? this.history.get(ref.orderId)

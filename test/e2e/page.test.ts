@@ -88,8 +88,11 @@ t.test('trading page: connect, rest an ask, cross it, see the trade', async (t) 
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
   const errors: string[] = []
   const offOrigin: string[] = []
+  const cspViolations: string[] = []
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`)
+    // Chromium reports each Content-Security-Policy violation as a console message.
+    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text())
   })
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
   page.on('request', (req) => {
@@ -97,7 +100,8 @@ t.test('trading page: connect, rest an ask, cross it, see the trade', async (t) 
     if (url.protocol !== 'data:' && url.host !== host) offOrigin.push(url.href)
   })
 
-  await page.goto(`${server.url}/`, { timeout: TIMEOUT })
+  const loaded = await page.goto(`${server.url}/`, { timeout: TIMEOUT })
+  t.match(loaded?.headers()['content-security-policy'], /script-src 'self';.*style-src 'self';.*frame-ancestors 'none'/, 'the page is served with a strict CSP')
   await page.locator('#conn-status', { hasText: /^\s*Connected\s*$/ }).waitFor({ timeout: TIMEOUT })
   t.pass('page connected over /ws')
 
@@ -139,4 +143,15 @@ t.test('trading page: connect, rest an ask, cross it, see the trade', async (t) 
 
   t.same(errors, [], 'no console errors or uncaught page errors')
   t.same(offOrigin, [], 'the page loads nothing from outside its origin')
+  t.same(cspViolations, [], 'no Content-Security-Policy violation')
+
+  // /docs (Swagger UI) under its own policy: it renders the operations with no violation either.
+  const docs = await browser.newPage()
+  const docsViolations: string[] = []
+  docs.on('console', (msg) => { if (/Content Security Policy/i.test(msg.text())) docsViolations.push(msg.text()) })
+  const docsLoaded = await docs.goto(`${server.url}/docs/`, { timeout: TIMEOUT })
+  t.match(docsLoaded?.headers()['content-security-policy'], /frame-ancestors 'none'/)
+  await docs.locator('.opblock-summary-path', { hasText: '/order' }).first().waitFor({ timeout: TIMEOUT })
+  t.pass('/docs renders the operations')
+  t.same(docsViolations, [], '/docs: no Content-Security-Policy violation')
 })

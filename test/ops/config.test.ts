@@ -9,6 +9,8 @@ t.test('defaults', async (t) => {
   t.equal(config.port, 3000)
   t.equal(config.journal.fsync, 'batch')
   t.equal(config.rateLimit.max, 10_000)
+  t.equal(config.rateLimit.readMax, 6_000)
+  t.strictSame(config.metrics, { token: '', public: false }, '/metrics closed by default')
   t.equal(config.engine.symbols.length, 4)
   t.ok(Object.isFrozen(config.ws), 'frozen all the way down')
 })
@@ -24,7 +26,11 @@ const bad: Array<[Record<string, string>, RegExp]> = [
   [{ SYMBOLS: '[{"symbol":"X-Y","tickSize":"0.01"}]' }, /SYMBOLS\[0\]\.minQuantity must be a decimal string/],
   [{ SYMBOLS: '[{"symbol":"X-Y","tickSize":"0.01","minQuantity":"0.000000001"}]' }, /min quantity must be a positive multiple of the lot size/],
   [{ MAKER_FEE_RATE: '2' }, /maker fee rate/],
-  [{ WS_MAX_BUFFERED_BYTES: '10' }, /WS_MAX_BUFFERED_BYTES must be an integer from 1024/]
+  [{ WS_MAX_BUFFERED_BYTES: '10' }, /WS_MAX_BUFFERED_BYTES must be an integer from 1024/],
+  [{ RATE_LIMIT_READ_MAX: '0' }, /RATE_LIMIT_READ_MAX must be an integer from 1/],
+  [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN must be 16 to 256 visible ASCII characters/],
+  [{ METRICS_TOKEN: 'has a space in it ok' }, /METRICS_TOKEN must be 16 to 256 visible ASCII characters/],
+  [{ METRICS_TOKEN: '0123456789abcdef', METRICS_PUBLIC: 'true' }, /contradict each other/]
 ]
 for (const [env, message] of bad) {
   t.test(`refuses ${JSON.stringify(env)} with a clear message`, async (t) => {

@@ -13,9 +13,12 @@ function parseMetrics (text: string): Map<string, number> {
   return values
 }
 
+const TOKEN = 'metrics-token-0123456789'
+const scrape = (app: Awaited<ReturnType<typeof buildTestApp>>) => app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })
+
 t.test('/metrics parses as Prometheus text and its counters move with real orders', async (t) => {
-  const app = await buildTestApp(t)
-  const before = parseMetrics((await app.inject('/metrics')).body)
+  const app = await buildTestApp(t, { METRICS_TOKEN: TOKEN })
+  const before = parseMetrics((await scrape(app)).body)
   t.ok(before.has('process_cpu_user_seconds_total'), 'process defaults')
   t.ok([...before.keys()].some((k) => k.startsWith('nodejs_eventloop_lag')), 'event-loop delay')
   t.equal(before.get('open_orders{symbol="BTC-USDT"}'), 0)
@@ -23,7 +26,8 @@ t.test('/metrics parses as Prometheus text and its counters move with real order
   t.equal((await order({ symbol: 'BTC-USDT', side: 'sell', order_type: 'limit', quantity: '0.5', price: '30000' })).statusCode, 200)
   t.equal((await order({ symbol: 'BTC-USDT', side: 'buy', order_type: 'market', quantity: '0.2' })).statusCode, 200)
   t.equal((await order({ symbol: 'BTC-USDT', side: 'buy', order_type: 'limit', quantity: '0.2', price: '1.001' })).statusCode, 400)
-  const res = await app.inject('/metrics')
+  const res = await scrape(app)
+  t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /text\/plain/)
   const after = parseMetrics(res.body)
   t.equal(after.get('orders_accepted_total{symbol="BTC-USDT",order_type="limit",status="pending"}'), 1)
@@ -35,6 +39,28 @@ t.test('/metrics parses as Prometheus text and its counters move with real order
   t.equal(after.get('price_levels{symbol="BTC-USDT",side="sell"}'), 1)
   t.equal(after.get('http_request_duration_seconds_count{method="POST",route="/order",status_code="200"}'), 2)
   t.equal(after.get('ws_connections'), 0)
+})
+
+t.test('/metrics is closed unless configured: METRICS_TOKEN (bearer, 401 otherwise) or METRICS_PUBLIC=true', async (t) => {
+  const closed = await buildTestApp(t)
+  const refused = await closed.inject('/metrics')
+  t.equal(refused.statusCode, 403, 'no token and not public: closed')
+  t.equal(refused.json().error_code, 'FORBIDDEN')
+  t.match(refused.json().error, /METRICS_TOKEN.*METRICS_PUBLIC=true/)
+  t.notMatch(refused.body, /process_cpu/, 'no figures leak')
+
+  const guarded = await buildTestApp(t, { METRICS_TOKEN: TOKEN })
+  for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${TOKEN}`, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, 'Bearer']) {
+    const res = await guarded.inject({ url: '/metrics', headers: authorization === undefined ? {} : { authorization } })
+    t.equal(res.statusCode, 401, `refused with ${authorization ?? 'no header'}`)
+    t.equal(res.json().error_code, 'UNAUTHORIZED')
+    t.equal(res.headers['www-authenticate'], 'Bearer realm="metrics"')
+  }
+  t.equal((await scrape(guarded)).statusCode, 200, 'the right token opens it')
+  t.equal((await guarded.inject({ url: '/metrics', headers: { authorization: `bearer  ${TOKEN}` } })).statusCode, 200, 'scheme case-insensitive')
+
+  const open = await buildTestApp(t, { METRICS_PUBLIC: 'true' })
+  t.equal((await open.inject('/metrics')).statusCode, 200, 'METRICS_PUBLIC=true: open')
 })
 
 t.test('/docs serves the OpenAPI document generated from the route schemas', async (t) => {

@@ -1,0 +1,21 @@
+/**
+ * The application/json body parser: src/json/strict-json.ts in place of
+ * Fastify's default, so a duplicate key, a number a double cannot give back
+ * exactly, or a prototype key is a 400 INVALID_JSON before any route runs.
+ */
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { parseStrictJson } from '../src/json/strict-json.js'
+import { ErrorCode } from '../schemas/errors.js'
+import { apiError } from './http-errors.js'
+
+async function jsonBodyPlugin (app: FastifyInstance): Promise<void> {
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const result = parseStrictJson(body as string)
+    if (result.ok) done(null, result.value)
+    else done(apiError(ErrorCode.INVALID_JSON, result.message), undefined)
+  })
+}
+
+export default fp(jsonBodyPlugin, { name: 'json-body', fastify: '5.x' })
