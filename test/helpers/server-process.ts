@@ -31,8 +31,11 @@ export function spawnServer (t: Test, env: Record<string, string>, options: Spaw
   const fullEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env }
   const child = options.fileSizeBlocks === undefined
     ? spawn(process.execPath, [SERVER], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    // exec: the shell becomes node, so signals and the exit status are the server's own.
-    : spawn('/bin/sh', ['-c', `ulimit -f ${options.fileSizeBlocks} && exec "$0" "$1"`, process.execPath, SERVER], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    // exec: the shell becomes node, so signals and the exit status are the server's own. Node ignores
+    // SIGXFSZ, but tap's coverage hook (which tap adds to NODE_OPTIONS of every child) loads signal-exit,
+    // whose SIGXFSZ handler would kill the server at the limit: this one child runs without the hook.
+    : spawn('/bin/sh', ['-c', `ulimit -f ${options.fileSizeBlocks} && unset NODE_OPTIONS && exec "$0" "$1"`, process.execPath, SERVER],
+      { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
