@@ -61,6 +61,7 @@ export class DataDirLock {
       const top = generations.at(-1)
       if (top !== undefined) {
         const holder = readHolder(join(dir, lockName(top)))
+        /* c8 ignore next -- reached only when another process changes the lock files between two of our calls; 'processes racing for a stale lock' in test/journal/data-dir-lock.test.ts runs real processes into it */
         if (holder === 'gone') continue
         if (holder === 'unreadable') {
           throw new DataDirLockedError(`${dir} is locked by ${lockName(top)}, which cannot be read; if no server uses ${dir}, delete ${join(dir, 'lock-*.json')}`)
@@ -68,6 +69,7 @@ export class DataDirLock {
         if (!isStale(holder)) throw new DataDirLockedError(describe(dir, holder))
       }
       const generation = (top ?? 0) + 1
+      /* c8 ignore start -- reached only when another process changes the lock files between two of our calls; 'processes racing for a stale lock' in test/journal/data-dir-lock.test.ts runs real processes into it */
       if (!create(dir, generation, me)) continue
       // A process that read an older listing may have created a generation that was already
       // superseded and removed: only the highest one holds the lock.
@@ -75,10 +77,12 @@ export class DataDirLock {
         removeIfThere(join(dir, lockName(generation)))
         continue
       }
+      /* c8 ignore stop */
       const lock = new DataDirLock(dir, generation)
       lock.removeOld()
       return lock
     }
+    /* c8 ignore next -- reached only when another process changes the lock files between two of our calls; 'processes racing for a stale lock' in test/journal/data-dir-lock.test.ts runs real processes into it */
     throw new DataDirLockedError(`could not lock ${dir}: other processes keep changing its lock files`)
   }
 
@@ -122,11 +126,13 @@ function create (dir: string, generation: number, me: Holder): boolean {
   try {
     linkSync(temp, join(dir, lockName(generation)))
     return true
+    /* c8 ignore start -- reached only when another process changes the lock files between two of our calls; 'processes racing for a stale lock' in test/journal/data-dir-lock.test.ts runs real processes into it */
   } catch (error) {
     // EEXIST: another process created it first. ENOENT: a new holder's clean-up removed our temporary file.
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST' || code === 'ENOENT') return false
     throw error
+    /* c8 ignore stop */
   } finally {
     removeIfThere(temp)
   }
@@ -136,6 +142,7 @@ function removeIfThere (path: string): void {
   try {
     unlinkSync(path)
   } catch (error) {
+    /* c8 ignore next -- an unlink that fails other than for a missing file (EPERM, EIO) is a real problem: it propagates */
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
 }
@@ -156,6 +163,7 @@ function readHolder (path: string): Holder | 'gone' | 'unreadable' {
     text = readFileSync(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone'
+    /* c8 ignore next -- a lock file that exists but cannot be read (EACCES, EIO) propagates as it is */
     throw error
   }
   try {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { stateDigest } from '../../src/engine/index.js'
 import { CorruptJournalError } from '../../src/journal/recovery.js'
 import { StartupRefusedError } from '../../src/journal/errors.js'
-import { encodeCommand, encodeHeader } from '../../src/journal/codec.js'
+import { checksum, encodeCommand, encodeHeader } from '../../src/journal/codec.js'
 import { segmentName } from '../../src/journal/files.js'
 import { filtersOf } from '../../src/journal/filters.js'
 import { runFlow } from '../helpers/flow.js'
@@ -106,6 +106,14 @@ t.test('a segment without a header (older format or damaged) is refused', async 
   const text = readFileSync(segment, 'utf8')
   writeFileSync(segment, text.slice(text.indexOf('\n') + 1))
   t.throws(() => open(dir), /does not start with a valid segment header/)
+})
+
+t.test('a segment of another journal format is refused', async (t) => {
+  const { dir, segment } = await journalOnly(10)
+  const text = readFileSync(segment, 'utf8')
+  const json = '["h",2,[]]'
+  writeFileSync(segment, checksum(json) + ' ' + json + text.slice(text.indexOf('\n')))
+  t.throws(() => open(dir), /has journal format 2; this version reads format 1/)
 })
 
 t.test('a segment starting after the records before it end: missing records are refused', async (t) => {

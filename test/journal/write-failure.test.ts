@@ -71,6 +71,48 @@ t.test('a short write then EFBIG: the batch is cut off, its callers refused, and
   await persistence.close()
 })
 
+t.test('a full disk while a snapshot rotates the journal: the new segment is removed, the restart finds no gap', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wfail-'))
+  const { disk, io } = flakyDisk()
+  const { engine, persistence } = openJournaled(dir, { fsync: 'always', io })
+  for (let i = 0; i < 5; i++) engine.submit(order(i))
+  await persistence.durable()
+  disk.failing = true
+  for (let i = 5; i < 9; i++) engine.submit(order(i))
+  await t.rejects(persistence.snapshot(), JournalUnavailableError) // rotates, then the old segment's last batch fails
+  t.same(readdirSync(dir).filter((f) => f.startsWith('journal-')), [segmentName(1)], 'the header-only new segment is gone')
+  await persistence.close()
+  t.equal(openJournaled(dir).engine.sequence, 5)
+})
+
+t.test('batches that queue up during a write go out in one write', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wfail-'))
+  let writes = 0
+  const held: Array<() => void> = []
+  const io: Partial<WriterIo> = {
+    write: ((fd: number, buffer: Buffer, offset: number, length: number, position: null, callback: (error: Error | null, written: number) => void) => {
+      writes++
+      if (writes === 1) held.push(() => write(fd, buffer, offset, length, position, callback))
+      else write(fd, buffer, offset, length, position, callback)
+    }) as unknown as WriterIo['write']
+  }
+  const { engine, persistence } = openJournaled(dir, { fsync: 'always', io })
+  engine.submit(order(0))
+  const first = persistence.durable()
+  while (held.length === 0) await new Promise((resolve) => setImmediate(resolve))
+  engine.submit(order(1))
+  await new Promise((resolve) => setImmediate(resolve))
+  engine.submit(order(2))
+  const later = persistence.durable()
+  await new Promise((resolve) => setImmediate(resolve))
+  held[0]()
+  await first
+  await later
+  t.equal(writes, 2, 'the two queued batches were merged')
+  await persistence.close()
+  t.equal(openJournaled(dir).engine.sequence, 3)
+})
+
 t.test('a failed fdatasync (fsync always) cuts the written batch back as well', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'wfail-'))
   const { disk, io } = flakyDisk()
@@ -108,15 +150,13 @@ t.test('a failed background fsync (fsync batch) refuses everything after it', as
   const reported: unknown[] = []
   const { engine, persistence } = openJournaled(dir, { fsync: 'batch', fsyncIntervalMs: 5, io, onError: (error) => reported.push(error) })
   engine.submit(order(0))
-  await persistence.durable()
+  await persistence.durable() // written, not synced yet: the next periodic sync fails
   disk.syncFails = true
-  engine.submit(order(1)) // written, then the periodic sync fails
-  await persistence.durable()
   while (reported.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
   t.ok(reported[0] instanceof JournalUnavailableError)
   t.match((reported[0] as Error).message, /journal fsync failed: EIO/)
   await t.rejects(persistence.durable(), JournalUnavailableError)
-  t.throws(() => engine.submit(order(2)), JournalUnavailableError)
+  t.throws(() => engine.submit(order(1)), JournalUnavailableError)
   await t.rejects(persistence.snapshot(), JournalUnavailableError, 'no snapshot of a state the journal does not hold')
   await persistence.close()
 })
