@@ -82,9 +82,10 @@ export class DataDirLock {
       lock.removeOld()
       return lock
     }
-    /* c8 ignore next -- reached only when another process changes the lock files between two of our calls; 'processes racing for a stale lock' in test/journal/data-dir-lock.test.ts runs real processes into it */
+    /* c8 ignore start -- reached only when another process changes the lock files between two of our calls; 'processes racing for a stale lock' in test/journal/data-dir-lock.test.ts runs real processes into it */
     throw new DataDirLockedError(`could not lock ${dir}: other processes keep changing its lock files`)
   }
+  /* c8 ignore stop */
 
   /** Marks the lock released (atomically, by rename), unless another process has superseded it. */
   release (): void {
@@ -132,8 +133,8 @@ function create (dir: string, generation: number, me: Holder): boolean {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST' || code === 'ENOENT') return false
     throw error
-    /* c8 ignore stop */
   } finally {
+    /* c8 ignore stop */
     removeIfThere(temp)
   }
 }
@@ -142,9 +143,10 @@ function removeIfThere (path: string): void {
   try {
     unlinkSync(path)
   } catch (error) {
-    /* c8 ignore next -- an unlink that fails other than for a missing file (EPERM, EIO) is a real problem: it propagates */
+    /* c8 ignore start -- an unlink that fails other than for a missing file (EPERM, EIO) is a real problem: it propagates */
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
+  /* c8 ignore stop */
 }
 
 function writeDurably (path: string, holder: Holder): void {
@@ -163,9 +165,10 @@ function readHolder (path: string): Holder | 'gone' | 'unreadable' {
     text = readFileSync(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone'
-    /* c8 ignore next -- a lock file that exists but cannot be read (EACCES, EIO) propagates as it is */
+    /* c8 ignore start -- a lock file that exists but cannot be read (EACCES, EIO) propagates as it is */
     throw error
   }
+  /* c8 ignore stop */
   try {
     const holder = JSON.parse(text) as Holder
     return Number.isSafeInteger(holder.pid) && typeof holder.hostname === 'string' ? holder : 'unreadable'
