@@ -1,7 +1,8 @@
 /** Entry point: config, buildApp, signals, listen. Nothing else. */
 import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { buildApp } from './app.js'
+import { buildApp, type App } from './app.js'
+import { StartupRefusedError } from './journal/errors.js'
 
 let config: Config
 try {
@@ -14,7 +15,18 @@ try {
   throw error
 }
 
-const app = await buildApp(config)
+let app: App
+try {
+  app = await buildApp(config)
+} catch (error) {
+  // The data directory cannot be used as it is (damaged journal, other filters, lock held):
+  // one plain line for the operator, exit 1, no stack. Anything else is a bug and keeps its stack.
+  if (error instanceof StartupRefusedError) {
+    process.stderr.write(`start refused: ${error.message}\n`)
+    process.exit(1)
+  }
+  throw error
+}
 
 // A second signal during the grace period exits at once (close-with-grace's default).
 // SIGUSR2 is ours (snapshot on demand): close-with-grace would otherwise treat it as a shutdown signal.

@@ -1,9 +1,11 @@
 /** File names in the data directory, and listing them in sequence order. */
-import { closeSync, fsyncSync, openSync, readdirSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 const SEGMENT = /^journal-(\d{20})\.log$/
 const SNAPSHOT = /^snapshot-(\d{20})\.json$/
+/** Temporary files of segments and snapshots being created: never read, and removed at start. */
+const TEMP = /^(journal-\d{20}\.log|snapshot-\d{20}\.json)\.tmp$/
 
 export interface SeqFile { readonly path: string, readonly name: string, readonly seq: number }
 
@@ -32,6 +34,13 @@ function list (dir: string, pattern: RegExp): SeqFile[] {
     if (match !== null) out.push({ path: join(dir, name), name, seq: Number(match[1]) })
   }
   return out.sort((a, b) => a.seq - b.seq)
+}
+
+/** Removes the temporary files a killed process left behind; returns their names. */
+export function removeTemps (dir: string): string[] {
+  const names = readdirSync(dir).filter((name) => TEMP.test(name))
+  for (const name of names) rmSync(join(dir, name), { force: true })
+  return names
 }
 
 /** A file creation or rename is durable only once its directory entry is synced. */

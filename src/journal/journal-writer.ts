@@ -5,65 +5,125 @@
  * once their records are down. Batches are written strictly in order, one
  * at a time, so a later acknowledgement implies every earlier record is
  * written too.
+ *
+ * Failure rules (a refused command must never come back at a restart):
+ * - Before each batch the writer knows the segment's size. When a write or
+ *   its sync fails, the segment is cut back to that size and synced, and
+ *   only then are the batch's callers (and everyone after them) answered
+ *   with JournalUnavailableError. A short write that left whole records
+ *   behind would otherwise replay commands their callers were told failed.
+ * - If even the cut-back fails, the process exits at once, answering no one:
+ *   an unknown outcome is honest, a refusal that a restart contradicts is not.
+ * - Segments are created complete: header written to a temporary file,
+ *   synced, then renamed into place. A segment file is never empty, so an
+ *   empty one is damage (see recovery).
  */
-import { closeSync, fdatasync, fdatasyncSync, openSync, write } from 'node:fs'
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FsyncPolicy } from '../config.js'
+import { JournalUnavailableError } from './errors.js'
 import { segmentName, syncDir } from './files.js'
 
 interface Waiter { resolve: () => void, reject: (error: Error) => void }
 
+/** One open segment file and its size as far as acknowledged batches go. */
+interface Segment { readonly path: string, readonly fd: number, size: number, open: boolean }
+
 interface Batch {
-  readonly fd: number
+  readonly segment: Segment
   readonly chunks: string[]
   readonly waiters: Waiter[]
-  /** Close this fd once the batch is written (the last batch of a rotated segment). */
+  /** Close this segment once the batch is written (the last batch of a rotated segment). */
   closeAfter: boolean
 }
 
 export interface WriterStats { records: number, batches: number, bytes: number, fsyncs: number }
 
+/** The file operations the writer uses; tests replace some to simulate a failing disk. */
+export interface WriterIo {
+  write: typeof write
+  fdatasync: typeof fdatasync
+  ftruncateSync: typeof ftruncateSync
+  fdatasyncSync: typeof fdatasyncSync
+  /** Ends the process at once, after one line on stderr. */
+  fatal: (message: string) => void
+}
+
+const defaultIo: WriterIo = {
+  write,
+  fdatasync,
+  ftruncateSync,
+  fdatasyncSync,
+  /* c8 ignore next 4 -- ends the process; test/journal/write-failure.test.ts checks it through an injected fatal */
+  fatal: (message) => {
+    process.stderr.write(`fatal: ${message}\n`)
+    process.exit(1)
+  }
+}
+
+export interface WriterOptions {
+  readonly dir: string
+  /** Sequence number of the first record the first segment may hold. */
+  readonly firstSeq: number
+  /** The encoded header line every segment starts with. */
+  readonly header: string
+  readonly policy: FsyncPolicy
+  readonly fsyncIntervalMs: number
+  /** Reports a failure nobody is waiting for (the periodic fsync). */
+  readonly onBackgroundError?: (error: Error) => void
+  readonly io?: Partial<WriterIo>
+}
+
 export class JournalWriter {
   private readonly dir: string
+  private readonly header: string
   private readonly policy: FsyncPolicy
-  private fd: number
+  private readonly io: WriterIo
+  /** Open segments, oldest first; appends go to the last one. */
+  private segments: Segment[]
   private current: Batch | null = null
   private readonly queue: Batch[] = []
   private writing = false
   /** The batch being written; later durable() calls wait on it when nothing newer is queued. */
   private inFlight: Batch | null = null
   private dirtySinceSync = false
-  private failure: Error | null = null
+  private failure: JournalUnavailableError | null = null
   private readonly syncTimer: NodeJS.Timeout | null
   readonly stats: WriterStats = { records: 0, batches: 0, bytes: 0, fsyncs: 0 }
 
   private readonly onBackgroundError: (error: Error) => void
 
-  constructor (dir: string, firstSeq: number, policy: FsyncPolicy, fsyncIntervalMs: number, onBackgroundError: (error: Error) => void = () => {}) {
-    this.dir = dir
-    this.policy = policy
-    this.onBackgroundError = onBackgroundError
-    this.fd = openSegment(dir, firstSeq)
-    this.syncTimer = policy === 'batch' ? setInterval(() => this.periodicSync(), fsyncIntervalMs) : null
+  constructor (options: WriterOptions) {
+    this.dir = options.dir
+    this.header = options.header
+    this.policy = options.policy
+    this.io = { ...defaultIo, ...options.io }
+    this.onBackgroundError = options.onBackgroundError ?? (() => {})
+    this.segments = [createSegment(this.dir, options.firstSeq, this.header)]
+    this.syncTimer = options.policy === 'batch' ? setInterval(() => this.periodicSync(), options.fsyncIntervalMs) : null
     this.syncTimer?.unref()
   }
 
-  get failed (): Error | null {
+  get failed (): JournalUnavailableError | null {
     return this.failure
+  }
+
+  private get segment (): Segment {
+    return this.segments[this.segments.length - 1]
   }
 
   /** Queues one encoded record; it is written with the rest of this turn's records. */
   append (line: string): void {
     if (this.failure !== null) throw this.failure
     if (this.current === null) {
-      this.current = { fd: this.fd, chunks: [], waiters: [], closeAfter: false }
+      this.current = { segment: this.segment, chunks: [], waiters: [], closeAfter: false }
       setImmediate(() => this.seal())
     }
     this.current.chunks.push(line)
     this.stats.records++
   }
 
-  /** Resolves when every record appended so far is written (and synced, per policy). */
+  /** Resolves when every record appended so far is written (and synced, per policy); rejects with JournalUnavailableError. */
   durable (): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure)
     const batch = this.current ?? this.queue[this.queue.length - 1] ?? (this.writing ? this.inFlight : null)
@@ -71,23 +131,29 @@ export class JournalWriter {
     return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }))
   }
 
-  /** Starts a new segment for the records after `lastSeqOfOld`; the old one is closed once written. */
+  /**
+   * Starts a new segment for the records after `lastSeqOfOld`; the old one is
+   * closed once written. Throws (and changes nothing) if the new segment
+   * cannot be created.
+   */
   rotate (lastSeqOfOld: number): void {
-    const batch = this.current ?? { fd: this.fd, chunks: [], waiters: [], closeAfter: false }
+    if (this.failure !== null) throw this.failure
+    const next = createSegment(this.dir, lastSeqOfOld + 1, this.header)
+    const batch = this.current ?? { segment: this.segment, chunks: [], waiters: [], closeAfter: false }
     batch.closeAfter = true
     this.current = null
     this.queue.push(batch)
-    this.fd = openSegment(this.dir, lastSeqOfOld + 1)
+    this.segments.push(next)
     this.pump()
   }
 
-  /** Writes what is pending, syncs, and closes the file. */
+  /** Writes what is pending, syncs, and closes the files. */
   async close (): Promise<void> {
     if (this.syncTimer !== null) clearInterval(this.syncTimer)
     this.seal()
     await this.durable().catch(() => {})
-    if (this.failure === null) fdatasyncSync(this.fd)
-    closeSync(this.fd)
+    if (this.failure === null) this.io.fdatasyncSync(this.segment.fd)
+    for (const segment of this.segments) closeSegment(segment)
   }
 
   private seal (): void {
@@ -98,24 +164,23 @@ export class JournalWriter {
   }
 
   private pump (): void {
+    if (this.failure !== null) return this.rejectPending()
     if (this.writing || this.queue.length === 0) return
     const batch = this.merged()
     this.writing = true
     this.inFlight = batch
     const buffer = Buffer.from(batch.chunks.join(''))
-    this.writeAll(batch.fd, buffer, 0, (error) => {
+    this.writeAll(batch.segment.fd, buffer, 0, (error) => {
       if (error !== null) return this.fail(batch, error)
-      this.stats.batches++
-      this.stats.bytes += buffer.length
       if (this.policy === 'always' || batch.closeAfter) {
-        fdatasync(batch.fd, (syncError) => {
+        this.io.fdatasync(batch.segment.fd, (syncError) => {
           if (syncError !== null) return this.fail(batch, syncError)
           this.stats.fsyncs++
-          this.done(batch)
+          this.done(batch, buffer.length)
         })
       } else {
         this.dirtySinceSync = true
-        this.done(batch)
+        this.done(batch, buffer.length)
       }
     })
   }
@@ -128,7 +193,7 @@ export class JournalWriter {
    */
   private merged (): Batch {
     const first = this.queue.shift() as Batch
-    while (this.queue.length > 0 && !first.closeAfter && this.queue[0].fd === first.fd) {
+    while (this.queue.length > 0 && !first.closeAfter && this.queue[0].segment === first.segment) {
       const next = this.queue.shift() as Batch
       first.chunks.push(...next.chunks)
       first.waiters.push(...next.waiters)
@@ -139,14 +204,22 @@ export class JournalWriter {
 
   private writeAll (fd: number, buffer: Buffer, offset: number, callback: (error: Error | null) => void): void {
     if (offset >= buffer.length) return callback(null)
-    write(fd, buffer, offset, buffer.length - offset, null, (error, written) => {
+    this.io.write(fd, buffer, offset, buffer.length - offset, null, (error, written) => {
       if (error !== null) return callback(error)
       this.writeAll(fd, buffer, offset + written, callback)
     })
   }
 
-  private done (batch: Batch): void {
-    if (batch.closeAfter) closeSync(batch.fd)
+  private done (batch: Batch, bytes: number): void {
+    // A background fsync failed while this batch was written: it may not be acknowledged either.
+    if (this.failure !== null) return this.fail(batch, this.failure)
+    batch.segment.size += bytes
+    this.stats.batches++
+    this.stats.bytes += bytes
+    if (batch.closeAfter) {
+      closeSegment(batch.segment)
+      this.segments = this.segments.filter((s) => s !== batch.segment)
+    }
     this.writing = false
     this.inFlight = null
     for (const waiter of batch.waiters) waiter.resolve()
@@ -154,36 +227,88 @@ export class JournalWriter {
   }
 
   /**
-   * A failed write leaves memory ahead of the disk: nothing may be
-   * acknowledged any more. Every waiter, now and later, gets the error.
+   * A failed write or sync: cut the segment back to where the batch began
+   * and sync that, so none of its records can be replayed, remove segments
+   * created after it (they hold only a header), then refuse every waiter,
+   * now and later. Memory is now ahead of the disk: nothing may be
+   * acknowledged any more.
    */
-  private fail (batch: Batch, error: Error): void {
-    this.failure = new Error(`journal write failed: ${error.message}`)
+  private fail (batch: Batch, cause: Error): void {
+    this.failure ??= new JournalUnavailableError(`journal write failed: ${cause.message}`)
     this.writing = false
     this.inFlight = null
-    const all = [batch, ...this.queue.splice(0), ...(this.current === null ? [] : [this.current])]
+    try {
+      this.io.ftruncateSync(batch.segment.fd, batch.segment.size)
+      this.io.fdatasyncSync(batch.segment.fd)
+    } catch (error) {
+      this.io.fatal(`journal write failed (${cause.message}) and cutting ${batch.segment.path} back to ${batch.segment.size} bytes failed too ` +
+        `(${(error as Error).message}); exiting without answering the orders of that batch, which a restart may replay`)
+      // Only tests, with their own fatal(), come back here.
+    }
+    const later = this.segments.slice(this.segments.indexOf(batch.segment) + 1)
+    for (const segment of later) {
+      closeSegment(segment)
+      rmSync(segment.path, { force: true })
+    }
+    this.segments = this.segments.filter((s) => !later.includes(s))
+    for (const waiter of batch.waiters) waiter.reject(this.failure)
+    this.rejectPending()
+  }
+
+  /** Batches not written yet (queued or still collecting) are refused as they are: nothing of them reached the disk. */
+  private rejectPending (): void {
+    const pending = [...this.queue.splice(0), ...(this.current === null ? [] : [this.current])]
     this.current = null
-    for (const b of all) for (const waiter of b.waiters) waiter.reject(this.failure)
+    for (const b of pending) for (const waiter of b.waiters) waiter.reject(this.failure as JournalUnavailableError)
   }
 
   private periodicSync (): void {
     if (!this.dirtySinceSync || this.failure !== null) return
     this.dirtySinceSync = false
-    fdatasync(this.fd, (error) => {
+    const segment = this.segment
+    this.io.fdatasync(segment.fd, (error) => {
       if (error === null) {
         this.stats.fsyncs++
         return
       }
       // Linux reports a writeback error once: the data may be lost, so nothing more may be acknowledged.
-      this.failure ??= new Error(`journal fsync failed: ${error.message}`)
+      this.failure ??= new JournalUnavailableError(`journal fsync failed: ${error.message}`)
+      // A batch in flight is cut back and refused when its write returns; nothing else reached the disk.
+      if (!this.writing) this.rejectPending()
       this.onBackgroundError(this.failure)
     })
   }
 }
 
-/** Opens (or creates) a segment for appending; a new file's directory entry is synced so a power cut cannot lose it. */
-function openSegment (dir: string, firstSeq: number): number {
-  const fd = openSync(join(dir, segmentName(firstSeq)), 'a')
+/**
+ * Creates segment `journal-<firstSeq>.log` holding only the header: written
+ * to a temporary file, synced, renamed into place (replacing a header-only
+ * segment of that name left by an earlier run), then the directory synced.
+ */
+function createSegment (dir: string, firstSeq: number, header: string): Segment {
+  const path = join(dir, segmentName(firstSeq))
+  const temp = path + '.tmp'
+  try {
+    const fd = openSync(temp, 'w')
+    try {
+      const bytes = Buffer.from(header)
+      if (writeSync(fd, bytes) !== bytes.length) throw new Error(`short write of the segment header to ${temp}`)
+      fdatasyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(temp, path)
+  } catch (error) {
+    rmSync(temp, { force: true })
+    throw error
+  }
   syncDir(dir)
-  return fd
+  const fd = openSync(path, 'a')
+  return { path, fd, size: fstatSync(fd).size, open: true }
+}
+
+function closeSegment (segment: Segment): void {
+  if (!segment.open) return
+  segment.open = false
+  closeSync(segment.fd)
 }

@@ -1,14 +1,18 @@
 /**
- * Durability for one engine: recovery at open, the command journal while
- * running, snapshots every N commands, on demand and at close, and clean-up
- * of journal segments and snapshots a newer snapshot covers.
+ * Durability for one engine: the data-directory lock and recovery at open,
+ * the command journal while running, snapshots every N commands, on demand
+ * and at close, and clean-up of journal segments and snapshots a newer
+ * snapshot covers. The lock is held from the constructor to the end of close().
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { exportState, type Command, type MatchingEngine } from '../engine/index.js'
 import type { FsyncPolicy } from '../config.js'
-import { encodeCommand } from './codec.js'
+import { encodeCommand, encodeHeader } from './codec.js'
+import { DataDirLock } from './data-dir-lock.js'
+import { JournalUnavailableError, StartupRefusedError } from './errors.js'
 import { listSegments, listSnapshots } from './files.js'
-import { JournalWriter } from './journal-writer.js'
+import { filtersOf } from './filters.js'
+import { JournalWriter, type WriterIo } from './journal-writer.js'
 import { recover, type RecoveryReport } from './recovery.js'
 import { writeSnapshot, writeSnapshotSync } from './snapshot-store.js'
 
@@ -22,6 +26,8 @@ export interface PersistenceOptions {
   readonly keepSnapshots?: number
   /** Reports failures that have no caller to return to (periodic snapshots, background fsync). */
   readonly onError?: (error: unknown, message: string) => void
+  /** Tests replace file operations of the journal writer to simulate a failing disk. */
+  readonly io?: Partial<WriterIo>
 }
 
 export class Persistence {
@@ -30,25 +36,43 @@ export class Persistence {
   readonly engine: MatchingEngine
   private readonly options: PersistenceOptions
   private readonly writer: JournalWriter
+  private readonly lock: DataDirLock
   private sinceSnapshot = 0
   private lastSnapshotSeq: number
   private snapshotting: Promise<void> | null = null
 
   /**
-   * Builds the engine with the journal as its command hook, recovers it from
-   * the data directory, then opens the journal for appending. The engine is
-   * made here, not passed in, because each needs the other: the engine
-   * journals every command through the hook, the journal replays into the
-   * engine and snapshots it.
+   * Locks the data directory, builds the engine with the journal as its
+   * command hook, recovers it from the directory, then opens the journal for
+   * appending. The engine is made here, not passed in, because each needs the
+   * other: the engine journals every command through the hook, the journal
+   * replays into the engine and snapshots it. Throws StartupRefusedError
+   * (lock released) when the directory cannot be used as it is.
    */
   constructor (options: PersistenceOptions, makeEngine: (onCommand: (command: Command) => void) => MatchingEngine) {
-    mkdirSync(options.dataDir, { recursive: true })
     this.options = options
-    this.engine = makeEngine((command) => this.onCommand(command))
-    this.recovery = recover(options.dataDir, this.engine)
-    this.lastSnapshotSeq = this.recovery.snapshotSeq ?? 0
-    this.writer = new JournalWriter(options.dataDir, this.engine.sequence + 1, options.fsync, options.fsyncIntervalMs,
-      (error) => options.onError?.(error, 'journal fsync failed; no further orders are acknowledged'))
+    const { dataDir } = options
+    this.lock = unusableDirIsRefused(dataDir, () => {
+      mkdirSync(dataDir, { recursive: true })
+      return DataDirLock.acquire(dataDir)
+    })
+    try {
+      const engine = this.engine = makeEngine((command) => this.onCommand(command))
+      this.recovery = recover(dataDir, engine)
+      this.lastSnapshotSeq = this.recovery.snapshotSeq ?? 0
+      this.writer = unusableDirIsRefused(dataDir, () => new JournalWriter({
+        dir: dataDir,
+        firstSeq: engine.sequence + 1,
+        header: encodeHeader(filtersOf(engine)),
+        policy: options.fsync,
+        fsyncIntervalMs: options.fsyncIntervalMs,
+        onBackgroundError: (error) => options.onError?.(error, 'journal fsync failed; no further orders are acknowledged'),
+        io: options.io
+      }))
+    } catch (error) {
+      this.lock.release()
+      throw error
+    }
   }
 
   /** The engine's command hook: journal first, the engine runs it right after. */
@@ -61,11 +85,12 @@ export class Persistence {
     }
   }
 
+  /** Resolves once every command so far is durable; rejects only with JournalUnavailableError. */
   durable (): Promise<void> {
     return this.writer.durable()
   }
 
-  get failed (): Error | null {
+  get failed (): JournalUnavailableError | null {
     return this.writer.failed
   }
 
@@ -78,7 +103,12 @@ export class Persistence {
     const seq = this.engine.sequence
     if (seq === this.lastSnapshotSeq) return Promise.resolve()
     const state = exportState(this.engine)
-    this.writer.rotate(seq)
+    try {
+      this.writer.rotate(seq)
+    } catch (error) {
+      // No new segment (a full disk, or the journal already failed): no snapshot either; the journal goes on as it was.
+      return Promise.reject(error)
+    }
     this.snapshotting = (async () => {
       try {
         // The records the snapshot covers must be on disk first: a snapshot may never hold a
@@ -94,15 +124,19 @@ export class Persistence {
     return this.snapshotting
   }
 
-  /** Flushes the journal, writes the final snapshot and prunes. */
+  /** Flushes the journal, writes the final snapshot, prunes, and releases the lock. */
   async close (): Promise<void> {
-    await this.snapshotting?.catch(() => {})
-    await this.writer.close()
-    if (this.writer.failed !== null) return
-    const seq = this.engine.sequence
-    if (seq !== this.lastSnapshotSeq) writeSnapshotSync(this.options.dataDir, exportState(this.engine))
-    this.lastSnapshotSeq = seq
-    this.prune()
+    try {
+      await this.snapshotting?.catch(() => {})
+      await this.writer.close()
+      if (this.writer.failed !== null) return
+      const seq = this.engine.sequence
+      if (seq !== this.lastSnapshotSeq) writeSnapshotSync(this.options.dataDir, exportState(this.engine))
+      this.lastSnapshotSeq = seq
+      this.prune()
+    } finally {
+      this.lock.release()
+    }
   }
 
   stats () {
@@ -136,5 +170,16 @@ export class Persistence {
       // A segment ends where the next begins: it is covered if the next starts by cut + 1.
       if (segments[i + 1].seq <= cut + 1) rmSync(segments[i].path, { force: true })
     }
+  }
+}
+
+/** File-system errors while opening the data directory (missing permission, not a directory, read-only, full) refuse the start. */
+function unusableDirIsRefused<T> (dir: string, open: () => T): T {
+  try {
+    return open()
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new StartupRefusedError(`data directory ${dir} is unusable: ${message}`)
+    throw error
   }
 }

@@ -1,11 +1,13 @@
 /**
  * Snapshots: the engine state as JSON behind a checksum line, written to a
  * temporary file, synced, then renamed into place, so a reader only ever
- * sees a complete snapshot or none.
+ * sees a complete snapshot or none. A failed write removes its temporary
+ * file (a full disk must not fill up further with dead snapshots); one left
+ * by a killed process is removed at the next start.
  *   line 1: <crc32 of line 2, 8 hex digits>
  *   line 2: the state JSON
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { EngineState } from '../engine/index.js'
@@ -22,14 +24,19 @@ export async function writeSnapshot (dir: string, state: EngineState): Promise<s
   const text = encodeSnapshot(state)
   const final = join(dir, snapshotName(state.sequence))
   const temp = final + '.tmp'
-  const handle = await open(temp, 'w')
   try {
-    await handle.writeFile(text)
-    await handle.sync()
-  } finally {
-    await handle.close()
+    const handle = await open(temp, 'w')
+    try {
+      await handle.writeFile(text)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    renameSync(temp, final)
+  } catch (error) {
+    rmSync(temp, { force: true })
+    throw error
   }
-  renameSync(temp, final)
   syncDir(dir)
   return final
 }
@@ -38,14 +45,20 @@ export async function writeSnapshot (dir: string, state: EngineState): Promise<s
 export function writeSnapshotSync (dir: string, state: EngineState): string {
   const final = join(dir, snapshotName(state.sequence))
   const temp = final + '.tmp'
-  const fd = openSync(temp, 'w')
   try {
-    writeSync(fd, encodeSnapshot(state))
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
+    const fd = openSync(temp, 'w')
+    try {
+      const bytes = Buffer.from(encodeSnapshot(state))
+      if (writeSync(fd, bytes) !== bytes.length) throw new Error(`short write to ${temp}`)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(temp, final)
+  } catch (error) {
+    rmSync(temp, { force: true })
+    throw error
   }
-  renameSync(temp, final)
   syncDir(dir)
   return final
 }

@@ -1,9 +1,13 @@
 import t from 'tap'
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stateDigest } from '../../src/engine/index.js'
 import { CorruptJournalError } from '../../src/journal/recovery.js'
+import { StartupRefusedError } from '../../src/journal/errors.js'
+import { checksum, encodeCommand, encodeHeader } from '../../src/journal/codec.js'
+import { segmentName } from '../../src/journal/files.js'
+import { filtersOf } from '../../src/journal/filters.js'
 import { runFlow } from '../helpers/flow.js'
 import { openJournaled } from '../helpers/journaled-engine.js'
 
@@ -53,12 +57,79 @@ t.test('a flipped byte in the middle stops the start, naming file and offset', a
   t.match(error.message, /corrupt record at offset \d+/)
 })
 
-t.test('an empty journal file starts an empty engine', async (t) => {
+t.test('a flipped byte in the last complete record is damage, not a tear: the start is refused', async (t) => {
+  const { dir, segment } = await journalOnly(300)
+  const bytes = readFileSync(segment)
+  const lastStart = bytes.lastIndexOf(0x0a, bytes.length - 2) + 1
+  const inJson = lastStart + 15
+  bytes[inJson] = bytes[inJson] === 0x31 ? 0x32 : 0x31
+  writeFileSync(segment, bytes)
+  const error = t.throws(() => open(dir)) as Error
+  t.ok(error instanceof CorruptJournalError && error instanceof StartupRefusedError)
+  t.match(error.message, `corrupt record at offset ${lastStart}`)
+  t.equal(statSync(segment).size, bytes.length, 'nothing was cut off')
+})
+
+t.test('a last record whose checksum digits were changed is refused too', async (t) => {
+  const { dir, segment } = await journalOnly(40)
+  const text = readFileSync(segment, 'utf8')
+  const lastStart = text.lastIndexOf('\n', text.length - 2) + 1
+  const digit = text[lastStart] === '0' ? '1' : '0'
+  writeFileSync(segment, text.slice(0, lastStart) + digit + text.slice(lastStart + 1))
+  t.throws(() => open(dir), /corrupt record at offset \d+ \(a complete line that fails its checksum/)
+})
+
+t.test('a journal replaced by an empty file is refused, not started empty', async (t) => {
+  const { dir, segment } = await journalOnly(60)
+  writeFileSync(segment, '')
+  const error = t.throws(() => open(dir)) as Error
+  t.ok(error instanceof CorruptJournalError)
+  t.match(error.message, `${segment} is empty`)
+  t.match(error.message, /delete it if you know it held no records/)
+})
+
+t.test('an empty segment after a snapshot is refused as well', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'corrupt-'))
-  writeFileSync(join(dir, 'journal-00000000000000000001.log'), '')
-  const { engine, persistence } = open(dir)
-  t.equal(engine.sequence, 0)
-  t.same(persistence.recovery.warnings, [])
+  const first = open(dir)
+  runFlow(first.engine, 41, 100)
+  await first.persistence.snapshot()
+  runFlow(first.engine, 42, 50)
+  await first.persistence.durable()
+  const newest = readdirSync(dir).filter((f) => f.startsWith('journal-')).sort().at(-1)!
+  writeFileSync(join(dir, newest), '')
+  t.throws(() => open(dir), /is empty, but every segment is created with a header/)
+  await first.persistence.close().catch(() => {})
+})
+
+t.test('a segment without a header (older format or damaged) is refused', async (t) => {
+  const { dir, segment } = await journalOnly(30)
+  const text = readFileSync(segment, 'utf8')
+  writeFileSync(segment, text.slice(text.indexOf('\n') + 1))
+  t.throws(() => open(dir), /does not start with a valid segment header/)
+})
+
+t.test('a segment of another journal format is refused', async (t) => {
+  const { dir, segment } = await journalOnly(10)
+  const text = readFileSync(segment, 'utf8')
+  const json = '["h",2,[]]'
+  writeFileSync(segment, checksum(json) + ' ' + json + text.slice(text.indexOf('\n')))
+  t.throws(() => open(dir), /has journal format 2; this version reads format 1/)
+})
+
+t.test('a segment starting after the records before it end: missing records are refused', async (t) => {
+  const { dir, engine } = await journalOnly(30)
+  const header = encodeHeader(filtersOf(engine))
+  writeFileSync(join(dir, segmentName(engine.sequence + 10)), header)
+  t.throws(() => open(dir), new RegExp(`records ${engine.sequence + 1} to ${engine.sequence + 9} are missing`))
+})
+
+t.test('temporary files left by a killed process are removed at start', async (t) => {
+  const { dir, engine } = await journalOnly(20)
+  writeFileSync(join(dir, 'snapshot-' + String(engine.sequence).padStart(20, '0') + '.json.tmp'), '0000')
+  writeFileSync(join(dir, segmentName(engine.sequence + 1) + '.tmp'), '')
+  const { persistence } = open(dir)
+  t.match(persistence.recovery.warnings.join('\n'), /removed snapshot-\d+\.json\.tmp/)
+  t.same(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [])
   await persistence.close()
 })
 
@@ -82,6 +153,7 @@ t.test('a snapshot with no journal restores the snapshot alone', async (t) => {
   t.equal(recovered.sequence, engine.sequence)
   t.equal(stateDigest(recovered), digest)
   t.equal(persistence.recovery.replayed, 0)
+  t.match(persistence.recovery.warnings.join('\n'), /no journal segment .* unless the journal was removed on purpose/, 'loudly')
   await persistence.close()
 })
 
@@ -118,15 +190,30 @@ t.test('a gap between records stops the start', async (t) => {
   t.throws(() => open(dir), /records are missing/)
 })
 
-t.test('a crash during rotation: torn tail in the old segment, empty new segment', async (t) => {
+t.test('a crash during rotation: torn tail in the old segment, header-only new segment', async (t) => {
   const { dir, engine, segment } = await journalOnly(120)
   const lastSeq = engine.sequence
   truncateSync(segment, statSync(segment).size - 5)
-  writeFileSync(join(dir, 'journal-' + String(lastSeq + 1).padStart(20, '0') + '.log'), '')
+  const stale = join(dir, segmentName(lastSeq + 1))
+  writeFileSync(stale, encodeHeader(filtersOf(engine)))
   const { engine: recovered, persistence } = open(dir)
   t.equal(recovered.sequence, lastSeq - 1, 'the torn record is dropped, the rest replayed')
   t.match(persistence.recovery.warnings.join('\n'), /torn last record/)
+  t.notOk(existsSync(stale), 'the header-only segment after the tear is removed')
+  t.ok(recovered.submit({ symbol: 'BTC-USDT', side: 'buy', orderType: 'limit', quantity: '0.01', price: '30000' }).ok, 'a new order is journaled')
   await persistence.close()
+  const again = open(dir)
+  t.equal(again.engine.sequence, lastSeq, 'the next start finds no gap')
+  await again.persistence.close()
+})
+
+t.test('an incomplete record followed by a segment with records is damage', async (t) => {
+  const { dir, engine, segment } = await journalOnly(50)
+  const lastSeq = engine.sequence
+  truncateSync(segment, statSync(segment).size - 5)
+  const later = encodeHeader(filtersOf(engine)) + encodeCommand({ kind: 'cancel', seq: lastSeq + 1, orderId: '1', timestamp: 1, symbol: 'BTC-USDT' })
+  writeFileSync(join(dir, segmentName(lastSeq + 1)), later)
+  t.throws(() => open(dir), /incomplete record at offset \d+, but the later segment .* holds records/)
 })
 
 t.test('segments a snapshot fully covers are not even read', async (t) => {
