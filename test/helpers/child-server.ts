@@ -28,6 +28,8 @@ export interface ChildServerOptions {
   readonly command?: 'node' | 'npm-start'
   /** stdout of the child: a pipe the helper reads (default) or a file descriptor the test owns. The listening line is then read from stderr only if it goes there. */
   readonly stdout?: 'pipe' | number
+  /** Starts `node` under `sh -c 'ulimit -n N; exec node ...'`: a low descriptor limit (soft and hard). */
+  readonly descriptorLimit?: number
 }
 
 export interface ChildServer {
@@ -43,13 +45,15 @@ export interface ChildServer {
 }
 
 export async function startChildServer (t: Test, env: Record<string, string>, options: ChildServerOptions = {}): Promise<ChildServer> {
-  const { timeoutMs = START_TIMEOUT_MS, command = 'node', stdout = 'pipe' } = options
+  const { timeoutMs = START_TIMEOUT_MS, command = 'node', stdout = 'pipe', descriptorLimit } = options
   const group = command === 'npm-start'
   const stdio: StdioOptions = ['ignore', stdout, 'pipe']
   const childEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env }
   const child = group
     ? spawn('npm', ['start', '--ignore-scripts', '--silent'], { cwd: ROOT, env: childEnv, stdio, detached: true })
-    : spawn(process.execPath, [SERVER], { cwd: ROOT, env: childEnv, stdio })
+    : descriptorLimit !== undefined
+      ? spawn('sh', ['-c', `ulimit -n ${descriptorLimit} && exec "$0" "$1"`, process.execPath, SERVER], { cwd: ROOT, env: childEnv, stdio })
+      : spawn(process.execPath, [SERVER], { cwd: ROOT, env: childEnv, stdio })
   let output = ''
   const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
   // Always settles: an 'error' (spawn failure) counts as gone.
