@@ -40,5 +40,5 @@ t.test('Dockerfile: multi-stage, production deps only, non-root, healthcheck, vo
   t.match(text, /^ENV NODE_ENV=production/m)
   t.match(text, /^EXPOSE 3000$/m)
   const pkg = JSON.parse(read('package.json'))
-  t.match(text, new RegExp(`CMD \\["node", "${pkg.scripts.start.replace(/^node /, '')}"\\]`), 'runs what npm start runs')
+  t.match(text, new RegExp(`CMD \\["node", "${pkg.scripts.start.replace(/^exec node /, '')}"\\]`), 'runs what npm start runs')
 })
