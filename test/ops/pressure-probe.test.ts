@@ -3,7 +3,9 @@
  * be taken (EMFILE reading /proc) is counted and the last values stand.
  */
 import t from 'tap'
+import { connect } from 'node:net'
 import { PressureProbe } from '../../plugins/pressure.js'
+import { startServer } from '../helpers/server.js'
 
 const emfile = () => { throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }) }
 
@@ -28,4 +30,22 @@ t.test('heap and event-loop limits', async (t) => {
   t.equal(probe.pressure()?.type, 'eventLoopDelay')
   probe.eventLoopDelayMs = 0
   t.equal(probe.pressure()?.type, 'heapUsedBytes')
+})
+
+t.test('in process: connections over MAX_CONNECTIONS are closed on accept and logged once', async (t) => {
+  const server = await startServer({ MAX_CONNECTIONS: '1' })
+  t.teardown(() => server.close())
+  const warnings: unknown[] = []
+  t.teardown(() => { server.app.log.warn = original })
+  const original = server.app.log.warn
+  server.app.log.warn = ((obj: unknown) => { warnings.push(obj) }) as typeof original
+  const { port } = new URL(server.url)
+  const sockets = [0, 1, 2].map(() => connect(Number(port), '127.0.0.1').on('error', () => {}))
+  t.teardown(() => { for (const socket of sockets) socket.destroy() })
+  let closed = 0
+  await new Promise<void>((resolve) => {
+    for (const socket of sockets) socket.on('close', () => { if (++closed === 2) resolve() })
+  })
+  t.equal(closed, 2, 'two of three closed by the server')
+  t.same(warnings, [{ maxConnections: 1, dropped: 1 }], 'one warning for the burst')
 })
