@@ -63,6 +63,13 @@ export interface Config {
     readonly maxHeapUsedBytes: number
     readonly maxRssBytes: number
     readonly retryAfterSeconds: number
+    /**
+     * HTTP connections (WebSockets included) held at once; the server closes
+     * further ones as it accepts them. Kept below the descriptor limit, so
+     * that a flood of connections cannot leave the journal, snapshots or the
+     * process itself without descriptors (EMFILE).
+     */
+    readonly maxConnections: number
   }
   readonly shutdownGraceMs: number
   readonly docs: boolean
@@ -121,7 +128,8 @@ export function loadConfig (env: Env = process.env): Config {
       maxEventLoopDelayMs: read.int('PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
       maxHeapUsedBytes: read.int('PRESSURE_MAX_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
       maxRssBytes: read.int('PRESSURE_MAX_RSS_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
-      retryAfterSeconds: read.int('PRESSURE_RETRY_AFTER_SECONDS', 1, 1, 3600)
+      retryAfterSeconds: read.int('PRESSURE_RETRY_AFTER_SECONDS', 1, 1, 3600),
+      maxConnections: connectionCap(read.int('MAX_CONNECTIONS', 10_000, 1, 1e6), openFilesLimit())
     },
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, 100, 600_000),
     docs: read.bool('DOCS_ENABLED', true),
@@ -142,6 +150,38 @@ export function loadConfig (env: Env = process.env): Config {
     throw new ConfigError(`invalid engine configuration: ${(error as Error).message}`)
   }
   return deepFreeze(config)
+}
+
+/**
+ * Descriptors kept for everything that is not an HTTP connection: Node's own
+ * (about 20: event loop, thread pool, stdio), journal segments, snapshots,
+ * the data-directory lock, /proc reads, static files, the shutdown watchdog.
+ */
+export const DESCRIPTOR_RESERVE = 64
+
+/** The connection cap: as configured, but at most the descriptor limit less a reserve (half of it under 128). */
+export function connectionCap (configured: number, limit: number | null): number {
+  if (limit === null) return configured
+  const reserve = Math.min(DESCRIPTOR_RESERVE, Math.floor(limit / 2))
+  return Math.max(1, Math.min(configured, limit - reserve))
+}
+
+/**
+ * The soft RLIMIT_NOFILE, as Node left it at start (it raises soft to hard).
+ * Node has no getrlimit: read /proc/self/limits (Linux); null elsewhere, or
+ * when unlimited or unreadable, which leaves MAX_CONNECTIONS as configured.
+ */
+export function openFilesLimit (limits?: string): number | null {
+  let text = limits
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/limits', 'utf8')
+    } catch {
+      return null
+    }
+  }
+  const match = /^Max open files\s+(\d+)\s/m.exec(text)
+  return match === null ? null : Number(match[1])
 }
 
 class EnvReader {

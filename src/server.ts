@@ -1,8 +1,9 @@
 /** Entry point: config, buildApp, signals, listen. Nothing else. */
-import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { buildApp, type App } from './app.js'
 import { StartupRefusedError } from './journal/errors.js'
+import { LogDestination } from './log-destination.js'
+import { installShutdown } from './shutdown.js'
 
 let config: Config
 try {
@@ -15,9 +16,13 @@ try {
   throw error
 }
 
+// stdout without blocking: a dead or stalled reader must not hang shutdown (see log-destination.ts).
+const logs = new LogDestination(1)
+const logger = { level: config.logLevel, stream: logs }
+
 let app: App
 try {
-  app = await buildApp(config)
+  app = await buildApp(config, { logger })
 } catch (error) {
   // The data directory cannot be used as it is (damaged journal, other filters, lock held):
   // one plain line for the operator, exit 1, no stack. Anything else is a bug and keeps its stack.
@@ -28,13 +33,8 @@ try {
   throw error
 }
 
-// A second signal during the grace period exits at once (close-with-grace's default).
-// SIGUSR2 is ours (snapshot on demand): close-with-grace would otherwise treat it as a shutdown signal.
-closeWithGrace({ delay: config.shutdownGraceMs, skip: ['SIGUSR2'] }, async ({ signal, err }) => {
-  if (err !== undefined) app.log.error({ err }, 'closing after an error')
-  else app.log.info({ signal }, 'shutting down')
-  await app.close()
-})
+// First signal drains; a second one, or the end of SHUTDOWN_GRACE_MS, exits 1 at once.
+installShutdown(app, { graceMs: config.shutdownGraceMs, flushLogs: (ms) => logs.flush(ms) })
 
 // SIGUSR2: take a snapshot on demand (e.g. before a backup), without an HTTP admin surface.
 process.on('SIGUSR2', () => {

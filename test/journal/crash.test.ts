@@ -49,7 +49,7 @@ t.test('SIGKILL at several points: acknowledged orders survive, nothing is half-
   const open: Array<{ symbol: string, orderId: string }> = []
 
   for (const [round, ordersBeforeKill] of [[1, 60], [2, 90], [3, 40]] as const) {
-    const server = await startChildServer(env)
+    const server = await startChildServer(t, env)
     let inFlight: Sent | null = null
     for (let i = 0; i < ordersBeforeKill; i++) {
       let sent: Sent
@@ -82,7 +82,7 @@ t.test('SIGKILL at several points: acknowledged orders survive, nothing is half-
     const exit = await server.exited
     t.equal(exit.signal, 'SIGKILL', `round ${round}: the server was killed`)
 
-    const restarted = await startChildServer(env)
+    const restarted = await startChildServer(t, env)
     const digest = ((await (await request(restarted.url + '/statistics')).body.json()) as { state_digest: string }).state_digest
     const without = replay(acknowledged)
     const withInFlight = inFlight === null ? null : replay([...acknowledged, inFlight])

@@ -103,7 +103,7 @@ t.test('under pressure, new orders get 503 OVERLOADED with Retry-After; reads st
   await app.ready()
   const payload = { symbol: 'BTC-USDT', side: 'buy', order_type: 'limit', quantity: '1', price: '100' }
   let res = await app.inject({ method: 'POST', url: '/order', payload })
-  // under-pressure samples memory on an interval; wait for its first sample.
+  // the pressure probe samples memory on an interval; wait for its first sample.
   for (let i = 0; i < 40 && res.statusCode === 200; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100))
     res = await app.inject({ method: 'POST', url: '/order', payload })

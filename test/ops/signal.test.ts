@@ -26,7 +26,7 @@ async function waitFor (condition: () => boolean, ms = 10_000): Promise<boolean>
 t.test('SIGTERM drains and exits cleanly', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'signal-'))
   const env = { DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: '5000' }
-  const server = await startChildServer(env)
+  const server = await startChildServer(t, env)
   const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws')
   const wsClosed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)))
   await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject) })
@@ -81,8 +81,7 @@ t.test('SIGTERM drains and exits cleanly', async (t) => {
   t.ok(snapshots.some((f) => !onDemand.includes(f)), `final snapshot written at shutdown (${snapshots.join(', ')})`)
   t.match(server.output(), /engine stopped/)
 
-  const again = await startChildServer(env)
-  t.teardown(() => again.child.kill('SIGKILL'))
+  const again = await startChildServer(t, env)
   let missing = 0
   for (const id of acknowledged) {
     const res = await request(`${again.url}/order/${id}?symbol=BTC-USDT`)
