@@ -140,8 +140,10 @@ export class MatchingEngine {
     if (fields.clientOrderId !== null && book.openByClientId.has(fields.clientOrderId)) {
       return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID, `client_order_id ${fields.clientOrderId} is already used by an open order`)
     }
-    if (fields.orderType === 'limit') {
-      const refused = this.admitResting(book, fields)
+    // The usual case (room in the symbol and the level) costs two compares and the level lookup.
+    if (fields.orderType === 'limit' &&
+      (book.open.size >= this.maxOpenOrdersPerSymbol || !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots))) {
+      const refused = this.refuseResting(book, fields)
       if (refused !== null) return refused
     }
     const orderSeq = this.nextOrderSeq
@@ -215,17 +217,15 @@ export class MatchingEngine {
   }
 
   /**
-   * Capacity for resting, checked before the command is journaled, so replay
-   * never depends on these limits. Only a limit order can rest, and at a limit
-   * it is still taken when it would not rest (it fills, or the trade cap ends
-   * it). The accounts issue adds its per-account count here.
+   * A limit order that would pass the open-order cap or fill its level, both
+   * checked before the command is journaled, so replay never depends on these
+   * limits. It is still taken when it would not rest (it fills, or the trade
+   * cap ends it). The accounts issue adds its per-account count next to the
+   * per-symbol one, here and in place().
    */
-  private admitResting (book: OrderBook, fields: OrderFields): Rejection | null {
-    const priceTicks = fields.priceTicks as number
-    const full = book.open.size >= this.maxOpenOrdersPerSymbol
-    if (!full && book.canRest(fields.side, priceTicks, fields.quantityLots)) return null
-    if (book.fillability(fields.side, priceTicks, fields.quantityLots, this.maxFillsPerOrder) !== Fillability.SHORT) return null
-    return full
+  private refuseResting (book: OrderBook, fields: OrderFields): Rejection | null {
+    if (book.fillability(fields.side, fields.priceTicks, fields.quantityLots, this.maxFillsPerOrder) !== Fillability.SHORT) return null
+    return book.open.size >= this.maxOpenOrdersPerSymbol
       ? reject(ResultCode.TOO_MANY_OPEN_ORDERS, `${book.symbol} holds its maximum of ${this.maxOpenOrdersPerSymbol} open orders; only orders that do not rest are taken until some are filled or cancelled`)
       : reject(ResultCode.PRICE_LEVEL_FULL, 'the price level would hold more than the largest exact quantity; use a smaller quantity or another price')
   }
