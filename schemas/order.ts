@@ -43,6 +43,7 @@ export const OrderFields = {
   side: Type.String(),
   order_type: Type.String(),
   status: Type.String({ description: 'pending | partially_filled | filled | cancelled | rejected' }),
+  cancel_reason: NullableString('why the engine ended the order early: MATCH_LIMIT (the cap on trades per order), else null'),
   price: NullableDecimal,
   quantity: DecimalString,
   filled_quantity: DecimalString,

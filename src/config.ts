@@ -3,9 +3,13 @@
  * value stops the start with one clear line naming the variable.
  */
 import { readFileSync } from 'node:fs'
+import { totalmem } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_FEE_RATE, DEFAULT_HISTORY_LIMIT, DEFAULT_SYMBOLS, MatchingEngine, type SymbolConfig } from './engine/index.js'
+import {
+  DEFAULT_FEE_RATE, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, DEFAULT_SYMBOLS,
+  MatchingEngine, type SymbolConfig
+} from './engine/index.js'
 
 /** The l2 depths a WebSocket subscriber may ask for: a few classes, so deltas are built once per class. */
 export const WS_DEPTHS = [1, 10, 50, 100, 500, 1000, 5000, 10000] as const
@@ -26,6 +30,8 @@ export interface Config {
     readonly makerFeeRate: string
     readonly takerFeeRate: string
     readonly historyLimit: number
+    readonly maxFillsPerOrder: number
+    readonly maxOpenOrdersPerSymbol: number
   }
   readonly rateLimit: {
     readonly enabled: boolean
@@ -102,7 +108,9 @@ export function loadConfig (env: Env = process.env): Config {
       symbols: read.symbols(),
       makerFeeRate: read.string('MAKER_FEE_RATE', DEFAULT_FEE_RATE),
       takerFeeRate: read.string('TAKER_FEE_RATE', DEFAULT_FEE_RATE),
-      historyLimit: read.int('HISTORY_LIMIT', DEFAULT_HISTORY_LIMIT, 1, 100_000_000)
+      historyLimit: read.int('HISTORY_LIMIT', DEFAULT_HISTORY_LIMIT, 1, 100_000_000),
+      maxFillsPerOrder: read.int('MAX_FILLS_PER_ORDER', DEFAULT_MAX_FILLS_PER_ORDER, 1, 1_000_000),
+      maxOpenOrdersPerSymbol: read.int('MAX_OPEN_ORDERS_PER_SYMBOL', DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, 1, 100_000_000)
     },
     rateLimit: {
       enabled: read.bool('RATE_LIMIT_ENABLED', true),
@@ -127,7 +135,7 @@ export function loadConfig (env: Env = process.env): Config {
     pressure: {
       maxEventLoopDelayMs: read.int('PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
       maxHeapUsedBytes: read.int('PRESSURE_MAX_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
-      maxRssBytes: read.int('PRESSURE_MAX_RSS_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      maxRssBytes: read.int('PRESSURE_MAX_RSS_BYTES', defaultMaxRssBytes(), 0, Number.MAX_SAFE_INTEGER),
       retryAfterSeconds: read.int('PRESSURE_RETRY_AFTER_SECONDS', 1, 1, 3600),
       maxConnections: connectionCap(read.int('MAX_CONNECTIONS', 10_000, 1, 1e6), openFilesLimit())
     },
@@ -143,8 +151,7 @@ export function loadConfig (env: Env = process.env): Config {
   }
   try {
     // Builds the books once to check tick/lot/fee values with the engine's own rules.
-    const { makerFeeRate, takerFeeRate, symbols } = config.engine
-    const probe = new MatchingEngine({ symbols, makerFeeRate, takerFeeRate })
+    const probe = new MatchingEngine(config.engine)
     if (probe.symbols.length === 0) throw new Error('no symbols configured')
   } catch (error) {
     throw new ConfigError(`invalid engine configuration: ${(error as Error).message}`)
@@ -182,6 +189,24 @@ export function openFilesLimit (limits?: string): number | null {
   }
   const match = /^Max open files\s+(\d+)\s/m.exec(text)
   return match === null ? null : Number(match[1])
+}
+
+const GiB = 1024 ** 3
+
+/**
+ * PRESSURE_MAX_RSS_BYTES when unset: 1.5 GiB, or three quarters of the memory
+ * the process may use (its cgroup limit, else the machine's RAM) when that is
+ * less, so load shedding starts before the OOM killer does.
+ */
+export function defaultMaxRssBytes (memoryBytes = usableMemory()): number {
+  return Math.min(1.5 * GiB, Math.floor(memoryBytes * 0.75))
+}
+
+function usableMemory (): number {
+  const machine = totalmem()
+  // Node 20 answers undefined without a cgroup limit; an unlimited cgroup reads as a huge number.
+  const constrained = process.constrainedMemory?.()
+  return constrained !== undefined && constrained > 0 && constrained < machine ? constrained : machine
 }
 
 class EnvReader {

@@ -8,7 +8,11 @@ export const ResultCode = {
   SYMBOL_NOT_FOUND: 'SYMBOL_NOT_FOUND',
   ORDER_NOT_FOUND: 'ORDER_NOT_FOUND',
   DUPLICATE_CLIENT_ORDER_ID: 'DUPLICATE_CLIENT_ORDER_ID',
-  MISSING_ORDER_ID: 'MISSING_ORDER_ID'
+  MISSING_ORDER_ID: 'MISSING_ORDER_ID',
+  /** The symbol holds its maximum of resting orders and this limit order would rest. */
+  TOO_MANY_OPEN_ORDERS: 'TOO_MANY_OPEN_ORDERS',
+  /** The price level would pass 2^53 − 1 lots: only reachable with orders restored from data written under larger limits. */
+  PRICE_LEVEL_FULL: 'PRICE_LEVEL_FULL'
 } as const
 
 export type ResultCode = typeof ResultCode[keyof typeof ResultCode]

@@ -17,6 +17,12 @@ export interface NewOrderCommand {
   readonly priceTicks: number | null
   readonly quantityLots: number
   readonly clientOrderId: string | null
+  /**
+   * The cap on trades this order ran under (the engine's maxFillsPerOrder
+   * when it was accepted), so replay gives the same result after a restart
+   * with another cap. null: no cap (records from before the cap existed).
+   */
+  readonly maxFills: number | null
 }
 
 export interface CancelCommand {
@@ -30,4 +36,4 @@ export interface CancelCommand {
 export type Command = NewOrderCommand | CancelCommand
 
 /** A validated order before the engine stamps it. */
-export type OrderFields = Omit<NewOrderCommand, 'kind' | 'seq' | 'orderId' | 'timestamp'>
+export type OrderFields = Omit<NewOrderCommand, 'kind' | 'seq' | 'orderId' | 'timestamp' | 'maxFills'>

@@ -4,13 +4,13 @@
  * every id comes from a counter, so the same commands always produce the
  * same trades, ids and books.
  */
-import { ResultCode, accept, reject, type Result } from './codes.js'
+import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
 import type { CancelCommand, Command, OrderFields } from './commands.js'
 import { decimal, toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
 import type { EngineEvent, EngineListener, ListenerErrorHandler, Trade } from './events.js'
 import { OrderHistory } from './history.js'
 import { Order } from './order.js'
-import { NO_TRADES, OrderBook, type CommandOutput } from './order-book.js'
+import { Fillability, NO_TRADES, OrderBook, type CommandOutput } from './order-book.js'
 import { DEFAULT_SYMBOLS, SymbolSpec, type SymbolConfig } from './symbols.js'
 import { normaliseSymbol } from './identifiers.js'
 import { validateOrder, type NewOrderInput } from './validate.js'
@@ -21,6 +21,17 @@ export interface EngineOptions {
   readonly takerFeeRate?: string
   /** Terminal orders kept queryable. */
   readonly historyLimit?: number
+  /**
+   * Most trades one order may produce. An order that reaches it with crossing
+   * liquidity left is cancelled with cancelReason MATCH_LIMIT (a FOK that
+   * would need more is rejected whole). Bounds the work of one command.
+   */
+  readonly maxFillsPerOrder?: number
+  /**
+   * Most resting orders per symbol. At the cap a limit order that would rest
+   * is refused with TOO_MANY_OPEN_ORDERS; orders that do not rest still run.
+   */
+  readonly maxOpenOrdersPerSymbol?: number
   /** Milliseconds since the epoch. */
   readonly clock?: () => number
   /** Sees every accepted command before it runs: the journal's hook. */
@@ -43,6 +54,11 @@ export interface OrderOutcome {
 
 export const DEFAULT_FEE_RATE = '0.001'
 export const DEFAULT_HISTORY_LIMIT = 100_000
+export const DEFAULT_MAX_FILLS_PER_ORDER = 1000
+/** About 1.8 KB per resting order: 100,000 hold about 180 MB per symbol. */
+export const DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL = 100_000
+/** Replays records journaled before the cap existed as they ran: uncapped. */
+const NO_FILL_CAP = Number.MAX_SAFE_INTEGER
 
 export class MatchingEngine {
   readonly makerFeeRate: BigNumber
@@ -51,6 +67,8 @@ export class MatchingEngine {
   readonly makerFeeScaled: ScaledDecimal
   readonly takerFeeScaled: ScaledDecimal
   readonly history: OrderHistory
+  readonly maxFillsPerOrder: number
+  readonly maxOpenOrdersPerSymbol: number
   private readonly books = new Map<string, OrderBook>()
   private readonly clock: () => number
   private readonly onCommand: ((command: Command) => void) | undefined
@@ -60,11 +78,25 @@ export class MatchingEngine {
   /** Last command sequence number executed. */
   sequence = 0
   nextOrderSeq = 1
+  /**
+   * Bumped by every command and by a state import: equal revisions of one
+   * engine mean equal state (what the digest cache keys on). Never repeats,
+   * unlike a sequence number that a rebuilt engine could reach again.
+   */
+  revision = 0
 
   constructor (options: EngineOptions = {}) {
+    this.maxFillsPerOrder = positiveLimit(options.maxFillsPerOrder ?? DEFAULT_MAX_FILLS_PER_ORDER, 'max fills per order')
+    this.maxOpenOrdersPerSymbol = positiveLimit(options.maxOpenOrdersPerSymbol ?? DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, 'max open orders per symbol')
     for (const config of options.symbols ?? DEFAULT_SYMBOLS) {
       const spec = new SymbolSpec(config)
       if (this.books.has(spec.symbol)) throw new Error(`symbol ${spec.symbol} is configured twice`)
+      // The open-order cap bounds every level: it must keep level totals exact by construction.
+      if (BigInt(spec.maxLots) * BigInt(this.maxOpenOrdersPerSymbol) > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new Error(`symbol ${spec.symbol}: max quantity ${spec.maxQuantity.toFixed()} (${spec.maxLots} lots of ${spec.lot.text}) × ` +
+          `${this.maxOpenOrdersPerSymbol} open orders could pass 2^53 - 1 lots at one price; ` +
+          'lower maxQuantity or the open-order cap, or use a coarser lotSize')
+      }
       this.books.set(spec.symbol, new OrderBook(spec))
     }
     this.makerFeeRate = feeRate(options.makerFeeRate ?? DEFAULT_FEE_RATE, 'maker')
@@ -111,8 +143,11 @@ export class MatchingEngine {
     if (fields.clientOrderId !== null && book.openByClientId.has(fields.clientOrderId)) {
       return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID, `client_order_id ${fields.clientOrderId} is already used by an open order`)
     }
-    if (fields.orderType === 'limit' && !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots)) {
-      return reject(ResultCode.VALIDATION_ERROR, 'the price level would hold more than the largest exact quantity; use a smaller quantity or another price')
+    // The usual case (room in the symbol and the level) costs two compares and the level lookup.
+    if (fields.orderType === 'limit' &&
+      (book.open.size >= this.maxOpenOrdersPerSymbol || !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots))) {
+      const refused = this.refuseResting(book, fields)
+      if (refused !== null) return refused
     }
     const orderSeq = this.nextOrderSeq
     const orderId = String(orderSeq)
@@ -128,10 +163,11 @@ export class MatchingEngine {
         orderType: fields.orderType,
         priceTicks: fields.priceTicks,
         quantityLots: fields.quantityLots,
-        clientOrderId: fields.clientOrderId
+        clientOrderId: fields.clientOrderId,
+        maxFills: this.maxFillsPerOrder
       })
     }
-    return accept(this.runNew(book, this.sequence + 1, orderSeq, orderId, timestamp, fields))
+    return accept(this.runNew(book, this.sequence + 1, orderSeq, orderId, timestamp, fields, this.maxFillsPerOrder))
   }
 
   cancel (input: CancelInput): Result<OrderOutcome> {
@@ -159,7 +195,9 @@ export class MatchingEngine {
     if (command.seq !== this.sequence + 1) throw new Error(`replay out of sequence: expected ${this.sequence + 1}, got ${command.seq}`)
     const book = this.books.get(command.symbol)
     if (book === undefined) throw new Error(`replay: symbol ${command.symbol} is not configured`)
-    if (command.kind === 'new') return this.runNew(book, command.seq, Number(command.orderId), command.orderId, command.timestamp, command)
+    if (command.kind === 'new') {
+      return this.runNew(book, command.seq, Number(command.orderId), command.orderId, command.timestamp, command, command.maxFills ?? NO_FILL_CAP)
+    }
     const order = book.open.get(command.orderId)
     if (order === undefined) throw new Error(`replay: order ${command.orderId} is not open in ${command.symbol}`)
     return this.runCancel(book, order, command)
@@ -181,19 +219,35 @@ export class MatchingEngine {
     return accept(order)
   }
 
-  private runNew (book: OrderBook, seq: number, orderSeq: number, orderId: string, timestamp: number, fields: OrderFields): OrderOutcome {
+  /**
+   * A limit order that would pass the open-order cap or fill its level, both
+   * checked before the command is journaled, so replay never depends on these
+   * limits. It is still taken when it would not rest (it fills, or the trade
+   * cap ends it). The accounts issue adds its per-account count next to the
+   * per-symbol one, here and in place().
+   */
+  private refuseResting (book: OrderBook, fields: OrderFields): Rejection | null {
+    if (book.fillability(fields.side, fields.priceTicks, fields.quantityLots, this.maxFillsPerOrder) !== Fillability.SHORT) return null
+    return book.open.size >= this.maxOpenOrdersPerSymbol
+      ? reject(ResultCode.TOO_MANY_OPEN_ORDERS, `${book.symbol} holds its maximum of ${this.maxOpenOrdersPerSymbol} open orders; only orders that do not rest are taken until some are filled or cancelled`)
+      : reject(ResultCode.PRICE_LEVEL_FULL, 'the price level would hold more than the largest exact quantity; use a smaller quantity or another price')
+  }
+
+  private runNew (book: OrderBook, seq: number, orderSeq: number, orderId: string, timestamp: number, fields: OrderFields, maxFills: number): OrderOutcome {
     this.sequence = seq
+    this.revision++
     if (orderSeq >= this.nextOrderSeq) this.nextOrderSeq = orderSeq + 1
     const order = new Order(orderId, book.symbol, fields.side, fields.orderType, fields.priceTicks,
       fields.quantityLots, fields.clientOrderId, timestamp)
     const out = this.newOutput()
-    book.execute(order, out)
+    book.execute(order, out, maxFills)
     this.complete(book.symbol, out)
     return { order, trades: out.trades, book }
   }
 
   private runCancel (book: OrderBook, order: Order, command: CancelCommand): OrderOutcome {
     this.sequence = command.seq
+    this.revision++
     const out = this.newOutput()
     book.cancel(order, out)
     this.complete(book.symbol, out)
@@ -229,4 +283,9 @@ function feeRate (text: string, which: string): BigNumber {
   const rate = decimal(text)
   if (!rate.isFinite() || rate.lt(0) || rate.gte(1)) throw new Error(`${which} fee rate must be a decimal in [0, 1), got ${text}`)
   return rate
+}
+
+function positiveLimit (value: number, which: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${which} must be a positive integer, got ${value}`)
+  return value
 }

@@ -3,7 +3,7 @@
  * listeners only when the command has finished, so a listener always sees a
  * complete, consistent book, and one that throws cannot leave it half-done.
  */
-import type { Order, OrderStatus, OrderType, Side } from './order.js'
+import type { CancelReason, Order, OrderStatus, OrderType, Side } from './order.js'
 
 export interface Trade {
   readonly tradeId: string
@@ -24,6 +24,7 @@ export interface OrderSnapshot {
   readonly side: Side
   readonly type: OrderType
   readonly status: OrderStatus
+  readonly cancelReason: CancelReason | null
   readonly priceTicks: number | null
   readonly quantityLots: number
   readonly filledLots: number
@@ -65,6 +66,7 @@ export function snapshotOf (order: Order): OrderSnapshot {
     side: order.side,
     type: order.type,
     status: order.status,
+    cancelReason: order.cancelReason,
     priceTicks: order.priceTicks,
     quantityLots: order.quantityLots,
     filledLots: order.filledLots,

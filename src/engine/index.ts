@@ -1,10 +1,10 @@
 /** The engine's public surface: plugins, tests and benchmarks import from here only. */
-export { MatchingEngine, DEFAULT_FEE_RATE, DEFAULT_HISTORY_LIMIT } from './engine.js'
+export { MatchingEngine, DEFAULT_FEE_RATE, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL } from './engine.js'
 export type { EngineOptions, CancelInput, OrderOutcome } from './engine.js'
 export { ResultCode } from './codes.js'
 export type { Result, Rejection } from './codes.js'
 export type { Command, NewOrderCommand, CancelCommand, OrderFields } from './commands.js'
-export { Order, OrderStatus, OrderType, Side, SIDES, ORDER_TYPES } from './order.js'
+export { CancelReason, Order, OrderStatus, OrderType, Side, SIDES, ORDER_TYPES } from './order.js'
 export { OrderBook } from './order-book.js'
 export { SymbolSpec, DEFAULT_SYMBOLS, DEFAULT_LOT_SIZE, DEFAULT_MAX_QUANTITY, DEFAULT_MIN_NOTIONAL } from './symbols.js'
 export type { SymbolConfig } from './symbols.js'

@@ -4,7 +4,7 @@
  * owns the price levels, the open-order indexes and its symbol's counters.
  */
 import { BookSide } from './book-side.js'
-import { Order, OrderStatus, OrderType, Side } from './order.js'
+import { CancelReason, Order, OrderStatus, OrderType, Side } from './order.js'
 import type { PriceLevel } from './price-level.js'
 import type { SymbolSpec } from './symbols.js'
 import { OrderEventType, snapshotOf, type EngineEvent, type LevelChange, type Trade } from './events.js'
@@ -22,6 +22,17 @@ export interface CommandOutput {
 
 /** Most commands trade nothing: they share this (never mutated) empty list instead of allocating one. */
 export const NO_TRADES: Trade[] = []
+
+/** What matching an order against the book as it stands would come to (see OrderBook.fillability). */
+export const Fillability = {
+  /** Fills completely within the cap on trades. */
+  FILLS: 'fills',
+  /** The crossing liquidity runs out first: a limit order would rest the rest. */
+  SHORT: 'short',
+  /** Needs more trades than the cap: the rest would be cancelled with MATCH_LIMIT. */
+  CAP: 'cap'
+} as const
+export type Fillability = typeof Fillability[keyof typeof Fillability]
 
 export interface BookStats {
   totalOrders: number
@@ -52,17 +63,30 @@ export class OrderBook {
     return side === Side.BUY ? this.bids : this.asks
   }
 
-  /** Runs a new order: match what crosses, then rest, cancel or reject the rest. */
-  execute (taker: Order, out: CommandOutput): void {
+  /**
+   * Runs a new order: match what crosses (at most maxFills trades), then
+   * rest, cancel or reject the rest. An order stopped by the cap while more
+   * crossing liquidity was there is cancelled with MATCH_LIMIT whatever its
+   * type: a limit order cannot rest its remainder, as it would cross the book.
+   */
+  execute (taker: Order, out: CommandOutput, maxFills: number): void {
     this.stats.totalOrders++
-    if (taker.type === OrderType.FOK && !this.canFillCompletely(taker)) {
-      taker.status = OrderStatus.REJECTED
-      this.finish(taker, OrderEventType.REJECTED, out)
-      return
+    if (taker.type === OrderType.FOK) {
+      const fill = this.fillability(taker.side, taker.priceTicks, taker.quantityLots, maxFills)
+      if (fill !== Fillability.FILLS) {
+        taker.status = OrderStatus.REJECTED
+        if (fill === Fillability.CAP) taker.cancelReason = CancelReason.MATCH_LIMIT
+        this.finish(taker, OrderEventType.REJECTED, out)
+        return
+      }
     }
-    this.match(taker, out)
+    const capped = this.match(taker, out, maxFills)
     if (taker.remainingLots === 0) {
       this.finish(taker, OrderEventType.FILLED, out)
+    } else if (capped) {
+      taker.status = OrderStatus.CANCELLED
+      taker.cancelReason = CancelReason.MATCH_LIMIT
+      this.finish(taker, OrderEventType.CANCELLED, out)
     } else if (taker.type === OrderType.LIMIT) {
       this.rest(taker, out)
     } else {
@@ -72,13 +96,41 @@ export class OrderBook {
   }
 
   /**
-   * Level totals are safe integers: an order that could push its level past
-   * 2^53 lots (about 90 maximum-size orders at one price) is refused before
-   * it is journaled, rather than silently losing exactness.
+   * Level totals are safe integers. The engine refuses symbol configurations
+   * where max quantity × max open orders could pass 2^53 − 1 lots, so orders
+   * validated under the current filters never get here; this check is the
+   * defence for books restored from data written under larger limits.
    */
   canRest (side: Side, priceTicks: number, quantityLots: number): boolean {
     const level = this.sideOf(side).get(priceTicks)
     return level === undefined || level.totalLots + quantityLots <= Number.MAX_SAFE_INTEGER
+  }
+
+  /**
+   * What an order of `quantityLots` at `priceTicks` (null: market) would come
+   * to against the book as it stands, without touching it. Bounded like the
+   * matching itself: it visits at most maxFills + 1 resting orders or levels.
+   */
+  fillability (side: Side, priceTicks: number | null, quantityLots: number, maxFills: number): Fillability {
+    const opposite = side === Side.BUY ? this.asks : this.bids
+    let needed = quantityLots
+    let fills = 0
+    for (const level of opposite.bestFirst()) {
+      if (!crossesAt(side, priceTicks, level.priceTicks)) return Fillability.SHORT
+      if (level.totalLots < needed) {
+        // The whole level is taken and more is needed after it.
+        fills += level.count
+        if (fills > maxFills) return Fillability.CAP
+        needed -= level.totalLots
+        continue
+      }
+      for (let maker = level.head; maker !== null; maker = maker.next) {
+        if (++fills > maxFills) return Fillability.CAP
+        needed -= maker.remainingLots
+        if (needed <= 0) return Fillability.FILLS
+      }
+    }
+    return Fillability.SHORT
   }
 
   /** Puts an order back at the tail of its level without matching (snapshot restore). */
@@ -113,33 +165,21 @@ export class OrderBook {
     return changes
   }
 
-  private canFillCompletely (taker: Order): boolean {
+  /** Returns true when the cap stopped it while crossing liquidity was left. */
+  private match (taker: Order, out: CommandOutput, maxFills: number): boolean {
     const opposite = taker.side === Side.BUY ? this.asks : this.bids
-    let available = 0
-    for (const level of opposite.bestFirst()) {
-      if (!this.crosses(taker, level.priceTicks)) return false
-      available += level.totalLots
-      if (available >= taker.quantityLots) return true
-    }
-    return false
-  }
-
-  private crosses (taker: Order, makerPriceTicks: number): boolean {
-    if (taker.priceTicks === null) return true
-    return taker.side === Side.BUY ? makerPriceTicks <= taker.priceTicks : makerPriceTicks >= taker.priceTicks
-  }
-
-  private match (taker: Order, out: CommandOutput): void {
-    const opposite = taker.side === Side.BUY ? this.asks : this.bids
+    let fills = 0
     let level = opposite.best()
-    while (level !== undefined && taker.remainingLots > 0 && this.crosses(taker, level.priceTicks)) {
+    while (level !== undefined && taker.remainingLots > 0 && crossesAt(taker.side, taker.priceTicks, level.priceTicks)) {
+      if (fills === maxFills) return true
       let maker = level.head
-      while (maker !== null && taker.remainingLots > 0) {
+      while (maker !== null && taker.remainingLots > 0 && fills < maxFills) {
         const next = maker.next
         const lots = Math.min(taker.remainingLots, maker.remainingLots)
         level.totalLots -= lots
         maker.fill(lots)
         taker.fill(lots)
+        fills++
         this.recordTrade(taker, maker, lots, out)
         if (maker.status === OrderStatus.FILLED) {
           level.remove(maker)
@@ -152,10 +192,12 @@ export class OrderBook {
         maker = next
       }
       if (out.touched !== null) out.touched.push(level)
-      if (!level.isEmpty) break
+      // A level left non-empty means the taker is done or the cap stopped it in this level.
+      if (!level.isEmpty) return taker.remainingLots > 0
       opposite.removeLevel(level)
       level = opposite.best()
     }
+    return false
   }
 
   private recordTrade (taker: Order, maker: Order, lots: number, out: CommandOutput): void {
@@ -193,4 +235,10 @@ export class OrderBook {
     out.retired.push(order)
     if (out.events !== null) out.events.push({ type: 'order', eventType, order: snapshotOf(order) })
   }
+}
+
+/** Whether a taker on `side` with limit `limitTicks` (null: market) trades with a maker at `makerTicks`. */
+function crossesAt (side: Side, limitTicks: number | null, makerTicks: number): boolean {
+  if (limitTicks === null) return true
+  return side === Side.BUY ? makerTicks <= limitTicks : makerTicks >= limitTicks
 }

@@ -18,6 +18,18 @@ export const OrderStatus = {
 } as const
 export type OrderStatus = typeof OrderStatus[keyof typeof OrderStatus]
 
+/**
+ * Why the engine, not the client, ended an order early. Stable codes: clients
+ * may switch on them. null on every order the client itself cancelled, and on
+ * the ordinary ends (filled; market/IOC remainder with nothing left to cross;
+ * FOK without enough liquidity).
+ */
+export const CancelReason = {
+  /** The order reached the engine's cap on trades per order; the rest was cancelled (or a FOK refused whole). */
+  MATCH_LIMIT: 'MATCH_LIMIT'
+} as const
+export type CancelReason = typeof CancelReason[keyof typeof CancelReason]
+
 export const SIDES: readonly Side[] = [Side.BUY, Side.SELL]
 export const ORDER_TYPES: readonly OrderType[] = [OrderType.LIMIT, OrderType.MARKET, OrderType.IOC, OrderType.FOK]
 
@@ -33,6 +45,7 @@ export class Order {
   readonly timestamp: number
   filledLots = 0
   status: OrderStatus = OrderStatus.PENDING
+  cancelReason: CancelReason | null = null
   /** Queue links, set only while the order rests in a level. */
   prev: Order | null = null
   next: Order | null = null

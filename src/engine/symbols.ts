@@ -16,7 +16,12 @@ export interface SymbolConfig {
 }
 
 export const DEFAULT_LOT_SIZE = '0.00000001'
-export const DEFAULT_MAX_QUANTITY = '1000000'
+/**
+ * 900 × 10^8 lots (at the default lot size) × 100,000 open orders (the
+ * default cap per symbol) stays under 2^53 − 1 lots, so no price level can
+ * fill up (see MatchingEngine's check of every symbol).
+ */
+export const DEFAULT_MAX_QUANTITY = '900'
 export const DEFAULT_MIN_NOTIONAL = '10'
 
 /** The seed's crypto set. */
@@ -37,6 +42,7 @@ export class SymbolSpec {
   readonly maxQuantity: BigNumber
   readonly minNotional: BigNumber
   readonly minLots: number
+  readonly maxLots: number
   /** min notional expressed in (tick × lot) units, rounded up, for a BigInt compare. */
   readonly minNotionalUnits: bigint
 
@@ -55,6 +61,7 @@ export class SymbolSpec {
     if (maxLots === null || maxLots < minLots) throw new Error(`symbol ${symbol}: max quantity must be a multiple of the lot size and at least the min quantity`)
     if (this.minNotional.isNaN() || this.minNotional.lt(0)) throw new Error(`symbol ${symbol}: min notional must be zero or positive`)
     this.minLots = minLots
+    this.maxLots = maxLots
     this.minNotionalUnits = BigInt(this.minNotional.div(this.tick.value.times(this.lot.value)).integerValue(2 /* ROUND_CEIL */).toFixed())
   }
 }

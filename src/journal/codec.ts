@@ -4,7 +4,8 @@
  * Compact, appendable, human-greppable, and a torn or flipped record fails
  * its checksum. Arrays instead of objects keep records short:
  *   header: ["h", formatVersion, [[symbol, tickSize, lotSize], ...]]   (first line of every segment)
- *   new:    ["n", seq, orderId, timestamp, symbol, side, orderType, priceTicks|null, quantityLots, clientOrderId|null]
+ *   new:    ["n", seq, orderId, timestamp, symbol, side, orderType, priceTicks|null, quantityLots, clientOrderId|null, maxFills]
+ *           (maxFills, the engine's cap on trades for that order, is absent from records written before it existed)
  *   cancel: ["c", seq, orderId, timestamp, symbol]
  * Prices and quantities are integer ticks and lots, so they mean something
  * only under the tick and lot sizes they were counted in: the header names
@@ -16,7 +17,7 @@ import type { Command } from '../engine/index.js'
 export function encodeCommand (command: Command): string {
   const json = JSON.stringify(command.kind === 'new'
     ? ['n', command.seq, command.orderId, command.timestamp, command.symbol, command.side, command.orderType,
-        command.priceTicks, command.quantityLots, command.clientOrderId]
+        command.priceTicks, command.quantityLots, command.clientOrderId, command.maxFills]
     : ['c', command.seq, command.orderId, command.timestamp, command.symbol])
   return checksum(json) + ' ' + json + '\n'
 }
@@ -51,9 +52,9 @@ export function checksum (text: string): string {
 export function decodeCommand (line: string): Command | null {
   const fields = decodeFrame(line)
   if (fields === null) return null
-  if (fields[0] === 'n' && fields.length === 10) {
-    const [, seq, orderId, timestamp, symbol, side, orderType, priceTicks, quantityLots, clientOrderId] = fields
-    return { kind: 'new', seq, orderId, timestamp, symbol, side, orderType, priceTicks, quantityLots, clientOrderId }
+  if (fields[0] === 'n' && (fields.length === 10 || fields.length === 11)) {
+    const [, seq, orderId, timestamp, symbol, side, orderType, priceTicks, quantityLots, clientOrderId, maxFills = null] = fields
+    return { kind: 'new', seq, orderId, timestamp, symbol, side, orderType, priceTicks, quantityLots, clientOrderId, maxFills }
   }
   if (fields[0] === 'c' && fields.length === 5) {
     const [, seq, orderId, timestamp, symbol] = fields

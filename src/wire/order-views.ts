@@ -29,6 +29,7 @@ export function orderView (order: Order | OrderSnapshot, spec: SymbolSpec): Orde
     side: order.side,
     order_type: order.type,
     status: order.status,
+    cancel_reason: order.cancelReason,
     price: order.priceTicks === null ? null : spec.tick.format(order.priceTicks),
     quantity: spec.lot.format(order.quantityLots),
     filled_quantity: spec.lot.format(filledLots),

@@ -122,7 +122,7 @@ t.test('GET /symbols: filters, counters and BBO of every configured symbol', asy
       tick_size: '0.01',
       lot_size: '0.00000001',
       min_quantity: MIN_QUANTITY[symbol],
-      max_quantity: '1000000',
+      max_quantity: '900',
       min_notional: '10'
     }, symbol)
     t.equal(info.bbo.symbol, symbol)

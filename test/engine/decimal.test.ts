@@ -42,6 +42,7 @@ t.test('views print exact decimals, fees and a half-tick mid', async (t) => {
     side: 'buy',
     order_type: 'ioc',
     status: 'filled',
+    cancel_reason: null,
     price: '30000.04',
     quantity: '0.12345678',
     filled_quantity: '0.12345678',

@@ -166,14 +166,17 @@ t.test('history is bounded: the oldest terminal orders are forgotten', async (t)
   t.ok(e.findOrder('UNIT-USD', { orderId: ids[2] }).ok)
 })
 
-t.test('a level never grows past the exact-integer range; the order that would push it is refused', async (t) => {
-  const big = { symbol: 'BIG-USD', tickSize: '1', lotSize: '1', minQuantity: '1', maxQuantity: String(2 ** 52), minNotional: '0' }
-  const e = unitEngine({ symbols: [big] })
-  const order = (quantity: number) => e.submit({ symbol: 'BIG-USD', side: 'sell', orderType: 'limit', quantity, price: 7 })
+t.test('a level restored from data written under larger limits never passes the exact-integer range: PRICE_LEVEL_FULL', async (t) => {
+  // place() takes validated fields; lots past the symbol's max stand for orders journaled under an older, larger max quantity.
+  const e = unitEngine({ maxOpenOrdersPerSymbol: 3 })
+  const order = (quantityLots: number, priceTicks = 7) =>
+    e.place({ symbol: 'UNIT-USD', side: 'sell', orderType: 'limit', priceTicks, quantityLots, clientOrderId: null })
   t.ok(order(2 ** 52).ok)
   t.ok(order(2 ** 52 - 1).ok, 'exactly 2^53 - 1 in the level is still fine')
   const refused = order(1)
-  t.same(refused.ok ? 'ok' : [refused.code, /largest exact quantity/.test(refused.message)], ['VALIDATION_ERROR', true])
-  t.equal(e.book('BIG-USD')!.asks.best()!.totalLots, Number.MAX_SAFE_INTEGER)
-  t.ok(e.submit({ symbol: 'BIG-USD', side: 'sell', orderType: 'limit', quantity: 1, price: 8 }).ok, 'another price is fine')
+  t.same(refused.ok ? 'ok' : [refused.code, /largest exact quantity/.test(refused.message)], ['PRICE_LEVEL_FULL', true])
+  t.equal(e.book('UNIT-USD')!.asks.best()!.totalLots, Number.MAX_SAFE_INTEGER)
+  t.ok(order(1, 8).ok, 'another price is fine')
+  const taker = e.place({ symbol: 'UNIT-USD', side: 'buy', orderType: 'limit', priceTicks: 7, quantityLots: 5, clientOrderId: null })
+  t.equal(taker.ok && taker.value.order.status, 'filled', 'an order that trades against the full level is taken')
 })

@@ -154,6 +154,7 @@ t.test('orders channel: resting, partially_filled, filled, cancelled, rejected w
     side: 'buy',
     order_type: 'limit',
     status: 'pending',
+    cancel_reason: null,
     price: '29000',
     quantity: '1',
     filled_quantity: '0',

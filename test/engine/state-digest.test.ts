@@ -1,0 +1,56 @@
+/**
+ * stateDigest is cached per engine revision: computed at most once per state
+ * change however often it is read, still a function of the state alone.
+ */
+import t from 'tap'
+import { MatchingEngine, exportState, importState, stateDigest, type Command } from '../../src/engine/index.js'
+import { UNIT, place, unitEngine } from '../helpers/engine.js'
+
+t.test('reads between two commands reuse one computation', async (t) => {
+  const e = unitEngine()
+  place(e, { side: 'sell', qty: 5, price: 100 })
+  const digest = stateDigest(e)
+  // Changed behind the engine's back (no command): a recomputation would see it, the cache does not.
+  e.book(UNIT.symbol)!.nextTradeSeq += 1000
+  t.equal(stateDigest(e), digest, 'served from the cache')
+  place(e, { side: 'buy', qty: 1, price: 90 })
+  t.not(stateDigest(e), digest, 'the next command invalidates it')
+})
+
+t.test('every kind of state change changes the digest', async (t) => {
+  const e = unitEngine()
+  const seen = new Set([stateDigest(e)])
+  const step = (what: string, run: () => unknown) => {
+    run()
+    const digest = stateDigest(e)
+    t.notOk(seen.has(digest), what)
+    seen.add(digest)
+  }
+  step('a resting order', () => place(e, { side: 'sell', qty: 5, price: 100 }))
+  step('a second order in the same level (queue)', () => place(e, { side: 'sell', qty: 5, price: 100 }))
+  step('a partial fill', () => place(e, { side: 'buy', qty: 2, price: 100 }))
+  step('a cancel', () => e.cancel({ symbol: UNIT.symbol, orderId: '2' }))
+  step('a rejected FOK (sequence and ids move on)', () => place(e, { side: 'buy', type: 'fok', qty: 50, price: 100 }))
+  const unchanged = stateDigest(e)
+  t.notOk(e.submit({ symbol: UNIT.symbol, side: 'buy', orderType: 'limit', quantity: 0, price: 1 }).ok)
+  t.equal(stateDigest(e), unchanged, 'a refused order changes nothing')
+})
+
+t.test('equal states give equal digests: replayed commands and an imported snapshot', async (t) => {
+  const commands: Command[] = []
+  const live = unitEngine({ onCommand: (c) => commands.push(c) })
+  for (let i = 0; i < 30; i++) place(live, { side: i % 3 === 0 ? 'buy' : 'sell', qty: 1 + (i % 4), price: 98 + (i % 5) })
+  live.cancel({ symbol: UNIT.symbol, orderId: '2' })
+  const digest = stateDigest(live)
+
+  const replayed = unitEngine()
+  stateDigest(replayed)
+  for (const command of commands) replayed.replay(command)
+  t.equal(stateDigest(replayed), digest)
+
+  const restored = new MatchingEngine({ symbols: [UNIT] })
+  const before = stateDigest(restored)
+  importState(restored, JSON.parse(JSON.stringify(exportState(live))))
+  t.not(before, digest)
+  t.equal(stateDigest(restored), digest, 'an import invalidates the cache of the empty engine')
+})
