@@ -12,7 +12,7 @@ import { normaliseSymbol } from '../src/engine/index.js'
 import { DEFAULT_DEPTH, type MarketDataHub } from '../src/gateway/market-data-hub.js'
 import type { Subscriber } from '../src/gateway/subscriber.js'
 import type { BudgetMember, SendBudget } from '../src/gateway/send-budget.js'
-import { findDuplicateKey } from '../src/gateway/duplicate-keys.js'
+import { parseStrictJson } from '../src/json/strict-json.js'
 import { WS_DEPTHS, type Config } from '../src/config.js'
 
 const checkSubscribe = TypeCompiler.Compile(SubscribeMessage)
@@ -171,21 +171,21 @@ export class Session implements Subscriber, BudgetMember {
     }
     if (!this.withinRate()) return
     const text = data.toString()
-    let message: unknown
-    try {
-      message = JSON.parse(text)
-    } catch {
+    // The same reader as HTTP bodies: duplicate keys, inexact numbers and prototype keys are refused too.
+    const read = parseStrictJson(text)
+    const message = read.ok ? read.value : read.parsed
+    if (message === undefined) {
       this.fault('invalid JSON', text)
       this.error(WsErrorCode.INVALID_JSON, 'message is not valid JSON', undefined)
       return
     }
-    // From here the frame parsed: whatever else is wrong with it, an id it carried is echoed.
+    // From here the frame parsed: whatever else is wrong with it, an id it carried is echoed
+    // (unless the id itself is what it repeats: then which one it meant is unknown).
     const isObject = typeof message === 'object' && message !== null && !Array.isArray(message)
-    const id = isObject ? requestIdOf(message as object) : undefined
-    const duplicate = isObject ? findDuplicateKey(text) : null
-    if (duplicate !== null) {
-      this.fault('duplicate key', text)
-      this.error(WsErrorCode.INVALID_JSON, `key "${duplicate.key.slice(0, 32)}" appears twice in one object`, duplicate.topLevel && duplicate.key === 'id' ? undefined : id)
+    const id = isObject && !(!read.ok && read.duplicateKey === 'id') ? requestIdOf(message as object) : undefined
+    if (!read.ok) {
+      this.fault(read.duplicateKey === undefined ? 'refused JSON' : 'duplicate key', text)
+      this.error(WsErrorCode.INVALID_JSON, read.message.slice(0, 200), id)
       return
     }
     if (!isObject || typeof (message as { type?: unknown }).type !== 'string') {

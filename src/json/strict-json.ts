@@ -23,7 +23,16 @@
  * No Fastify imports: the HTTP body parser and the WebSocket gateway share it.
  */
 
-export type StrictJsonResult = { readonly ok: true, readonly value: unknown } | { readonly ok: false, readonly message: string }
+export type StrictJsonResult =
+  | { readonly ok: true, readonly value: unknown }
+  | {
+    readonly ok: false
+    readonly message: string
+    /** What JSON.parse made of syntactically valid text (a caller may still read, say, a request id from it). */
+    readonly parsed?: unknown
+    /** The key an object repeats, when that is the refusal. */
+    readonly duplicateKey?: string
+  }
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -49,12 +58,15 @@ export function parseStrictJson (text: string): StrictJsonResult {
     return { ok: false, message: `the body is not valid JSON: ${(error as Error).message}` }
   }
   const members = scan(text)
-  if (typeof members === 'string') return { ok: false, message: members }
+  if (typeof members === 'string') return { ok: false, message: members, parsed: value }
   // A scalar has no keys to count (and scan() saw no member).
   if (typeof value !== 'object' || value === null) return { ok: true, value }
   const keys = walk(value)
-  if (typeof keys === 'string') return { ok: false, message: keys }
-  if (keys !== members) return { ok: false, message: `duplicate key '${duplicateKey(text)}' in a JSON object; send each field once` }
+  if (typeof keys === 'string') return { ok: false, message: keys, parsed: value }
+  if (keys !== members) {
+    const key = duplicateKey(text)
+    return { ok: false, message: `duplicate key '${key}' in a JSON object; send each field once`, parsed: value, duplicateKey: key }
+  }
   return { ok: true, value }
 }
 

@@ -74,6 +74,8 @@ t.test('every error code answers {type: "error", code, message} and the connecti
     ['duplicate key', '{"type":"subscribe","channel":"trades","channel":"orders","id":"k1"}', 'INVALID_JSON', 'k1'],
     ['duplicate key in disguise', '{"type":"ping","\\u0074ype":"ping","id":5}', 'INVALID_JSON', 5],
     ['duplicate id', '{"type":"ping","id":"a","id":"b"}', 'INVALID_JSON', undefined],
+    ['a prototype key (the HTTP body reader refuses it too)', '{"type":"ping","__proto__":{"x":1},"id":"p"}', 'INVALID_JSON', 'p'],
+    ['a number a double cannot hold', '{"type":"ping","id":"n","depth":20000.010000000000001}', 'INVALID_JSON', 'n'],
     ['an over-long id is not echoed', JSON.stringify({ id: 'z'.repeat(65) }), 'INVALID_MESSAGE', undefined],
     ['an array with an id inside', '[{"id":"in"}]', 'INVALID_MESSAGE', undefined]
   ]
@@ -195,6 +197,8 @@ t.test('GET /health and GET /statistics follow connections, subscriptions and me
   t.match(await gatewayStats(s.url), { connections: 2, subscriptions: 3, messages_sent: 7 })
 
   await placeOrder(s.url, { side: 'sell', quantity: '0.1', price: '30000' })
+  // A level that appears and goes within one window is no change to a depth view: wait for this one's delta first.
+  await a.next((m) => m.kind === 'delta')
   await placeOrder(s.url, { side: 'buy', quantity: '0.1', price: '30000' })
   await a.next(isType('trade'))
   await b.next(isType('trade'))
