@@ -111,8 +111,10 @@ async function reconstruct (t: Test, batchMs: string, seed: number) {
   t.equal(late?.book.seq, early.book.seq, 'both ended on the same seq')
   await checkShallow('at the end')
   t.equal(shallowChecks, 12, 'depth 10 and depth 1 equalled GET /book?levels=N at every check')
-  t.ok(shallow[0].book.deltas <= early.book.deltas && shallow[1].book.deltas < early.book.deltas,
-    `shallower views got no more deltas, depth 1 fewer (${early.book.deltas}, ${shallow[0].book.deltas}, ${shallow[1].book.deltas})`)
+  // Never more (a shallower view changes only when its top N does); how many fewer depends on how the
+  // flow fell into windows, so a loaded machine may give equal counts.
+  t.ok(shallow[0].book.deltas <= early.book.deltas && shallow[1].book.deltas <= shallow[0].book.deltas,
+    `shallower views got no more deltas (${early.book.deltas}, ${shallow[0].book.deltas}, ${shallow[1].book.deltas})`)
   t.ok((late?.book.deltas ?? 0) < early.book.deltas, 'the late subscriber started mid-flow')
 
   // Nothing more comes once the book is still, and both stay equal.
