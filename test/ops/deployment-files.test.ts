@@ -21,6 +21,7 @@ t.test('docker-compose.yml: app with port, volume, restart and healthcheck; k6 b
   t.ok(app.volumes.some((v: string) => v.startsWith('engine-data:') && v.endsWith(':/data')), 'named volume on the data directory')
   t.ok('engine-data' in compose.volumes, 'named volume declared')
   t.equal(app.restart, 'unless-stopped')
+  t.equal(typeof app.hostname, 'string', 'a fixed host name, so the DATA_DIR lock of a crashed container is recognised as its own')
   t.match(app.healthcheck.test.join(' '), /\/health/)
   t.equal(app.environment.DATA_DIR, '/data')
   t.match(app.environment.RATE_LIMIT_ENABLED, /^\$\{RATE_LIMIT_ENABLED:-true\}$/, 'rate limit on, switchable from the shell for load runs')
