@@ -117,6 +117,7 @@ t.test('the journal fails while an order waits for durability: the order is refu
   t.match(health.reason, /journal failed .*ENOSPC.*restart/)
   t.match(await exchange.book('ETH-USDT', 5), { ok: false, code: 'JOURNAL_UNAVAILABLE' }, 'reads refuse: memory holds an unacknowledged order')
   t.match(await exchange.findOrder({ symbol: 'ETH-USDT', orderId: '1' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
+  t.match(await exchange.statistics(), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
   t.match(await exchange.placeOrder({ ...ethBid, price: '1999' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' }, 'later orders are refused before they run')
   // The hub learns of the failure from the same durable() promise, a turn later.
   await new Promise((resolve) => setImmediate(resolve))
