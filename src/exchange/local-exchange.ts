@@ -14,6 +14,7 @@
 import { performance } from 'node:perf_hooks'
 import { MatchingEngine, stateDigest, type Command, type OrderBook, type OrderOutcome, type Rejection } from '../engine/index.js'
 import { Persistence } from '../journal/persistence.js'
+import type { WriterIo } from '../journal/journal-writer.js'
 import { MarketDataHub } from '../gateway/market-data-hub.js'
 import { bboView, depthView, symbolFiltersView, symbolStatsView, volumeText } from '../wire/market-views.js'
 import { orderView, tradeAmounts, tradeView } from '../wire/order-views.js'
@@ -44,6 +45,12 @@ export interface LocalExchangeOptions {
   readonly log: ExchangeLog
   /** Injected in tests for determinism; the real clock otherwise. */
   readonly clock?: () => number
+  /**
+   * Test seam only: replaces file operations of the journal writer (see
+   * PersistenceOptions.io) so a test can make the disk fail under a real
+   * journal. Never set by the application.
+   */
+  readonly journalIo?: Partial<WriterIo>
 }
 
 const resolved = Promise.resolve()
@@ -70,7 +77,8 @@ export class LocalExchange implements Exchange {
       // The journal builds the engine around its own command hook, then recovers it from the files.
       this.persistence = new Persistence({
         ...options.journal,
-        onError: (err, message) => options.log.error({ err }, message)
+        onError: (err, message) => options.log.error({ err }, message),
+        io: options.journalIo
       }, (onCommand: (command: Command) => void) => new MatchingEngine({ ...engineOptions, onCommand }))
       this.engine = this.persistence.engine
       for (const warning of this.persistence.recovery.warnings) options.log.warn(warning)

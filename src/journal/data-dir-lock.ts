@@ -200,6 +200,7 @@ function isAlive (pid: number): boolean {
 function processStartTicks (pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    /* c8 ignore next -- Linux's /proc/<pid>/stat always has field 22 (starttime); `?? null` only covers a kernel that would not */
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null
   } catch {
     return null

@@ -49,6 +49,7 @@ export function writeSnapshotSync (dir: string, state: EngineState): string {
     const fd = openSync(temp, 'w')
     try {
       const bytes = Buffer.from(encodeSnapshot(state))
+      /* c8 ignore next -- a synchronous write to a fresh regular file is whole or throws (ENOSPC); kept so a short write can never become a truncated snapshot */
       if (writeSync(fd, bytes) !== bytes.length) throw new Error(`short write to ${temp}`)
       fsyncSync(fd)
     } finally {

@@ -59,3 +59,25 @@ t.test('commands go to the command hook before they run, with gap-free sequence 
   engine.submit({ symbol: 'UNIT-USD', side: 'buy', orderType: 'limit', quantity: 0, price: 1 })
   t.same(seen, ['1:new:1', '2:new:2', '3:cancel:1'], 'rejections are not commands')
 })
+
+t.test('without an onListenerError hook a throwing listener is still isolated', async (t) => {
+  const e = unitEngine()
+  const seen: number[] = []
+  e.addListener(() => { throw new Error('listener broke') })
+  e.addListener((events) => seen.push(events.length))
+  t.doesNotThrow(() => place(e, { side: 'sell', qty: 5, price: 100 }))
+  t.equal(seen.length, 1, 'the next listener still ran')
+  t.equal(e.book('UNIT-USD')!.open.size, 1)
+})
+
+t.test('a sweep reports each level it changed once, the rested remainder on its own side', async (t) => {
+  const e = unitEngine()
+  place(e, { side: 'sell', qty: 1, price: 100 })
+  place(e, { side: 'sell', qty: 1, price: 100 })
+  place(e, { side: 'sell', qty: 2, price: 101 })
+  const seen: EngineEvent[][] = []
+  e.addListener((events) => seen.push([...events]))
+  place(e, { side: 'buy', qty: 5, price: 101 })
+  const levelEvents = seen[0].filter((event) => event.type === 'levels')
+  t.same(levelEvents, [{ type: 'levels', symbol: 'UNIT-USD', changes: [{ side: 'sell', priceTicks: 100, totalLots: 0 }, { side: 'sell', priceTicks: 101, totalLots: 0 }, { side: 'buy', priceTicks: 101, totalLots: 1 }] }])
+})

@@ -180,3 +180,31 @@ t.test('a level restored from data written under larger limits never passes the 
   const taker = e.place({ symbol: 'UNIT-USD', side: 'buy', orderType: 'limit', priceTicks: 7, quantityLots: 5, clientOrderId: null })
   t.equal(taker.ok && taker.value.order.status, 'filled', 'an order that trades against the full level is taken')
 })
+
+t.test('bestFirst(limit) gives at most limit levels; 0 or less gives none', async (t) => {
+  const e = unitEngine()
+  for (const price of [100, 101, 102]) place(e, { side: 'sell', qty: 1, price })
+  const asks = e.book('UNIT-USD')!.asks
+  t.same([...asks.bestFirst(2)].map((l) => l.priceTicks), [100, 101])
+  t.same([...asks.bestFirst(0)], [])
+  t.same([...asks.bestFirst(-1)], [])
+})
+
+t.test('findOrder needs an order id or a client order id', async (t) => {
+  const e = unitEngine()
+  place(e, { side: 'sell', qty: 1, price: 100, cid: 'c1' })
+  t.match(e.findOrder('UNIT-USD', {}), { ok: false, code: 'MISSING_ORDER_ID' })
+  t.match(e.findOrder('UNIT-USD', { orderId: null, clientOrderId: null }), { ok: false, code: 'MISSING_ORDER_ID' })
+  t.match(e.findOrder('UNIT-USD', { clientOrderId: 'c1' }), { ok: true, value: { id: '1' } })
+})
+
+t.test('replay refuses a journal that does not fit the engine: a gap, an unknown symbol, a cancel of an order that is not open', async (t) => {
+  const e = unitEngine()
+  const order = { kind: 'new', orderId: '1', timestamp: 1, symbol: 'UNIT-USD', side: 'sell', orderType: 'limit', priceTicks: 100, quantityLots: 1, clientOrderId: null, maxFills: null } as const
+  t.throws(() => e.replay({ ...order, seq: 2 }), /replay out of sequence: expected 1, got 2/)
+  t.throws(() => e.replay({ ...order, seq: 1, symbol: 'GONE-USD' }), /replay: symbol GONE-USD is not configured/)
+  t.throws(() => e.replay({ kind: 'cancel', seq: 1, orderId: '9', timestamp: 1, symbol: 'UNIT-USD' }), /replay: order 9 is not open in UNIT-USD/)
+  t.equal(e.sequence, 0, 'nothing was applied')
+  e.replay({ ...order, seq: 1 })
+  t.equal(e.book('UNIT-USD')!.open.size, 1, 'the fitting command then replays')
+})

@@ -80,3 +80,27 @@ t.test('configuration errors are thrown at construction', async (t) => {
   t.throws(() => new MatchingEngine({ makerFeeRate: '1.5' }), /maker fee/)
   t.throws(() => new MatchingEngine({ historyLimit: 0 }), /history limit/)
 })
+
+t.test('a quantity that is neither a string nor a number is refused with a reason, not thrown', async (t) => {
+  const e = new MatchingEngine({ symbols: [{ symbol: 'A-B', tickSize: '1', lotSize: '1', minQuantity: '1', minNotional: '0' }], clock: steppingClock() })
+  for (const quantity of [true, null, {}, ['1']]) {
+    const result = e.submit({ symbol: 'A-B', side: 'buy', orderType: 'limit', quantity: quantity as unknown as string, price: '1' })
+    t.match(result, { ok: false, code: 'VALIDATION_ERROR', message: /must be a decimal string or a number/ }, JSON.stringify(quantity))
+  }
+  t.equal(e.sequence, 0, 'nothing ran')
+})
+
+t.test('symbol filters: max quantity and min notional are checked when the engine is built', async (t) => {
+  const base = { symbol: 'A-B', tickSize: '1', lotSize: '1', minQuantity: '2' }
+  t.throws(() => new MatchingEngine({ symbols: [{ ...base, maxQuantity: '1' }] }), /max quantity must be a multiple of the lot size and at least the min quantity/)
+  t.throws(() => new MatchingEngine({ symbols: [{ ...base, maxQuantity: '2.5' }] }), /max quantity must be a multiple/)
+  t.throws(() => new MatchingEngine({ symbols: [{ ...base, minNotional: '-1' }] }), /min notional must be zero or positive/)
+  t.throws(() => new MatchingEngine({ symbols: [{ ...base, minNotional: 'NaN' }] }), /min notional must be zero or positive/)
+  t.ok(new MatchingEngine({ symbols: [{ ...base, maxQuantity: '2', minNotional: '0' }] }), 'max = min and a zero notional are fine')
+})
+
+t.test('place() (the pre-validated fast path) refuses a symbol that is not traded', async (t) => {
+  const e = new MatchingEngine({ symbols: [{ symbol: 'A-B', tickSize: '1', lotSize: '1', minQuantity: '1', minNotional: '0' }], clock: steppingClock() })
+  t.match(e.place({ symbol: 'C-D', side: 'buy', orderType: 'limit', priceTicks: 1, quantityLots: 1, clientOrderId: null }), { ok: false, code: 'SYMBOL_NOT_FOUND' })
+  t.equal(e.sequence, 0)
+})

@@ -208,3 +208,20 @@ t.test('a failed journal drops the pending market data instead of publishing it'
   t.equal(failures, 1, 'and no later command reaches the stopped hub')
   t.equal(s.messages.length, 0)
 })
+
+t.test('stop() drops a batch still waiting for its window: nothing is sent after it', async (t) => {
+  for (const batchMs of [0, 20]) {
+    const engine = unitEngine()
+    const hub = new MarketDataHub(engine, { batchMs })
+    hub.start()
+    const sent: string[] = []
+    hub.subscribe({ send: (text) => sent.push(text) }, 'orders', 'UNIT-USD')
+    place(engine, { side: 'sell', qty: 1, price: 100 })
+    hub.stop()
+    await new Promise((resolve) => setTimeout(resolve, batchMs + 40))
+    t.same(sent, [], `batchMs ${batchMs}`)
+    place(engine, { side: 'sell', qty: 1, price: 101 })
+    await new Promise((resolve) => setTimeout(resolve, batchMs + 40))
+    t.same(sent, [], 'and nothing later either: it no longer listens')
+  }
+})

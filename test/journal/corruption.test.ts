@@ -7,6 +7,7 @@ import { CorruptJournalError } from '../../src/journal/recovery.js'
 import { StartupRefusedError } from '../../src/journal/errors.js'
 import { checksum, encodeCommand, encodeHeader } from '../../src/journal/codec.js'
 import { segmentName } from '../../src/journal/files.js'
+import { encodeSnapshot } from '../../src/journal/snapshot-store.js'
 import { filtersOf } from '../../src/journal/filters.js'
 import { runFlow } from '../helpers/flow.js'
 import { openJournaled } from '../helpers/journaled-engine.js'
@@ -237,4 +238,53 @@ t.test('segments a snapshot fully covers are not even read', async (t) => {
   t.equal(stateDigest(recovered), digest)
   await persistence.close()
   await first.persistence.close().catch(() => {})
+})
+
+t.test('a segment that is not even one line (no newline at all) is refused as headerless', async (t) => {
+  const { dir, segment } = await journalOnly(5)
+  writeFileSync(segment, 'garbage without any newline')
+  t.throws(() => open(dir), /does not start with a valid segment header/)
+})
+
+/** Two snapshots and a journal after them; returns the dir, the newest snapshot's path and what recovery must rebuild. */
+async function twoSnapshots () {
+  const dir = mkdtempSync(join(tmpdir(), 'corrupt-'))
+  const { engine, persistence } = open(dir)
+  runFlow(engine, 31, 100)
+  await persistence.snapshot()
+  const olderSeq = engine.sequence
+  runFlow(engine, 32, 50)
+  await persistence.snapshot()
+  runFlow(engine, 33, 20)
+  await persistence.durable()
+  const expected = { sequence: engine.sequence, digest: stateDigest(engine), olderSeq }
+  // Not closed, like a crash: close() would write a final snapshot and prune what the older one needs.
+  return { dir, newest: listSnapshotFiles(dir).at(-1)!, expected }
+}
+
+t.test('a newest snapshot without its checksum line, or holding another seq than its name, falls back to the older one', async (t) => {
+  const damages: Array<[string, (text: string) => string, RegExp]> = [
+    ['no checksum line', (text) => text.slice(9), /unusable \(no checksum line\)/],
+    ['another seq', (text) => {
+      const state = JSON.parse(text.slice(9)) as { sequence: number }
+      return encodeSnapshot({ ...state, sequence: state.sequence + 1 } as never)
+    }, /unusable \(holds seq \d+, name says \d+\)/]
+  ]
+  for (const [name, damage, warning] of damages) {
+    const { dir, newest, expected } = await twoSnapshots()
+    writeFileSync(newest, damage(readFileSync(newest, 'utf8')))
+    const { engine, persistence } = open(dir)
+    t.match(persistence.recovery.warnings.join('\n'), warning, name)
+    t.equal(persistence.recovery.snapshotSeq, expected.olderSeq, `${name}: the older snapshot was used`)
+    t.equal(engine.sequence, expected.sequence)
+    t.equal(stateDigest(engine), expected.digest)
+    await persistence.close()
+  }
+})
+
+t.test('a snapshot of another format version is refused, not misread', async (t) => {
+  const { dir, newest } = await twoSnapshots()
+  const state = JSON.parse(readFileSync(newest, 'utf8').slice(9)) as object
+  writeFileSync(newest, encodeSnapshot({ ...state, version: 2 } as never))
+  t.throws(() => open(dir), /has snapshot format 2; this version reads format 1/)
 })

@@ -134,3 +134,11 @@ t.test('a superseded lock is not resurrected by its release', async (t) => {
   t.notOk(existsSync(join(dir, lockFile(1))))
   current.release()
 })
+
+t.test('a lock file that is JSON but not a holder (no pid or no hostname) is refused as unreadable', async (t) => {
+  for (const text of ['{"pid":"12"}', JSON.stringify({ pid: 12 }), 'null']) {
+    const dir = mkdtempSync(join(tmpdir(), 'lock-'))
+    writeFileSync(join(dir, lockFile(1)), text)
+    t.throws(() => DataDirLock.acquire(dir), /cannot be read; if no server uses/, text)
+  }
+})

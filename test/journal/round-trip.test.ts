@@ -110,3 +110,19 @@ t.test('a snapshot refuses to load under a different tick or lot size', async (t
   const symbols = [{ symbol: 'BTC-USDT', tickSize: '0.1', minQuantity: '0.00001' }, { symbol: 'ETH-USDT', tickSize: '0.01', minQuantity: '0.0001' }, { symbol: 'SOL-USDT', tickSize: '0.01', minQuantity: '0.01' }]
   t.throws(() => new Persistence({ dataDir: dir, fsync: 'none', fsyncIntervalMs: 5, snapshotEvery: 0 }, (onCommand) => new MatchingEngine({ symbols, onCommand })), /BTC-USDT in tick 0\.01 .* now configured with tick 0\.1/)
 })
+
+t.test('close() while a snapshot is being written waits for it, then snapshots what came after', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'journal-'))
+  const first = open(dir)
+  runFlow(first.engine, 41, 300)
+  const inFlight = first.persistence.snapshot()
+  runFlow(first.engine, 42, 50)
+  const digest = stateDigest(first.engine)
+  await first.persistence.close()
+  await inFlight
+  const again = open(dir)
+  t.equal(again.persistence.recovery.snapshotSeq, first.engine.sequence, 'the final snapshot covers everything')
+  t.equal(again.persistence.recovery.replayed, 0)
+  t.equal(stateDigest(again.engine), digest)
+  await again.persistence.close()
+})
