@@ -13,6 +13,7 @@ try {
     process.stderr.write(`configuration error: ${error.message}\n`)
     process.exit(1)
   }
+  /* c8 ignore next -- loadConfig reports every bad value as a ConfigError; anything else is a bug and keeps its stack */
   throw error
 }
 
@@ -30,6 +31,7 @@ try {
     process.stderr.write(`start refused: ${error.message}\n`)
     process.exit(1)
   }
+  /* c8 ignore next -- a bug (no environment makes buildApp throw anything but StartupRefusedError): it keeps its stack */
   throw error
 }
 
