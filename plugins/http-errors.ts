@@ -40,7 +40,6 @@ export const STATUS_OF: Record<ErrorCode, number> = {
 export interface ApiError extends Error {
   readonly code: ErrorCode
   readonly statusCode: number
-  details?: unknown
   retryAfter?: number
   /** Response headers the answer must carry (WWW-Authenticate). */
   headers?: Record<string, string>
@@ -50,10 +49,8 @@ const constructors = Object.fromEntries(
   Object.entries(STATUS_OF).map(([code, status]) => [code, createError(code, '%s', status)])
 ) as Record<ErrorCode, ReturnType<typeof createError>>
 
-export function apiError (code: ErrorCode, message: string, details?: unknown): ApiError {
-  const error = new constructors[code](message) as ApiError
-  if (details !== undefined) error.details = details
-  return error
+export function apiError (code: ErrorCode, message: string): ApiError {
+  return new constructors[code](message) as ApiError
 }
 
 export function isApiError (error: unknown): error is ApiError {

@@ -141,6 +141,7 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
     socket.on('close', () => {
       session.gone()
       sessions.delete(session)
+      /* c8 ignore next -- the entry exists until this IP's last session closes; the fallback is for the type checker */
       const left = (perIp.get(ip) ?? 1) - 1
       if (left === 0) perIp.delete(ip)
       else perIp.set(ip, left)

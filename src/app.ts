@@ -6,7 +6,7 @@
 import Fastify, { LogController, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import errors, { clientErrorHandler, frameworkErrors } from '../plugins/errors.js'
+import errors, { MAX_PARAM_LENGTH, clientErrorHandler, frameworkErrors } from '../plugins/errors.js'
 import jsonBody from '../plugins/json-body.js'
 import security from '../plugins/security.js'
 import lifecycle from '../plugins/lifecycle.js'
@@ -35,6 +35,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
     connectionTimeout: 30_000,
     keepAliveTimeout: 72_000,
     requestTimeout: 30_000,
+    // Fastify's default, set here so that the 414 answer names the limit in force.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // The lifecycle plugin answers requests that arrive while draining, in our error shape.
     return503OnClosing: false,
     // One log line per request at info would dominate the hot path; onResponse logs at debug instead.

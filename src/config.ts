@@ -151,8 +151,8 @@ export function loadConfig (env: Env = process.env): Config {
   }
   try {
     // Builds the books once to check tick/lot/fee values with the engine's own rules.
-    const probe = new MatchingEngine(config.engine)
-    if (probe.symbols.length === 0) throw new Error('no symbols configured')
+    // (read.symbols() never returns an empty list: an empty SYMBOLS is refused, the default set is not empty.)
+    new MatchingEngine(config.engine) // eslint-disable-line no-new
   } catch (error) {
     throw new ConfigError(`invalid engine configuration: ${(error as Error).message}`)
   }
@@ -178,14 +178,12 @@ export function connectionCap (configured: number, limit: number | null): number
  * Node has no getrlimit: read /proc/self/limits (Linux); null elsewhere, or
  * when unlimited or unreadable, which leaves MAX_CONNECTIONS as configured.
  */
-export function openFilesLimit (limits?: string): number | null {
-  let text = limits
-  if (text === undefined) {
-    try {
-      text = readFileSync('/proc/self/limits', 'utf8')
-    } catch {
-      return null
-    }
+export function openFilesLimit (readLimits: () => string = () => readFileSync('/proc/self/limits', 'utf8')): number | null {
+  let text: string
+  try {
+    text = readLimits()
+  } catch {
+    return null
   }
   const match = /^Max open files\s+(\d+)\s/m.exec(text)
   return match === null ? null : Number(match[1])
@@ -202,10 +200,9 @@ export function defaultMaxRssBytes (memoryBytes = usableMemory()): number {
   return Math.min(1.5 * GiB, Math.floor(memoryBytes * 0.75))
 }
 
-function usableMemory (): number {
-  const machine = totalmem()
-  // Node 20 answers undefined without a cgroup limit; an unlimited cgroup reads as a huge number.
-  const constrained = process.constrainedMemory?.()
+/** The cgroup's memory limit when there is one below the machine's RAM, else the RAM. */
+export function usableMemory (machine = totalmem(), constrained = process.constrainedMemory?.()): number {
+  // Node 20 answers undefined without a cgroup limit (0 on some versions); an unlimited cgroup reads as a huge number.
   return constrained !== undefined && constrained > 0 && constrained < machine ? constrained : machine
 }
 
@@ -310,7 +307,8 @@ function symbolConfig (entry: unknown, where: string): SymbolConfig {
   return config
 }
 
-function findPackageRoot (start: string): string {
+/** The nearest directory from `start` upwards that holds a package.json; `start` itself if none does. */
+export function findPackageRoot (start: string): string {
   let dir = start
   for (;;) {
     try {

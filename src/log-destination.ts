@@ -51,8 +51,9 @@ export class LogDestination {
     })
   }
 
+  /** Nothing left to write: whenever no write is in flight the queue is empty (write() starts one at once; a broken destination empties it). */
   private idle (): boolean {
-    return !this.writing && (this.queue.length === 0 || this.broken !== null)
+    return !this.writing
   }
 
   /** Writes `pending` (the unwritten rest of a chunk) or the whole queue as one chunk. */

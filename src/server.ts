@@ -13,8 +13,10 @@ try {
     process.stderr.write(`configuration error: ${error.message}\n`)
     process.exit(1)
   }
+  /* c8 ignore start -- loadConfig reports every bad value as a ConfigError; anything else is a bug and keeps its stack */
   throw error
 }
+/* c8 ignore stop */
 
 // stdout without blocking: a dead or stalled reader must not hang shutdown (see log-destination.ts).
 const logs = new LogDestination(1)
@@ -30,8 +32,10 @@ try {
     process.stderr.write(`start refused: ${error.message}\n`)
     process.exit(1)
   }
+  /* c8 ignore start -- a bug (no environment makes buildApp throw anything but StartupRefusedError): it keeps its stack */
   throw error
 }
+/* c8 ignore stop */
 
 // First signal drains; a second one, or the end of SHUTDOWN_GRACE_MS, exits 1 at once.
 installShutdown(app, { graceMs: config.shutdownGraceMs, flushLogs: (ms) => logs.flush(ms) })

@@ -59,7 +59,9 @@ export function installShutdown (app: FastifyInstance, { graceMs, flushLogs }: S
 function startWatchdog (ms: number): void {
   try {
     new Worker(WATCHDOG, { eval: true, workerData: { ms, pid: process.pid } }).unref()
+  /* c8 ignore start -- a thread cannot be started only when the process is out of memory or threads, which no test can arrange safely */
   } catch {
     // No thread available: the grace-period timer on the main thread still stands.
   }
+  /* c8 ignore stop */
 }

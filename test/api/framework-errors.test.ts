@@ -146,3 +146,46 @@ t.test('over a real socket: 431 for oversized headers, 400 for bytes that are no
   })
   t.equal(unanswered, '', 'closed without an answer')
 })
+
+t.test('a body shorter or longer than its Content-Length is 400 BAD_REQUEST', async (t) => {
+  const app = await buildTestApp(t)
+  for (const length of ['100', '2']) {
+    const res = await app.inject({ method: 'POST', url: '/order', headers: { 'content-type': 'application/json', 'content-length': length }, payload: JSON.stringify(limit('buy', '100', '1')) })
+    isError(t, { status: res.statusCode, headers: res.headers, body: res.json() }, 400, 'BAD_REQUEST', /length does not match its Content-Length/)
+  }
+})
+
+t.test('the handler words any schema: nested fields, other keywords, open-ended lengths, any other 4xx', async (t) => {
+  const app = await buildTestApp(t)
+  // Routes of this test only, with schemas the service's own routes do not have (yet): the wording must not depend on them.
+  app.post('/test/nested', { schema: { body: { type: 'object', required: ['outer'], properties: { outer: { type: 'object', required: ['inner'], properties: { inner: { type: 'string' } } } } } } }, async () => ({}))
+  app.post('/test/bounded', { schema: { body: { type: 'object', properties: { n: { type: 'integer', minimum: 1 }, code: { type: 'string', minLength: 3 } } } } }, async () => ({}))
+  app.get('/test/teapot', async () => { throw Object.assign(new Error('short and stout'), { statusCode: 418 }) })
+
+  const nested = await post(app, '/test/nested', { outer: {} })
+  isError(t, nested, 400, 'VALIDATION_ERROR', /^body field 'outer\.inner' is required$/)
+  t.strictSame(nested.body.details, [{ field: 'outer.inner', message: 'is required' }])
+  isError(t, await post(app, '/test/bounded', { n: 0 }), 400, 'VALIDATION_ERROR', /^body field 'n' must be >= 1$/)
+  isError(t, await post(app, '/test/bounded', { code: 'ab' }), 400, 'VALIDATION_ERROR', /^body field 'code' must be 3 to any number of characters long$/)
+  // A real route: the statistics filter has a maximum length and no minimum.
+  isError(t, await get(app, `/statistics?symbol=${'X'.repeat(42)}`), 400, 'VALIDATION_ERROR', /^querystring field 'symbol' must be 0 to 41 characters long$/)
+  // A 4xx status the handler has no entry for is answered as a plain 400 in our shape.
+  isError(t, await get(app, '/test/teapot'), 400, 'BAD_REQUEST', /^the request is malformed$/)
+})
+
+t.test('over a real socket: bytes that are not HTTP pipelined behind a request still in flight get their 400', async (t) => {
+  const server = await startServer()
+  t.teardown(() => server.close())
+  const raw = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
+    let text = ''
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error('not closed in 5 s')) }, 5000)
+    socket.on('data', (chunk) => { text += chunk.toString() })
+    socket.on('close', () => { clearTimeout(timer); resolve(text) })
+    socket.on('error', reject)
+    // One write: Node parses both at once, so the first request's response is attached to the socket, not yet sent.
+    socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nNOT HTTP AT ALL\r\n\r\n')
+  })
+  t.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/)
+  t.match(raw, /\r\n\r\n\{"error":"the request is not valid HTTP\/1\.1","error_code":"BAD_REQUEST"\}/)
+})
