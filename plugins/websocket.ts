@@ -5,12 +5,14 @@
  */
 import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { WebSocket } from 'ws'
 import { randomUUID } from 'node:crypto'
 import type { MarketDataHub } from '../src/gateway/market-data-hub.js'
 import { SendBudget } from '../src/gateway/send-budget.js'
 import { CloseCode } from '../schemas/ws.js'
+import { ErrorCode } from '../schemas/errors.js'
+import { apiError } from './http-errors.js'
 import type { Config } from '../src/config.js'
 import { Session, UNAVAILABLE } from './ws-session.js'
 
@@ -107,11 +109,12 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
   // Browsers send Origin on every WebSocket upgrade and never enforce same-origin on it: without
   // this check any page could open /ws in its visitors' browsers. Clients that send no Origin are
   // not browsers and pass; the app's own page (same origin as the Host it called) always passes.
-  const checkOrigin = async (request: FastifyRequest, reply: FastifyReply) => {
+  const checkOrigin = async (request: FastifyRequest) => {
     if (originAllowed(request.headers.origin, request.headers.host, limits.allowedOrigins)) return
     counters.origins++
     request.log.info({ origin: String(request.headers.origin).slice(0, 128) }, 'websocket origin refused')
-    await reply.code(403).type('application/json').send({ error: 'this origin may not open /ws', error_code: 'ORIGIN_NOT_ALLOWED' })
+    // Thrown, not sent: the one error handler answers it from the one code → status table.
+    throw apiError(ErrorCode.ORIGIN_NOT_ALLOWED, 'this origin may not open /ws')
   }
 
   app.get('/ws', { websocket: true, onRequest: checkOrigin }, (socket, request) => {

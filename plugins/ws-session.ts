@@ -209,7 +209,7 @@ export class Session implements Subscriber, BudgetMember {
     if (!CHANNELS.includes(channel)) return this.error(WsErrorCode.INVALID_CHANNEL, `channel must be one of ${CHANNELS.join(', ')}`, id)
     const symbol = message.symbol === undefined ? null : normaliseSymbol(message.symbol)
     if (symbol === null && channel !== 'trades') return this.error(WsErrorCode.SYMBOL_REQUIRED, `channel ${channel} needs a symbol`, id)
-    if (symbol !== null && !this.context.hub.hasSymbol(symbol)) return this.error(WsErrorCode.SYMBOL_NOT_FOUND, `symbol ${message.symbol} is not traded here`, id)
+    if (symbol !== null && !this.context.hub.hasSymbol(symbol)) return this.error(WsErrorCode.SYMBOL_NOT_FOUND, `symbol ${message.symbol} is not traded here; traded symbols: ${this.context.hub.symbols.join(', ')}`, id)
     const isL2 = channel === 'l2_updates'
     if (message.depth !== undefined && (!isL2 || message.type !== 'subscribe')) {
       return this.error(WsErrorCode.INVALID_DEPTH, 'depth applies to an l2_updates subscribe only', id)

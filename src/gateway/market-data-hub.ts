@@ -78,6 +78,11 @@ export class MarketDataHub {
     return this.feeds.has(symbol)
   }
 
+  /** The symbols it publishes (every configured one). */
+  get symbols (): string[] {
+    return [...this.feeds.keys()]
+  }
+
   /**
    * Adds a subscription; returns false if it already existed (idempotent). An l2 subscriber
    * sees the top `depth` levels of each side; subscribing again with another depth moves it.

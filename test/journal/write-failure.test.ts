@@ -209,3 +209,40 @@ t.test('a failed snapshot leaves no temporary file behind (async and at close)',
   t.same(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [])
   t.match(readFileSync(join(dir, readdirSync(dir).find((f) => f.startsWith('lock-'))!), 'utf8'), /released_at/, 'the lock is released anyway')
 })
+
+t.test('a background fsync that fails while a batch is being written: that batch and the one collecting behind it are both refused', async (t) => {
+  // Every step is driven by hand (held write and sync callbacks), so the order of events is the same on any machine.
+  const dir = mkdtempSync(join(tmpdir(), 'wfail-'))
+  const heldSyncs: Array<(error: Error | null) => void> = []
+  const heldWrites: Array<() => void> = []
+  let holdWrites = false
+  const io: Partial<WriterIo> = {
+    write: ((fd: number, buffer: Buffer, offset: number, length: number, position: null, callback: (error: Error | null, written: number) => void) => {
+      if (!holdWrites) return write(fd, buffer, offset, length, position, callback)
+      heldWrites.push(() => write(fd, buffer, offset, length, position, callback))
+    }) as unknown as WriterIo['write'],
+    fdatasync: ((_fd: number, callback: (error: Error | null) => void) => { heldSyncs.push(callback) }) as unknown as WriterIo['fdatasync']
+  }
+  const reported: unknown[] = []
+  const { engine, persistence } = openJournaled(dir, { fsync: 'batch', fsyncIntervalMs: 1, io, onError: (error) => reported.push(error) })
+  engine.submit(order(0))
+  await persistence.durable()
+  while (heldSyncs.length === 0) await new Promise((resolve) => setTimeout(resolve, 2))
+
+  holdWrites = true
+  engine.submit(order(1))
+  const inFlight = persistence.durable()
+  while (heldWrites.length === 0) await new Promise((resolve) => setImmediate(resolve))
+  engine.submit(order(2)) // collecting behind the write in flight
+  const collecting = persistence.durable()
+  heldSyncs[0](eio()) // the background sync of order 0's write fails now, while order 1's write is in flight
+  await t.rejects(collecting, JournalUnavailableError, 'the batch still collecting is refused when it is sealed')
+  heldWrites[0]() // order 1's write completes, after the failure
+  await t.rejects(inFlight, JournalUnavailableError, 'the batch that was in flight is refused and cut back too')
+  t.equal(reported.length, 1)
+  await t.rejects(persistence.snapshot(), JournalUnavailableError, 'no snapshot either: the journal cannot open a new segment')
+  await persistence.close()
+  const restarted = openJournaled(dir)
+  t.equal(restarted.engine.sequence, 1, 'only order 0 is on disk')
+  await restarted.persistence.close()
+})

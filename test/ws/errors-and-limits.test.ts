@@ -64,6 +64,7 @@ t.test('every error code answers {type: "error", code, message} and the connecti
     const error = await c.next(isType('error'), 2000, `the error for ${name}`)
     t.equal(error.code, code, `${name} → ${code}`)
     t.ok(typeof error.message === 'string' && error.message.length > 0, `${name}: a message saying why (${error.message})`)
+    if (code === 'SYMBOL_NOT_FOUND') t.match(error.message, /traded symbols: BTC-USDT, ETH-USDT, BNB-USDT, SOL-USDT/, `${name}: names the traded symbols`)
     const id = typeof message === 'object' ? message.id : undefined
     if (typeof id === 'string' || typeof id === 'number') t.equal(error.id, id, `${name}: the id is echoed`)
     else t.notOk('id' in error, `${name}: no id to echo`)
