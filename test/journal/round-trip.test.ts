@@ -126,3 +126,18 @@ t.test('close() while a snapshot is being written waits for it, then snapshots w
   t.equal(stateDigest(again.engine), digest)
   await again.persistence.close()
 })
+
+t.test('snapshot(): a call while one is being written shares it; a call with nothing new writes nothing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'journal-'))
+  const { engine, persistence } = openJournaled(dir)
+  t.teardown(() => persistence.close())
+  runFlow(engine, 7, 30)
+  const first = persistence.snapshot()
+  t.equal(persistence.snapshot(), first, 'the same promise: one snapshot, not two')
+  await first
+  const snapshots = () => readdirSync(dir).filter((f) => f.startsWith('snapshot-')).sort()
+  const written = snapshots()
+  t.equal(written.length, 1)
+  await persistence.snapshot()
+  t.same(snapshots(), written, 'nothing new since the last snapshot: no second file')
+})
