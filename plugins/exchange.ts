@@ -2,7 +2,7 @@
  * Adapts the application service to Fastify: builds the in-process exchange
  * (engine, journal, market data, statistics) from config, decorates the
  * instance with it and closes it with the app. Every route and the gateway
- * go through `app.exchange`; nothing else is decorated.
+ * go through `app.exchange` for everything the exchange owns.
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'

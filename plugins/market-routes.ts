@@ -58,7 +58,7 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
       timestamp: toSeconds(Date.now()),
       uptime: health.uptimeSeconds,
       version: VERSION,
-      connections: app.gateway.stats().connections
+      connections: app.gateway.connections()
     }
   })
 }

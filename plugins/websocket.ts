@@ -36,7 +36,7 @@ export interface GatewayStats {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    gateway: { hub: MarketDataHub, stats: () => GatewayStats }
+    gateway: { hub: MarketDataHub, stats: () => GatewayStats, connections: () => number }
   }
 }
 
@@ -80,6 +80,8 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
 
   app.decorate('gateway', {
     hub,
+    // For /health, which is never rate limited: one number, not a walk over every session as stats() does.
+    connections: () => sessions.size,
     stats: (): GatewayStats => ({
       connections: sessions.size,
       subscriptions: [...sessions].reduce((sum, s) => sum + s.subscriptionCount, 0),

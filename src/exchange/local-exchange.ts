@@ -77,7 +77,11 @@ export class LocalExchange implements Exchange {
       // The journal builds the engine around its own command hook, then recovers it from the files.
       this.persistence = new Persistence({
         ...options.journal,
-        onError: (err, message) => options.log.error({ err }, message),
+        onError: (err, message) => {
+          options.log.error({ err }, message)
+          // After a failed background fsync nothing more may be served from memory, market data included.
+          this.refuseIfFailed()
+        },
         io: options.journalIo
       }, (onCommand: (command: Command) => void) => new MatchingEngine({ ...engineOptions, onCommand }))
       this.engine = this.persistence.engine
@@ -87,7 +91,11 @@ export class LocalExchange implements Exchange {
       this.persistence = null
       this.engine = new MatchingEngine(engineOptions)
     }
-    this.marketData = new MarketDataHub(this.engine, { batchMs: options.batchMs, durable: () => this.durable() })
+    this.marketData = new MarketDataHub(this.engine, {
+      batchMs: options.batchMs,
+      durable: () => this.durable(),
+      onPublishError: (error) => options.log.error({ err: error }, 'market data could not be published')
+    })
     this.marketData.start()
   }
 
@@ -156,19 +164,19 @@ export class LocalExchange implements Exchange {
     if (ref.symbol === undefined || ref.symbol === '') return refuse(ErrorCode.MISSING_SYMBOL, 'symbol query parameter is required')
     const result = this.engine.findOrder(ref.symbol, ref)
     if (!result.ok) return refusal(result)
-    return { ok: true, value: orderView(result.value, (this.engine.book(result.value.symbol) as OrderBook).spec) }
+    return await this.durableRead({ ok: true, value: orderView(result.value, (this.engine.book(result.value.symbol) as OrderBook).spec) })
   }
 
   async book (symbol: string, levels: number): Promise<Outcome<BookAnswer>> {
     const book = this.readableBook(symbol)
     if (!book.ok) return book
-    return { ok: true, value: { timestamp: toSeconds(Date.now()), symbol: book.value.symbol, ...depthView(book.value, levels) } }
+    return await this.durableRead({ ok: true, value: { timestamp: toSeconds(Date.now()), symbol: book.value.symbol, ...depthView(book.value, levels) } })
   }
 
   async bbo (symbol: string): Promise<Outcome<BboAnswer>> {
     const book = this.readableBook(symbol)
     if (!book.ok) return book
-    return { ok: true, value: bboView(book.value, Date.now()) }
+    return await this.durableRead({ ok: true, value: bboView(book.value, Date.now()) })
   }
 
   async symbolsInfo (): Promise<Outcome<SymbolsAnswer>> {
@@ -185,13 +193,13 @@ export class LocalExchange implements Exchange {
       }
     }
     const symbols = this.engine.symbols
-    return { ok: true, value: { symbols, symbol_info: symbolInfo, count: symbols.length } }
+    return await this.durableRead({ ok: true, value: { symbols, symbol_info: symbolInfo, count: symbols.length } })
   }
 
   async symbolStatistics (symbol: string): Promise<Outcome<SymbolStatisticsAnswer>> {
     const book = this.readableBook(symbol)
     if (!book.ok) return book
-    return { ok: true, value: symbolStatsView(book.value) }
+    return await this.durableRead({ ok: true, value: symbolStatsView(book.value) })
   }
 
   async statistics (): Promise<Outcome<ExchangeStatistics>> {
@@ -207,7 +215,7 @@ export class LocalExchange implements Exchange {
     }
     const uptime = this.uptimeSeconds()
     const latency = this.latency.summary()
-    return {
+    return await this.durableRead({
       ok: true,
       value: {
         orders_processed: orders,
@@ -222,7 +230,7 @@ export class LocalExchange implements Exchange {
         state_digest: stateDigest(this.engine),
         ...(this.persistence === null ? {} : { journal: this.persistence.stats() })
       }
-    }
+    })
   }
 
   health (): ExchangeHealth {
@@ -265,12 +273,23 @@ export class LocalExchange implements Exchange {
       await this.durable()
       return null
     } catch {
-      return journalUnavailable()
+      return this.journalFailed()
     }
   }
 
   private refuseIfFailed (): Refusal | null {
-    return this.persistence?.failed == null ? null : journalUnavailable()
+    return this.persistence?.failed == null ? null : this.journalFailed()
+  }
+
+  /** The refusal once the journal has failed; market data stops too (its sessions are closed), if it has not yet. */
+  private journalFailed (): Refusal {
+    this.marketData.fail()
+    return journalUnavailable()
+  }
+
+  /** A read's answer, given only once everything it may show is durable (it may show an order whose write is still in flight). */
+  private async durableRead<T> (outcome: Outcome<T>): Promise<Outcome<T>> {
+    return (await this.whenDurable()) ?? outcome
   }
 
   private readableBook (symbol: string): Outcome<OrderBook> {

@@ -24,6 +24,8 @@ export interface HubOptions {
    * consumer does not see a fill that a crash right now would take back.
    */
   readonly durable?: () => Promise<void>
+  /** Told of a symbol's window that could not be published (a bug): the other symbols still go out. */
+  readonly onPublishError?: (error: unknown) => void
 }
 
 export interface HubStats {
@@ -40,6 +42,7 @@ export class MarketDataHub {
   private readonly batchMs: number
   private readonly now: () => number
   private readonly durable: () => Promise<void>
+  private readonly onPublishError: (error: unknown) => void
   private readonly feeds = new Map<string, SymbolFeed>()
   /** Trades of every symbol. */
   private readonly allTrades = new Set<Subscriber>()
@@ -56,6 +59,7 @@ export class MarketDataHub {
     this.batchMs = options.batchMs
     this.now = options.now ?? Date.now
     this.durable = options.durable ?? (() => Promise.resolve())
+    this.onPublishError = options.onPublishError ?? (() => {})
     for (const symbol of engine.symbols) this.feeds.set(symbol, new SymbolFeed(symbol))
   }
 
@@ -157,7 +161,14 @@ export class MarketDataHub {
   flush (): void {
     this.flushHandle = null
     const feeds = this.dirty.splice(0)
-    for (const feed of feeds) this.publish(feed)
+    for (const feed of feeds) {
+      // One symbol's failure must not take the others down, nor escape as an unhandled rejection.
+      try {
+        this.publish(feed)
+      } catch (error) {
+        this.onPublishError(error)
+      }
+    }
   }
 
   /** A journal that failed has acknowledged nothing more: its pending market data is dropped. */
@@ -165,12 +176,19 @@ export class MarketDataHub {
     this.durable().then(() => this.flush(), () => {
       this.flushHandle = null
       for (const feed of this.dirty.splice(0)) feed.drain()
-      if (this.failed) return
-      // Views are now behind the book and the book may hold what was never acknowledged: stop for good.
-      this.failed = true
-      this.stop()
-      for (const listener of this.failureListeners) listener()
+      this.fail()
     })
+  }
+
+  /**
+   * Stops for good because the journal failed: views are behind the book and the book may hold what
+   * was never acknowledged. The gateway is told once (it closes its sessions). Idempotent.
+   */
+  fail (): void {
+    if (this.failed) return
+    this.failed = true
+    this.stop()
+    for (const listener of this.failureListeners) listener()
   }
 
   /** Called once when the hub stops for good because the journal failed (the gateway closes its sessions). */

@@ -79,7 +79,7 @@ export function recover (dir: string, engine: MatchingEngine): RecoveryReport {
         throw new CorruptJournalError(`${segment.path}: record seq ${command.seq} follows ${engine.sequence}; records are missing; refusing to start`)
       }
       if (engine.book(command.symbol) === undefined) throw removedSymbol(segment.path, command.symbol, `record seq ${command.seq}`)
-      engine.replay(command)
+      replayOrRefuse(engine, command, segment.path)
       replayed++
     }
     if (read.torn !== null) {
@@ -88,6 +88,20 @@ export function recover (dir: string, engine: MatchingEngine): RecoveryReport {
     }
   }
   return { snapshotSeq, replayed, lastSeq: engine.sequence, warnings }
+}
+
+/**
+ * Replays one record. A record the state cannot take (a cancel of an order
+ * that is not open: a snapshot and a journal from different histories) is a
+ * broken data directory, refused like any other damage, not a crash.
+ */
+function replayOrRefuse (engine: MatchingEngine, command: Command, path: string): void {
+  try {
+    engine.replay(command)
+  } catch (error) {
+    throw new CorruptJournalError(`${path}: record seq ${command.seq} does not fit the state before it (${(error as Error).message}); ` +
+      'the snapshot and the journal are from different histories; refusing to start (restore both from one backup)')
+  }
 }
 
 /** Checks the snapshot's filters and symbols against the configuration, then loads it. */

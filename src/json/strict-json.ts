@@ -13,8 +13,8 @@
  * - prototype-poisoning keys (`__proto__` anywhere, `constructor` holding a
  *   `prototype`), as Fastify's default parser (secure-json-parse) refuses them.
  *
- * Fast path, measured on order bodies (BENCHMARKS.md / the commit that added
- * this file): JSON.parse does the syntax; one character scan counts the
+ * Fast path (measured on order bodies in the commit that added this file:
+ * about 0.2 to 1.3 µs per body over plain JSON.parse): JSON.parse does the syntax; one character scan counts the
  * members (the `:` outside strings) and checks any number token; one walk of
  * the parsed value counts its keys and checks the prototype keys. A duplicate
  * makes the walk count fewer keys than the scan saw members; only then does a
@@ -65,7 +65,7 @@ export function parseStrictJson (text: string): StrictJsonResult {
   if (typeof keys === 'string') return { ok: false, message: keys, parsed: value }
   if (keys !== members) {
     const key = duplicateKey(text)
-    return { ok: false, message: `duplicate key '${key}' in a JSON object; send each field once`, parsed: value, duplicateKey: key }
+    return { ok: false, message: `duplicate key '${clip(key)}' in a JSON object; send each field once`, parsed: value, duplicateKey: key }
   }
   return { ok: true, value }
 }
@@ -109,10 +109,10 @@ function scan (text: string): number | string {
 /** null when the double's shortest round-trip text has the token's decimal value, else the reason. */
 function inexactNumber (token: string): string | null {
   const value = Number(token)
-  if (!Number.isFinite(value)) return `the JSON number ${token} is out of range; send decimals as strings`
+  if (!Number.isFinite(value)) return `the JSON number ${clip(token)} is out of range; send decimals as strings`
   const held = String(value)
   if (held === token || decimalKey(held) === decimalKey(token)) return null
-  return `the JSON number ${token} cannot be read exactly (a double holds it as ${held}); send it as a string: "${token}"`
+  return `the JSON number ${clip(token)} cannot be read exactly (a double holds it as ${held}); send it as a string`
 }
 
 /**
@@ -206,4 +206,9 @@ function duplicateKey (text: string): string {
   }
   /* c8 ignore next 2 -- unreachable: called only when walk() counted fewer keys than scan() saw members */
   throw new Error('duplicateKey: no duplicate found')
+}
+
+/** Client text quoted in a message, cut short: an answer must not echo a body-sized key or number back. */
+function clip (text: string): string {
+  return text.length <= 40 ? text : `${text.slice(0, 40)}…`
 }

@@ -137,6 +137,7 @@ t.test('a background fsync failure (batch policy) is logged and makes the exchan
   while (errors.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
   t.match(errors, [{ fields: { err: { message: /fdatasync/ } }, message: /journal fsync failed/ }])
   t.equal(exchange.health().healthy, false)
+  t.equal(exchange.marketData.failed, true, 'market data stops at once, without waiting for a request or a flush')
   t.match(await exchange.placeOrder({ ...ethBid, price: '2001' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
 })
 
@@ -185,4 +186,25 @@ t.test('orders_per_second is orders over uptime, and 0 before any time has passe
   t.match(await exchange.statistics(), { ok: true, value: { orders_processed: 2, uptime_seconds: 0, orders_per_second: 0 } })
   now += 4000
   t.match(await exchange.statistics(), { ok: true, value: { orders_processed: 2, uptime_seconds: 4, orders_per_second: 0.5 } })
+})
+
+t.test('a read waits for the journal: it never shows an order whose write is still in flight, and refuses if that write fails', async (t) => {
+  const held: Array<(error: Error | null) => void> = []
+  const io: Partial<WriterIo> = {
+    write: ((_fd: number, _buffer: Buffer, _offset: number, _length: number, _position: null, callback: (error: Error | null, written: number) => void) => {
+      held.push((error) => callback(error, 0))
+    }) as unknown as WriterIo['write']
+  }
+  const exchange = open(t, { JOURNAL_FSYNC: 'always' }, undefined, { journalIo: io })
+  t.teardown(() => exchange.close())
+  const order = exchange.placeOrder(ethBid)
+  const read = exchange.book('ETH-USDT', 5)
+  let readDone = false
+  read.then(() => { readDone = true }, () => { readDone = true })
+  while (held.length === 0) await new Promise((resolve) => setImmediate(resolve))
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(readDone, false, 'the book is not answered while the order it shows is not on disk')
+  held[0](Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }))
+  t.match(await order, { ok: false, code: 'JOURNAL_UNAVAILABLE' })
+  t.match(await read, { ok: false, code: 'JOURNAL_UNAVAILABLE' }, 'and it is refused, since that order never will be')
 })

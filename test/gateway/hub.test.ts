@@ -3,7 +3,9 @@ import t from 'tap'
 import { MarketDataHub } from '../../src/gateway/market-data-hub.js'
 import type { Subscriber } from '../../src/gateway/subscriber.js'
 import { depthView } from '../../src/wire/market-views.js'
-import { place, unitEngine } from '../helpers/engine.js'
+import { MatchingEngine } from '../../src/engine/index.js'
+import { UNIT, place, unitEngine } from '../helpers/engine.js'
+import { steppingClock } from '../helpers/clock.js'
 import { intBetween, seededRandom } from '../helpers/random.js'
 
 class Recorder implements Subscriber {
@@ -224,4 +226,21 @@ t.test('stop() drops a batch still waiting for its window: nothing is sent after
     await new Promise((resolve) => setTimeout(resolve, batchMs + 40))
     t.same(sent, [], 'and nothing later either: it no longer listens')
   }
+})
+
+t.test('a window that cannot be published is reported; the other symbols still go out', async (t) => {
+  const engine = new MatchingEngine({ symbols: [UNIT, { ...UNIT, symbol: 'TWO-USD' }], clock: steppingClock() })
+  const errors: unknown[] = []
+  const hub = new MarketDataHub(engine, { batchMs: 0, onPublishError: (error) => errors.push(error) })
+  hub.start()
+  t.teardown(() => hub.stop())
+  const broken: Subscriber = { send () { throw new Error('a transport bug') } }
+  const fine = new Recorder()
+  hub.subscribe(broken, 'orders', 'UNIT-USD')
+  hub.subscribe(fine, 'orders', 'TWO-USD')
+  place(engine, { side: 'sell', qty: 1, price: 100 })
+  engine.submit({ symbol: 'TWO-USD', side: 'sell', orderType: 'limit', quantity: 1, price: 100 })
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.match(errors, [{ message: 'a transport bug' }])
+  t.equal(fine.messages.length, 1, 'TWO-USD was published despite UNIT-USD failing')
 })

@@ -288,3 +288,12 @@ t.test('a snapshot of another format version is refused, not misread', async (t)
   writeFileSync(newest, encodeSnapshot({ ...state, version: 2 } as never))
   t.throws(() => open(dir), /has snapshot format 2; this version reads format 1/)
 })
+
+t.test('a record the state cannot take (a cancel of an order that is not open) refuses the start, not a crash', async (t) => {
+  const { dir, engine, segment } = await journalOnly(20)
+  // A well-formed, correctly checksummed record from another history: it cancels an order this one never had.
+  appendFileSync(segment, encodeCommand({ kind: 'cancel', seq: engine.sequence + 1, orderId: '999999', timestamp: 1, symbol: 'BTC-USDT' }))
+  const error = t.throws(() => open(dir)) as Error
+  t.ok(error instanceof CorruptJournalError && error instanceof StartupRefusedError, 'a refused start (one line, exit 1), not a stack')
+  t.match(error.message, /record seq \d+ does not fit the state before it .*different histories/)
+})
