@@ -208,3 +208,15 @@ t.test('a read waits for the journal: it never shows an order whose write is sti
   t.match(await order, { ok: false, code: 'JOURNAL_UNAVAILABLE' })
   t.match(await read, { ok: false, code: 'JOURNAL_UNAVAILABLE' }, 'and it is refused, since that order never will be')
 })
+
+t.test('market data that cannot be published is logged as an error; orders go on', async (t) => {
+  const { errors, log } = errorLog()
+  const exchange = open(t, {}, undefined, { log })
+  t.teardown(() => exchange.close())
+  exchange.marketData.subscribe({ send () { throw new Error('a transport bug') } }, 'orders', 'ETH-USDT')
+  t.match(await exchange.placeOrder(ethBid), { ok: true })
+  const deadline = Date.now() + 5000
+  while (errors.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+  t.match(errors, [{ fields: { err: { message: 'a transport bug' } }, message: 'market data could not be published' }])
+  t.match(await exchange.placeOrder({ ...ethBid, price: '2001' }), { ok: true }, 'the next order is served as usual')
+})

@@ -243,4 +243,16 @@ t.test('a window that cannot be published is reported; the other symbols still g
   await new Promise((resolve) => setTimeout(resolve, 20))
   t.match(errors, [{ message: 'a transport bug' }])
   t.equal(fine.messages.length, 1, 'TWO-USD was published despite UNIT-USD failing')
+
+  // Without a reporter the error is dropped, never thrown out of the flush (where it would be an unhandled rejection).
+  const quiet = new MarketDataHub(engine, { batchMs: 0 })
+  quiet.start()
+  t.teardown(() => quiet.stop())
+  const alsoFine = new Recorder()
+  quiet.subscribe(broken, 'orders', 'UNIT-USD')
+  quiet.subscribe(alsoFine, 'orders', 'TWO-USD')
+  place(engine, { side: 'sell', qty: 1, price: 101 })
+  engine.submit({ symbol: 'TWO-USD', side: 'sell', orderType: 'limit', quantity: 1, price: 101 })
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(alsoFine.messages.length, 1, 'the other symbol still goes out (an unhandled rejection would also fail this test)')
 })
