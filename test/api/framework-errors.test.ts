@@ -10,6 +10,19 @@ import { buildTestApp } from '../helpers/build-app.js'
 import { startServer } from '../helpers/server.js'
 import { ERROR_KEYS, SYMBOL, get, limit, post, postRaw, type Reply } from './support.js'
 
+/** Writes `bytes` (if any) on a raw socket and resolves with everything the server sends until it closes it. */
+async function rawExchange (url: string, bytes?: string): Promise<string> {
+  return await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1')
+    let text = ''
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error('not closed in 5 s')) }, 5000)
+    socket.on('data', (chunk) => { text += chunk.toString() })
+    socket.on('close', () => { clearTimeout(timer); resolve(text) })
+    socket.on('error', reject)
+    if (bytes !== undefined) socket.write(bytes)
+  })
+}
+
 function isError (t: Test, reply: Reply, status: number, code: string, message: RegExp): void {
   t.equal(reply.status, status, `${code}: status`)
   t.equal(reply.body.error_code, code, `${code}: error_code`)
@@ -98,52 +111,30 @@ t.test('over a real socket: 431 for oversized headers, 400 for bytes that are no
   t.equal(bad.statusCode, 400)
   t.match(await bad.body.json(), { error_code: 'INVALID_URL' })
 
-  const raw = await new Promise<string>((resolve, reject) => {
-    const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
-    let text = ''
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error('no answer in 5 s')) }, 5000)
-    socket.on('data', (chunk) => { text += chunk.toString() })
-    socket.on('close', () => { clearTimeout(timer); resolve(text) })
-    socket.on('error', reject)
-    socket.write('NOT HTTP AT ALL\r\n\r\n')
-  })
+  const raw = await rawExchange(server.url, 'NOT HTTP AT ALL\r\n\r\n')
   t.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/)
   t.match(raw, /\r\n\r\n\{"error":"the request is not valid HTTP\/1\.1","error_code":"BAD_REQUEST"\}$/)
   t.equal(server.app.errorCounts.get('HEADERS_TOO_LARGE'), 1)
   t.equal(server.app.errorCounts.get('BAD_REQUEST'), 1)
 
   // Node's requestTimeout (30 s) reports through the same clientError path; raised here by hand.
-  const timedOut = await new Promise<string>((resolve, reject) => {
-    server.app.server.once('connection', (serverSide) => {
-      const error = Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' })
-      setImmediate(() => server.app.server.emit('clientError', error, serverSide))
-    })
-    const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
-    let text = ''
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error('no answer in 5 s')) }, 5000)
-    socket.on('data', (chunk) => { text += chunk.toString() })
-    socket.on('close', () => { clearTimeout(timer); resolve(text) })
-    socket.on('error', reject)
+  server.app.server.once('connection', (serverSide) => {
+    const error = Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' })
+    setImmediate(() => server.app.server.emit('clientError', error, serverSide))
   })
+  const timedOut = await rawExchange(server.url)
   t.match(timedOut, /^HTTP\/1\.1 408 Request Timeout\r\n/)
   t.match(timedOut, /"error_code":"REQUEST_TIMEOUT"\}$/)
 
   // A reset peer gets nothing; a socket that can no longer be written to is closed without an answer.
-  const unanswered = await new Promise<string>((resolve, reject) => {
-    server.app.server.once('connection', (serverSide) => {
-      setImmediate(() => {
-        server.app.server.emit('clientError', Object.assign(new Error('reset'), { code: 'ECONNRESET' }), serverSide)
-        serverSide.end()
-        server.app.server.emit('clientError', Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' }), serverSide)
-      })
+  server.app.server.once('connection', (serverSide) => {
+    setImmediate(() => {
+      server.app.server.emit('clientError', Object.assign(new Error('reset'), { code: 'ECONNRESET' }), serverSide)
+      serverSide.end()
+      server.app.server.emit('clientError', Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' }), serverSide)
     })
-    const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
-    let text = ''
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error('not closed in 5 s')) }, 5000)
-    socket.on('data', (chunk) => { text += chunk.toString() })
-    socket.on('close', () => { clearTimeout(timer); resolve(text) })
-    socket.on('error', reject)
   })
+  const unanswered = await rawExchange(server.url)
   t.equal(unanswered, '', 'closed without an answer')
 })
 
@@ -176,16 +167,8 @@ t.test('the handler words any schema: nested fields, other keywords, open-ended 
 t.test('over a real socket: bytes that are not HTTP pipelined behind a request still in flight get their 400', async (t) => {
   const server = await startServer()
   t.teardown(() => server.close())
-  const raw = await new Promise<string>((resolve, reject) => {
-    const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
-    let text = ''
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error('not closed in 5 s')) }, 5000)
-    socket.on('data', (chunk) => { text += chunk.toString() })
-    socket.on('close', () => { clearTimeout(timer); resolve(text) })
-    socket.on('error', reject)
-    // One write: Node parses both at once, so the first request's response is attached to the socket, not yet sent.
-    socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nNOT HTTP AT ALL\r\n\r\n')
-  })
+  // One write: Node parses both at once, so the first request's response is attached to the socket, not yet sent.
+  const raw = await rawExchange(server.url, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nNOT HTTP AT ALL\r\n\r\n')
   t.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/)
   t.match(raw, /\r\n\r\n\{"error":"the request is not valid HTTP\/1\.1","error_code":"BAD_REQUEST"\}/)
 })
