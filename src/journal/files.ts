@@ -1,6 +1,6 @@
 /** File names in the data directory, and listing them in sequence order. */
-import { closeSync, fsyncSync, openSync, readdirSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 
 const SEGMENT = /^journal-(\d{20})\.log$/
 const SNAPSHOT = /^snapshot-(\d{20})\.json$/
@@ -51,4 +51,29 @@ export function syncDir (dir: string): void {
   } finally {
     closeSync(fd)
   }
+}
+
+/**
+ * Creates `path` whole or not at all: written to `path.tmp`, synced, renamed
+ * into place (replacing a file of that name), then the directory synced. A
+ * failure removes the temporary file and throws.
+ */
+export function writeFileDurablySync (path: string, text: string): void {
+  const temp = path + '.tmp'
+  try {
+    const fd = openSync(temp, 'w')
+    try {
+      const bytes = Buffer.from(text)
+      /* c8 ignore next -- a synchronous write to a fresh regular file is whole or throws (ENOSPC); kept so a short write can never leave a truncated file */
+      if (writeSync(fd, bytes) !== bytes.length) throw new Error(`short write to ${temp}`)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(temp, path)
+  } catch (error) {
+    rmSync(temp, { force: true })
+    throw error
+  }
+  syncDir(dirname(path))
 }

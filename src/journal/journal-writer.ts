@@ -18,11 +18,11 @@
  *   synced, then renamed into place. A segment file is never empty, so an
  *   empty one is damage (see recovery).
  */
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs'
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, rmSync, write } from 'node:fs'
 import { join } from 'node:path'
 import type { FsyncPolicy } from '../config.js'
 import { JournalUnavailableError } from './errors.js'
-import { segmentName, syncDir } from './files.js'
+import { segmentName, writeFileDurablySync } from './files.js'
 
 interface Waiter { resolve: () => void, reject: (error: Error) => void }
 
@@ -287,23 +287,7 @@ export class JournalWriter {
  */
 function createSegment (dir: string, firstSeq: number, header: string): Segment {
   const path = join(dir, segmentName(firstSeq))
-  const temp = path + '.tmp'
-  try {
-    const fd = openSync(temp, 'w')
-    try {
-      const bytes = Buffer.from(header)
-      /* c8 ignore next -- a synchronous write of a few hundred bytes to a fresh regular file is whole or throws (ENOSPC); the check guards a header cut short anyway */
-      if (writeSync(fd, bytes) !== bytes.length) throw new Error(`short write of the segment header to ${temp}`)
-      fdatasyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(temp, path)
-  } catch (error) {
-    rmSync(temp, { force: true })
-    throw error
-  }
-  syncDir(dir)
+  writeFileDurablySync(path, header)
   const fd = openSync(path, 'a')
   return { path, fd, size: fstatSync(fd).size, open: true }
 }

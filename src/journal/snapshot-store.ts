@@ -7,12 +7,12 @@
  *   line 1: <crc32 of line 2, 8 hex digits>
  *   line 2: the state JSON
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { EngineState } from '../engine/index.js'
 import { checksum } from './codec.js'
-import { snapshotName, syncDir, type SeqFile } from './files.js'
+import { snapshotName, syncDir, writeFileDurablySync, type SeqFile } from './files.js'
 
 export function encodeSnapshot (state: EngineState): string {
   const json = JSON.stringify(state)
@@ -44,23 +44,7 @@ export async function writeSnapshot (dir: string, state: EngineState): Promise<s
 /** The same, synchronously: for the last snapshot at shutdown. */
 export function writeSnapshotSync (dir: string, state: EngineState): string {
   const final = join(dir, snapshotName(state.sequence))
-  const temp = final + '.tmp'
-  try {
-    const fd = openSync(temp, 'w')
-    try {
-      const bytes = Buffer.from(encodeSnapshot(state))
-      /* c8 ignore next -- a synchronous write to a fresh regular file is whole or throws (ENOSPC); kept so a short write can never become a truncated snapshot */
-      if (writeSync(fd, bytes) !== bytes.length) throw new Error(`short write to ${temp}`)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(temp, final)
-  } catch (error) {
-    rmSync(temp, { force: true })
-    throw error
-  }
-  syncDir(dir)
+  writeFileDurablySync(final, encodeSnapshot(state))
   return final
 }
 
