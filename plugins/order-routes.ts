@@ -18,9 +18,9 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/order', {
     schema: { summary: 'Submit an order', body: NewOrderBody, response: { 200: NewOrderResponse, ...errors } },
-    config: { rateLimit, orderEntry: true, sheddable: true }
+    config: { rateLimit, orderEntry: true, sheddable: true, auth: 'trade' }
   }, async (request) => {
-    const response = answer(await exchange.placeOrder(request.body))
+    const response = answer(await exchange.placeOrder(request.caller, request.body))
     if (DEBUG_LEVELS.has(request.log.level)) {
       request.log.debug({ orderId: response.order_id, status: response.status, trades: response.trade_count }, 'order accepted')
     }
@@ -29,21 +29,21 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/cancel', {
     schema: { summary: 'Cancel an open order', body: CancelBody, response: { 200: CancelResponse, ...errors } },
-    config: { rateLimit, sheddable: true }
-  }, async (request) => answer(await exchange.cancelOrder(request.body)))
+    config: { rateLimit, sheddable: true, auth: 'trade' }
+  }, async (request) => answer(await exchange.cancelOrder(request.caller, request.body)))
 
   app.get('/order/:order_id', {
     schema: { summary: 'Order status by order_id', params: OrderIdParams, querystring: OrderQuery, response: { 200: OrderStatusResponse, ...errors } },
-    config: { rateLimit: app.readRateLimit }
-  }, async (request) => answer(await exchange.findOrder({ symbol: request.query.symbol, orderId: request.params.order_id })))
+    config: { rateLimit: app.readRateLimit, auth: 'read' }
+  }, async (request) => answer(await exchange.findOrder(request.caller, { symbol: request.query.symbol, orderId: request.params.order_id })))
 
   app.get('/order', {
     schema: { summary: 'Order status by client_order_id', querystring: OrderQuery, response: { 200: OrderStatusResponse, ...errors } },
-    config: { rateLimit: app.readRateLimit }
+    config: { rateLimit: app.readRateLimit, auth: 'read' }
   }, async (request) => {
     const clientOrderId = request.query.client_order_id
     if (clientOrderId === undefined || clientOrderId === '') throw apiError(ErrorCode.MISSING_ORDER_ID, 'client_order_id query parameter is required')
-    return answer(await exchange.findOrder({ symbol: request.query.symbol, clientOrderId }))
+    return answer(await exchange.findOrder(request.caller, { symbol: request.query.symbol, clientOrderId }))
   })
 }
 

@@ -11,6 +11,14 @@ declare module 'fastify' {
     sheddable?: boolean
     /** Still answered while the server drains (liveness); every other route gets 503 SHUTTING_DOWN. */
     answeredWhileDraining?: boolean
+    /**
+     * A private route: the caller must sign the request with an API key holding this permission
+     * (plugins/auth.ts), which gives the handler request.caller. With AUTH=off every caller is the
+     * anonymous account.
+     */
+    auth?: 'read' | 'trade'
+    /** An operator route: needs the admin token (Authorization: Bearer). */
+    admin?: boolean
   }
 }
 

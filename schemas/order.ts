@@ -3,6 +3,10 @@ import { Type, type Static } from '@sinclair/typebox'
 import { DecimalInput, DecimalString, EpochSeconds, NullableClientOrderId, NullableDecimal, NullableDecimalInput, NullableString, OrderId, SymbolName } from './common.js'
 import { BboResponse } from './market.js'
 
+/** What an order that would trade with a resting order of its own account does. */
+export const STP_MODES = ['cancel_maker', 'cancel_taker', 'cancel_both', 'none'] as const
+export type StpMode = typeof STP_MODES[number]
+
 const strict = { additionalProperties: false } as const
 
 export const NewOrderBody = Type.Object({
@@ -11,7 +15,10 @@ export const NewOrderBody = Type.Object({
   order_type: Type.String({ minLength: 1, maxLength: 8, description: 'limit | market | ioc | fok, case-insensitive' }),
   quantity: DecimalInput,
   price: Type.Optional(NullableDecimalInput),
-  client_order_id: Type.Optional(NullableClientOrderId)
+  client_order_id: Type.Optional(NullableClientOrderId),
+  stp: Type.Optional(Type.Union(STP_MODES.map((mode) => Type.Literal(mode)), {
+    description: 'self-trade prevention against your own resting orders: cancel_maker (default), cancel_taker, cancel_both, none'
+  }))
 }, strict)
 export type NewOrderBody = Static<typeof NewOrderBody>
 
@@ -39,11 +46,13 @@ export const TradeView = Type.Object({
 export const OrderFields = {
   order_id: Type.String(),
   client_order_id: NullableString(),
+  account_id: Type.String({ description: 'the account that placed it (always the caller\'s own)' }),
   symbol: Type.String(),
   side: Type.String(),
   order_type: Type.String(),
+  stp: Type.String({ description: 'its self-trade prevention mode' }),
   status: Type.String({ description: 'pending | partially_filled | filled | cancelled | rejected' }),
-  cancel_reason: NullableString('why the engine ended the order early: MATCH_LIMIT (the cap on trades per order), else null'),
+  cancel_reason: NullableString('why the engine ended the order early: MATCH_LIMIT (the cap on trades per order), SELF_TRADE_PREVENTION, ACCOUNT_DISABLED; else null'),
   price: NullableDecimal,
   quantity: DecimalString,
   filled_quantity: DecimalString,

@@ -18,6 +18,7 @@ import metrics from '../plugins/metrics.js'
 import docs from '../plugins/docs.js'
 import staticFiles from '../plugins/static.js'
 import routes from '../plugins/routes.js'
+import auth from '../plugins/auth.js'
 
 export interface BuildOptions {
   /** Injected clock (ms) for deterministic tests. */
@@ -62,6 +63,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
   await app.register(exchange, { config, clock: options.clock })
   await app.register(lifecycle)
   await app.register(pressure, { config: config.pressure })
+  await app.register(auth)
   await app.register(rateLimit, { config: config.rateLimit })
   await app.register(websocket, { config: config.ws })
   await app.register(metrics, { config: config.metrics })

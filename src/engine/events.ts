@@ -3,7 +3,7 @@
  * listeners only when the command has finished, so a listener always sees a
  * complete, consistent book, and one that throws cannot leave it half-done.
  */
-import type { CancelReason, Order, OrderStatus, OrderType, Side } from './order.js'
+import type { CancelReason, Order, OrderStatus, OrderType, Side, StpMode } from './order.js'
 
 export interface Trade {
   readonly tradeId: string
@@ -13,6 +13,11 @@ export interface Trade {
   readonly aggressorSide: Side
   readonly makerOrderId: string
   readonly takerOrderId: string
+  /** Private: who traded. Never on the public tape; each side sees its own in its fills. */
+  readonly makerAccountId: string
+  readonly takerAccountId: string
+  readonly makerClientOrderId: string | null
+  readonly takerClientOrderId: string | null
   readonly timestamp: number
 }
 
@@ -20,6 +25,8 @@ export interface Trade {
 export interface OrderSnapshot {
   readonly id: string
   readonly clientOrderId: string | null
+  readonly accountId: string
+  readonly stp: StpMode
   readonly symbol: string
   readonly side: Side
   readonly type: OrderType
@@ -62,6 +69,8 @@ export function snapshotOf (order: Order): OrderSnapshot {
   return {
     id: order.id,
     clientOrderId: order.clientOrderId,
+    accountId: order.accountId,
+    stp: order.stp,
     symbol: order.symbol,
     side: order.side,
     type: order.type,

@@ -206,6 +206,10 @@ export class OrderBook {
       aggressorSide: taker.side,
       makerOrderId: maker.id,
       takerOrderId: taker.id,
+      makerAccountId: maker.accountId,
+      takerAccountId: taker.accountId,
+      makerClientOrderId: maker.clientOrderId,
+      takerClientOrderId: taker.clientOrderId,
       timestamp: taker.timestamp
     }
     if (out.trades === NO_TRADES) out.trades = [trade]

@@ -30,6 +30,22 @@ export const CancelReason = {
 } as const
 export type CancelReason = typeof CancelReason[keyof typeof CancelReason]
 
+/**
+ * Self-trade prevention: what an incoming order does when it would trade with
+ * a resting order of its own account. none lets the trade happen.
+ */
+export const StpMode = {
+  CANCEL_MAKER: 'cancel_maker',
+  CANCEL_TAKER: 'cancel_taker',
+  CANCEL_BOTH: 'cancel_both',
+  NONE: 'none'
+} as const
+export type StpMode = typeof StpMode[keyof typeof StpMode]
+export const STP_MODES: readonly StpMode[] = Object.values(StpMode)
+
+/** The account of every order when identity is off, and of orders journaled before accounts existed. */
+export const ANONYMOUS = 'anonymous'
+
 export const SIDES: readonly Side[] = [Side.BUY, Side.SELL]
 export const ORDER_TYPES: readonly OrderType[] = [OrderType.LIMIT, OrderType.MARKET, OrderType.IOC, OrderType.FOK]
 
@@ -43,6 +59,8 @@ export class Order {
   readonly quantityLots: number
   readonly clientOrderId: string | null
   readonly timestamp: number
+  readonly accountId: string
+  readonly stp: StpMode
   filledLots = 0
   status: OrderStatus = OrderStatus.PENDING
   cancelReason: CancelReason | null = null
@@ -51,7 +69,7 @@ export class Order {
   next: Order | null = null
 
   constructor (id: string, symbol: string, side: Side, type: OrderType, priceTicks: number | null,
-    quantityLots: number, clientOrderId: string | null, timestamp: number) {
+    quantityLots: number, clientOrderId: string | null, timestamp: number, accountId: string = ANONYMOUS, stp: StpMode = StpMode.NONE) {
     this.id = id
     this.symbol = symbol
     this.side = side
@@ -60,6 +78,8 @@ export class Order {
     this.quantityLots = quantityLots
     this.clientOrderId = clientOrderId
     this.timestamp = timestamp
+    this.accountId = accountId
+    this.stp = stp
   }
 
   get remainingLots (): number {

@@ -15,6 +15,8 @@ import type { ErrorCode } from '../../schemas/errors.js'
 import type { CancelBody, CancelResponse, NewOrderBody, NewOrderResponse, OrderStatusResponse } from '../../schemas/order.js'
 import type { BboResponse, BookResponse, EngineStatistics, SymbolStatistics, SymbolsResponse } from '../../schemas/market.js'
 import type { MarketDataHub } from '../gateway/market-data-hub.js'
+import type { AccountStatusChanged, AccountView, AccountsPage, ApiKeyView, Permission } from '../../schemas/identity.js'
+import type { CancelAllBody, CancelAllResponse, FillsPage, FillsQuery, OrdersPage, OrdersQuery } from '../../schemas/private.js'
 
 export type Refusal = { readonly ok: false, readonly code: ErrorCode, readonly message: string }
 export type Outcome<T> = { readonly ok: true, readonly value: T } | Refusal
@@ -28,6 +30,40 @@ export type SymbolsAnswer = Static<typeof SymbolsResponse>
 export type SymbolStatisticsAnswer = Static<typeof SymbolStatistics>
 /** The exchange's part of /statistics; the adapters add their own figures (gateway, error counts). */
 export type ExchangeStatistics = Omit<Static<typeof EngineStatistics>, 'gateway' | 'error_counts'>
+
+/**
+ * Who is asking: the account a verified API key (or, with AUTH=off, the
+ * anonymous account) speaks for. Every private call takes one; an order of
+ * another account is answered exactly like an unknown one.
+ */
+export interface Caller {
+  readonly accountId: string
+}
+
+/** The account every order belongs to when AUTH=off (the seed's anonymous behaviour). */
+export const ANONYMOUS_ACCOUNT = 'anonymous'
+
+/** What the auth layer needs to know of a key to verify a request (never its secret). */
+export interface ApiKeyRecord {
+  readonly keyId: string
+  readonly accountId: string
+  readonly permissions: readonly Permission[]
+  /** False once revoked. */
+  readonly active: boolean
+  /** False while its account is disabled. */
+  readonly accountActive: boolean
+  /** HMAC(secret, "fingerprint"), first 16 hex digits: tells whether the master secret still derives this key's secret. */
+  readonly fingerprint: string
+}
+
+/** Keys and accounts that stopped being usable: open sessions signed in with them must end. */
+export type IdentityChange =
+  | { readonly kind: 'key_revoked', readonly keyId: string, readonly accountId: string }
+  | { readonly kind: 'account_disabled', readonly accountId: string }
+
+export type OrdersAnswer = OrdersPage
+export type FillsAnswer = FillsPage
+export type CancelAllAnswer = CancelAllResponse
 
 /** Which order a request names: by the engine's id or by the client's. */
 export interface OrderRef {
@@ -53,9 +89,31 @@ export interface Exchange {
   readonly symbols: readonly string[]
   /** Market-data fan-out: the gateway subscribes its sessions here. */
   readonly marketData: MarketDataHub
-  placeOrder (body: NewOrderBody): Promise<Outcome<NewOrderAnswer>>
-  cancelOrder (body: CancelBody): Promise<Outcome<CancelAnswer>>
-  findOrder (ref: OrderRef): Promise<Outcome<OrderAnswer>>
+  placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<NewOrderAnswer>>
+  cancelOrder (caller: Caller, body: CancelBody): Promise<Outcome<CancelAnswer>>
+  findOrder (caller: Caller, ref: OrderRef): Promise<Outcome<OrderAnswer>>
+  /** The caller's orders, newest first: open ones (status open) or its terminal ones still in the history (closed). */
+  listOrders (caller: Caller, query: OrdersQuery): Promise<Outcome<OrdersAnswer>>
+  /** The caller's fills still in the fill history, newest first. */
+  listFills (caller: Caller, query: FillsQuery): Promise<Outcome<FillsAnswer>>
+  /** Cancels the caller's open orders (of one symbol and/or side if given) in one command. */
+  cancelAll (caller: Caller, body: CancelAllBody): Promise<Outcome<CancelAllAnswer>>
+
+  // Identity (admin API). Journaled commands like orders: durable before they answer.
+  createAccount (accountId: string): Promise<Outcome<AccountView>>
+  /** Disabling cancels the account's open orders and refuses its keys at once; enabling lets them work again. */
+  setAccountStatus (accountId: string, status: 'active' | 'disabled'): Promise<Outcome<AccountStatusChanged>>
+  account (accountId: string): Promise<Outcome<AccountView>>
+  accounts (limit: number, cursor: string | undefined): Promise<Outcome<AccountsPage>>
+  /** Records a key whose id the caller chose and whose secret it derived; the exchange never sees secrets. */
+  createApiKey (accountId: string, keyId: string, permissions: readonly Permission[], fingerprint: string): Promise<Outcome<ApiKeyView>>
+  revokeApiKey (keyId: string): Promise<Outcome<ApiKeyView>>
+  /** The key as the state holds it now, for request verification; null if unknown. Synchronous: it runs on every signed request. */
+  apiKey (keyId: string): ApiKeyRecord | null
+  /** Every key the state holds (start-up checks of fingerprints). */
+  apiKeys (): Iterable<ApiKeyRecord>
+  /** Told when a key is revoked or an account disabled, after the change is durable. */
+  onIdentityChange (listener: (change: IdentityChange) => void): void
   book (symbol: string, levels: number): Promise<Outcome<BookAnswer>>
   bbo (symbol: string): Promise<Outcome<BboAnswer>>
   symbolsInfo (): Promise<Outcome<SymbolsAnswer>>

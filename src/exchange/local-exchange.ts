@@ -21,10 +21,12 @@ import { orderView, tradeAmounts, tradeView } from '../wire/order-views.js'
 import { toSeconds } from '../wire/time.js'
 import { ErrorCode } from '../../schemas/errors.js'
 import type { CancelBody, NewOrderBody } from '../../schemas/order.js'
+import type { AccountStatusChanged, AccountView, AccountsPage, ApiKeyView, Permission } from '../../schemas/identity.js'
+import type { CancelAllBody, FillsQuery, OrdersQuery } from '../../schemas/private.js'
 import type { Config } from '../config.js'
 import { LatencyRecorder } from './latency-recorder.js'
 import type {
-  BboAnswer, BookAnswer, CancelAnswer, Exchange, ExchangeHealth, ExchangeStatistics, NewOrderAnswer, OrderAnswer,
+  ApiKeyRecord, BboAnswer, BookAnswer, CancelAllAnswer, CancelAnswer, Caller, Exchange, FillsAnswer, IdentityChange, OrdersAnswer, ExchangeHealth, ExchangeStatistics, NewOrderAnswer, OrderAnswer,
   OrderObserver, OrderRef, Outcome, Refusal, SymbolStatisticsAnswer, SymbolsAnswer
 } from './exchange.js'
 
@@ -107,7 +109,7 @@ export class LocalExchange implements Exchange {
     this.observers.push(observer)
   }
 
-  async placeOrder (body: NewOrderBody): Promise<Outcome<NewOrderAnswer>> {
+  async placeOrder (_caller: Caller, body: NewOrderBody): Promise<Outcome<NewOrderAnswer>> {
     const failed = this.refuseIfFailed()
     if (failed !== null) return failed
     const started = performance.now()
@@ -133,7 +135,7 @@ export class LocalExchange implements Exchange {
     return { ok: true, value: answer }
   }
 
-  async cancelOrder (body: CancelBody): Promise<Outcome<CancelAnswer>> {
+  async cancelOrder (_caller: Caller, body: CancelBody): Promise<Outcome<CancelAnswer>> {
     const failed = this.refuseIfFailed()
     if (failed !== null) return failed
     const started = performance.now()
@@ -158,7 +160,7 @@ export class LocalExchange implements Exchange {
     return { ok: true, value: answer }
   }
 
-  async findOrder (ref: OrderRef): Promise<Outcome<OrderAnswer>> {
+  async findOrder (_caller: Caller, ref: OrderRef): Promise<Outcome<OrderAnswer>> {
     const failed = this.refuseIfFailed()
     if (failed !== null) return failed
     if (ref.symbol === undefined || ref.symbol === '') return refuse(ErrorCode.MISSING_SYMBOL, 'symbol query parameter is required')
@@ -232,6 +234,52 @@ export class LocalExchange implements Exchange {
       }
     })
   }
+
+  async listOrders (_caller: Caller, _query: OrdersQuery): Promise<Outcome<OrdersAnswer>> {
+    return notYet()
+  }
+
+  async listFills (_caller: Caller, _query: FillsQuery): Promise<Outcome<FillsAnswer>> {
+    return notYet()
+  }
+
+  async cancelAll (_caller: Caller, _body: CancelAllBody): Promise<Outcome<CancelAllAnswer>> {
+    return notYet()
+  }
+
+  async createAccount (_accountId: string): Promise<Outcome<AccountView>> {
+    return notYet()
+  }
+
+  async setAccountStatus (_accountId: string, _status: 'active' | 'disabled'): Promise<Outcome<AccountStatusChanged>> {
+    return notYet()
+  }
+
+  async account (_accountId: string): Promise<Outcome<AccountView>> {
+    return notYet()
+  }
+
+  async accounts (_limit: number, _cursor: string | undefined): Promise<Outcome<AccountsPage>> {
+    return notYet()
+  }
+
+  async createApiKey (_accountId: string, _keyId: string, _permissions: readonly Permission[], _fingerprint: string): Promise<Outcome<ApiKeyView>> {
+    return notYet()
+  }
+
+  async revokeApiKey (_keyId: string): Promise<Outcome<ApiKeyView>> {
+    return notYet()
+  }
+
+  apiKey (_keyId: string): ApiKeyRecord | null {
+    return null
+  }
+
+  apiKeys (): Iterable<ApiKeyRecord> {
+    return []
+  }
+
+  onIdentityChange (_listener: (change: IdentityChange) => void): void {}
 
   health (): ExchangeHealth {
     const failure = this.persistence?.failed ?? null
@@ -323,6 +371,11 @@ function refuse (code: ErrorCode, message: string): Refusal {
 
 function refusal (rejection: Rejection): Refusal {
   return refuse(rejection.code, rejection.message)
+}
+
+// CONTRACT PLACEHOLDER: replaced by the engine's accounts in the identity change.
+function notYet<T> (): Outcome<T> {
+  return refuse(ErrorCode.INTERNAL_ERROR, 'not implemented yet')
 }
 
 function journalUnavailable (): Refusal {

@@ -25,9 +25,11 @@ export function orderView (order: Order | OrderSnapshot, spec: SymbolSpec): Orde
   return {
     order_id: order.id,
     client_order_id: order.clientOrderId,
+    account_id: order.accountId,
     symbol: order.symbol,
     side: order.side,
     order_type: order.type,
+    stp: order.stp,
     status: order.status,
     cancel_reason: order.cancelReason,
     price: order.priceTicks === null ? null : spec.tick.format(order.priceTicks),

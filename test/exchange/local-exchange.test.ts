@@ -9,6 +9,9 @@ import { LocalExchange, type ExchangeLog, type LocalExchangeOptions } from '../.
 import type { WriterIo } from '../../src/journal/journal-writer.js'
 import { loadConfig } from '../../src/config.js'
 import { steppingClock } from '../helpers/clock.js'
+import { ANONYMOUS_ACCOUNT } from '../../src/exchange/exchange.js'
+
+const ANON = { accountId: ANONYMOUS_ACCOUNT }
 
 const quiet: ExchangeLog = { info () {}, warn () {}, error () {} }
 
@@ -50,17 +53,17 @@ t.test('orders, cancels and reads answer typed values; refusals carry codes', as
   const seen: string[] = []
   exchange.observe({ orderAccepted: (symbol, type, status, trades) => seen.push(`${symbol} ${type} ${status} ${trades}`) })
 
-  const rest = await exchange.placeOrder({ symbol: 'btc-usdt', side: 'sell', order_type: 'limit', quantity: '0.5', price: '30000' })
+  const rest = await exchange.placeOrder(ANON, { symbol: 'btc-usdt', side: 'sell', order_type: 'limit', quantity: '0.5', price: '30000' })
   t.ok(rest.ok)
   if (!rest.ok) return
   t.match(rest.value, { order_id: '1', symbol: 'BTC-USDT', status: 'pending', trade_count: 0, trades: [] })
-  const take = await exchange.placeOrder({ symbol: 'BTC-USDT', side: 'buy', order_type: 'market', quantity: '0.2' })
+  const take = await exchange.placeOrder(ANON, { symbol: 'BTC-USDT', side: 'buy', order_type: 'market', quantity: '0.2' })
   t.match(take, { ok: true, value: { status: 'filled', trade_count: 1, total_taker_fees: '6' } })
   t.same(seen, ['BTC-USDT limit pending 0', 'BTC-USDT market filled 1'])
 
-  t.match(await exchange.findOrder({ symbol: 'BTC-USDT', orderId: '1' }), { ok: true, value: { filled_quantity: '0.2', status: 'partially_filled' } })
-  t.match(await exchange.findOrder({ orderId: '1' }), { ok: false, code: 'MISSING_SYMBOL' })
-  t.match(await exchange.findOrder({ symbol: 'BTC-USDT', orderId: '99' }), { ok: false, code: 'ORDER_NOT_FOUND' })
+  t.match(await exchange.findOrder(ANON, { symbol: 'BTC-USDT', orderId: '1' }), { ok: true, value: { filled_quantity: '0.2', status: 'partially_filled' } })
+  t.match(await exchange.findOrder(ANON, { orderId: '1' }), { ok: false, code: 'MISSING_SYMBOL' })
+  t.match(await exchange.findOrder(ANON, { symbol: 'BTC-USDT', orderId: '99' }), { ok: false, code: 'ORDER_NOT_FOUND' })
   t.match(await exchange.book('BTC-USDT', 5), { ok: true, value: { symbol: 'BTC-USDT', bids: [], asks: [['30000', '0.3']] } })
   t.match(await exchange.bbo('BTC-USDT'), { ok: true, value: { best_ask: '30000', best_bid: null } })
   const unknown = await exchange.book('DOGE-USDT', 5)
@@ -72,9 +75,9 @@ t.test('orders, cancels and reads answer typed values; refusals carry codes', as
   t.match(stats, { ok: true, value: { orders_processed: 2, trades_executed: 1, total_volume: { 'BTC-USDT': '0.2' } } })
   if (stats.ok) t.match(stats.value.state_digest, /^[0-9a-f]{64}$/)
 
-  t.match(await exchange.cancelOrder({ symbol: 'BTC-USDT', order_id: '1' }), { ok: true, value: { success: true, status: 'cancelled', remaining_quantity: '0.3' } })
-  t.match(await exchange.cancelOrder({ symbol: 'BTC-USDT', order_id: '1' }), { ok: false, code: 'ORDER_NOT_FOUND' })
-  t.match(await exchange.placeOrder({ symbol: 'BTC-USDT', side: 'buy', order_type: 'limit', quantity: '0.1', price: '1.001' }), { ok: false, code: 'VALIDATION_ERROR' })
+  t.match(await exchange.cancelOrder(ANON, { symbol: 'BTC-USDT', order_id: '1' }), { ok: true, value: { success: true, status: 'cancelled', remaining_quantity: '0.3' } })
+  t.match(await exchange.cancelOrder(ANON, { symbol: 'BTC-USDT', order_id: '1' }), { ok: false, code: 'ORDER_NOT_FOUND' })
+  t.match(await exchange.placeOrder(ANON, { symbol: 'BTC-USDT', side: 'buy', order_type: 'limit', quantity: '0.1', price: '1.001' }), { ok: false, code: 'VALIDATION_ERROR' })
   t.same(exchange.health().healthy, true)
 })
 
@@ -82,7 +85,7 @@ t.test('a snapshot on demand covers what was accepted; without a journal there i
   const dir = mkdtempSync(join(tmpdir(), 'exchange-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const first = open(t, {}, dir)
-  await first.placeOrder({ symbol: 'ETH-USDT', side: 'buy', order_type: 'limit', quantity: '1', price: '2000' })
+  await first.placeOrder(ANON, { symbol: 'ETH-USDT', side: 'buy', order_type: 'limit', quantity: '1', price: '2000' })
   t.same(await first.snapshot(), { seq: 1 })
   await first.close()
   const again = open(t, {}, dir)
@@ -104,21 +107,21 @@ t.test('the journal fails while an order waits for durability: the order is refu
   let stopped = 0
   exchange.marketData.subscribe({ send: (text) => sent.push(text) }, 'orders', 'ETH-USDT')
   exchange.marketData.onFailure(() => stopped++)
-  t.match(await exchange.placeOrder(ethBid), { ok: true, value: { status: 'pending' } }, 'acknowledged while the disk works')
+  t.match(await exchange.placeOrder(ANON, ethBid), { ok: true, value: { status: 'pending' } }, 'acknowledged while the disk works')
   t.equal(exchange.health().healthy, true)
   await new Promise((resolve) => setImmediate(resolve))
   t.equal(sent.length, 1, 'its order event is published once durable')
 
   disk.failing = true
   // The engine takes the order at once; the answer waits for the journal write, which fails.
-  t.match(await exchange.placeOrder({ ...ethBid, price: '2001' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
+  t.match(await exchange.placeOrder(ANON, { ...ethBid, price: '2001' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
   const health = exchange.health()
   t.equal(health.healthy, false)
   t.match(health.reason, /journal failed .*ENOSPC.*restart/)
   t.match(await exchange.book('ETH-USDT', 5), { ok: false, code: 'JOURNAL_UNAVAILABLE' }, 'reads refuse: memory holds an unacknowledged order')
-  t.match(await exchange.findOrder({ symbol: 'ETH-USDT', orderId: '1' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
+  t.match(await exchange.findOrder(ANON, { symbol: 'ETH-USDT', orderId: '1' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
   t.match(await exchange.statistics(), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
-  t.match(await exchange.placeOrder({ ...ethBid, price: '1999' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' }, 'later orders are refused before they run')
+  t.match(await exchange.placeOrder(ANON, { ...ethBid, price: '1999' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' }, 'later orders are refused before they run')
   // The hub learns of the failure from the same durable() promise, a turn later.
   await new Promise((resolve) => setImmediate(resolve))
   t.equal(exchange.marketData.failed, true, 'market data stops for good')
@@ -132,13 +135,13 @@ t.test('a background fsync failure (batch policy) is logged and makes the exchan
   const exchange = open(t, { JOURNAL_FSYNC: 'batch', JOURNAL_FSYNC_INTERVAL_MS: '1' }, undefined, { journalIo: io, log })
   t.teardown(() => exchange.close())
   disk.syncFails = true
-  t.match(await exchange.placeOrder(ethBid), { ok: true }, 'batch acknowledges on write, before the sync')
+  t.match(await exchange.placeOrder(ANON, ethBid), { ok: true }, 'batch acknowledges on write, before the sync')
   const deadline = Date.now() + 10_000
   while (errors.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
   t.match(errors, [{ fields: { err: { message: /fdatasync/ } }, message: /journal fsync failed/ }])
   t.equal(exchange.health().healthy, false)
   t.equal(exchange.marketData.failed, true, 'market data stops at once, without waiting for a request or a flush')
-  t.match(await exchange.placeOrder({ ...ethBid, price: '2001' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
+  t.match(await exchange.placeOrder(ANON, { ...ethBid, price: '2001' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
 })
 
 t.test('a throwing engine listener is reported through the log, not thrown at the caller', async (t) => {
@@ -146,7 +149,7 @@ t.test('a throwing engine listener is reported through the log, not thrown at th
   const exchange = open(t, { JOURNAL_ENABLED: 'false' }, undefined, { log })
   t.teardown(() => exchange.close())
   exchange.engineForTests.addListener(() => { throw new Error('listener broke') })
-  t.match(await exchange.placeOrder(ethBid), { ok: true, value: { status: 'pending' } })
+  t.match(await exchange.placeOrder(ANON, ethBid), { ok: true, value: { status: 'pending' } })
   t.match(errors, [{ fields: { err: { message: 'listener broke' } }, message: 'engine listener failed' }])
 })
 
@@ -154,11 +157,11 @@ t.test('a rejection that waited on a failing journal is answered JOURNAL_UNAVAIL
   const { disk, io } = failingDisk()
   const exchange = open(t, { JOURNAL_FSYNC: 'always' }, undefined, { journalIo: io })
   t.teardown(() => exchange.close())
-  t.match(await exchange.placeOrder({ ...ethBid, client_order_id: 'a' }), { ok: true })
+  t.match(await exchange.placeOrder(ANON, { ...ethBid, client_order_id: 'a' }), { ok: true })
   disk.failing = true
   // Both run before the failing write returns: the duplicate is judged against a command that never becomes durable.
-  const accepted = exchange.placeOrder({ ...ethBid, price: '2001', client_order_id: 'b' })
-  const duplicate = exchange.placeOrder({ ...ethBid, price: '2002', client_order_id: 'b' })
+  const accepted = exchange.placeOrder(ANON, { ...ethBid, price: '2001', client_order_id: 'b' })
+  const duplicate = exchange.placeOrder(ANON, { ...ethBid, price: '2002', client_order_id: 'b' })
   t.match(await accepted, { ok: false, code: 'JOURNAL_UNAVAILABLE' })
   t.match(await duplicate, { ok: false, code: 'JOURNAL_UNAVAILABLE' }, 'not DUPLICATE_CLIENT_ORDER_ID: its reason was never acknowledged')
 })
@@ -181,8 +184,8 @@ t.test('orders_per_second is orders over uptime, and 0 before any time has passe
   t.teardown(() => { Date.now = realNow })
   const exchange = open(t, { JOURNAL_ENABLED: 'false' })
   t.teardown(() => exchange.close())
-  await exchange.placeOrder(ethBid)
-  await exchange.placeOrder({ ...ethBid, price: '2001' })
+  await exchange.placeOrder(ANON, ethBid)
+  await exchange.placeOrder(ANON, { ...ethBid, price: '2001' })
   t.match(await exchange.statistics(), { ok: true, value: { orders_processed: 2, uptime_seconds: 0, orders_per_second: 0 } })
   now += 4000
   t.match(await exchange.statistics(), { ok: true, value: { orders_processed: 2, uptime_seconds: 4, orders_per_second: 0.5 } })
@@ -197,7 +200,7 @@ t.test('a read waits for the journal: it never shows an order whose write is sti
   }
   const exchange = open(t, { JOURNAL_FSYNC: 'always' }, undefined, { journalIo: io })
   t.teardown(() => exchange.close())
-  const order = exchange.placeOrder(ethBid)
+  const order = exchange.placeOrder(ANON, ethBid)
   const read = exchange.book('ETH-USDT', 5)
   let readDone = false
   read.then(() => { readDone = true }, () => { readDone = true })
@@ -214,9 +217,9 @@ t.test('market data that cannot be published is logged as an error; orders go on
   const exchange = open(t, {}, undefined, { log })
   t.teardown(() => exchange.close())
   exchange.marketData.subscribe({ send () { throw new Error('a transport bug') } }, 'orders', 'ETH-USDT')
-  t.match(await exchange.placeOrder(ethBid), { ok: true })
+  t.match(await exchange.placeOrder(ANON, ethBid), { ok: true })
   const deadline = Date.now() + 5000
   while (errors.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
   t.match(errors, [{ fields: { err: { message: 'a transport bug' } }, message: 'market data could not be published' }])
-  t.match(await exchange.placeOrder({ ...ethBid, price: '2001' }), { ok: true }, 'the next order is served as usual')
+  t.match(await exchange.placeOrder(ANON, { ...ethBid, price: '2001' }), { ok: true }, 'the next order is served as usual')
 })

@@ -4,5 +4,5 @@ import type { LocalExchange } from '../../src/exchange/local-exchange.js'
 
 /** The engine inside a test app's in-process exchange: for driving volume or simulating faults, never for assertions a client could not make. */
 export function engineOf (app: FastifyInstance): MatchingEngine {
-  return (app.exchange as LocalExchange).engineForTests
+  return (app.exchange as unknown as LocalExchange).engineForTests
 }
