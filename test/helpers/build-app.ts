@@ -10,7 +10,7 @@ export function testConfig (t: Test, env: Record<string, string> = {}): Config {
   const dataDir = mkdtempSync(join(tmpdir(), 'me-test-'))
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
   // Load shedding off unless a test asks for it: a busy CI machine must not turn orders into 503s.
-  return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
+  return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', AUTH: 'off', ...env })
 }
 
 /** One isolated app per test, closed when the test ends. */

@@ -48,7 +48,7 @@ export async function startChildServer (t: Test, env: Record<string, string>, op
   const { timeoutMs = START_TIMEOUT_MS, command = 'node', stdout = 'pipe', descriptorLimit } = options
   const group = command === 'npm-start'
   const stdio: StdioOptions = ['ignore', stdout, 'pipe']
-  const childEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env }
+  const childEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', AUTH: 'off', ...env }
   const child = group
     ? spawn('npm', ['start', '--ignore-scripts', '--silent'], { cwd: ROOT, env: childEnv, stdio, detached: true })
     : descriptorLimit !== undefined

@@ -28,7 +28,7 @@ export interface SpawnOptions {
 }
 
 export function spawnServer (t: Test, env: Record<string, string>, options: SpawnOptions = {}): ServerProcess {
-  const fullEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env }
+  const fullEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', AUTH: 'off', ...env }
   const child = options.fileSizeBlocks === undefined
     ? spawn(process.execPath, [SERVER], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
     // exec: the shell becomes node, so signals and the exit status are the server's own. Node ignores
