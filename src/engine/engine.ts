@@ -11,7 +11,7 @@ import { FillHistory } from './fill-history.js'
 import { decimal, toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
 import type { EngineEvent, EngineListener, ListenerErrorHandler, Trade } from './events.js'
 import { OrderHistory } from './history.js'
-import { CancelReason, Order, type Side } from './order.js'
+import { ANONYMOUS, CancelReason, Order, type Side } from './order.js'
 import { Fillability, NO_TRADES, OrderBook, type CommandOutput } from './order-book.js'
 import { DEFAULT_SYMBOLS, SymbolSpec, type SymbolConfig } from './symbols.js'
 import { normaliseSymbol } from './identifiers.js'
@@ -35,9 +35,10 @@ export interface EngineOptions {
    */
   readonly maxOpenOrdersPerSymbol?: number
   /**
-   * Most open orders per account; null: no cap (the anonymous account of
-   * AUTH=off, which is everyone). Checked like the per-symbol cap, before
-   * the command is journaled.
+   * Most open orders per account; null or absent: no cap (the service sets
+   * DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT unless AUTH=off, whose anonymous
+   * account is everyone). Checked like the per-symbol cap, before the
+   * command is journaled.
    */
   readonly maxOpenOrdersPerAccount?: number | null
   /** Trades kept for the accounts' fill lists. */
@@ -53,8 +54,8 @@ export interface CancelInput {
   readonly symbol: string
   readonly orderId?: string | null
   readonly clientOrderId?: string | null
-  /** Only this account's orders can be cancelled: another's answers ORDER_NOT_FOUND, like an unknown id. */
-  readonly accountId: string
+  /** Only this account's orders can be cancelled: another's answers ORDER_NOT_FOUND, like an unknown id. The anonymous account when not given. */
+  readonly accountId?: string
 }
 
 export interface CancelAllInput {
@@ -123,7 +124,7 @@ export class MatchingEngine {
   constructor (options: EngineOptions = {}) {
     this.maxFillsPerOrder = positiveLimit(options.maxFillsPerOrder ?? DEFAULT_MAX_FILLS_PER_ORDER, 'max fills per order')
     this.maxOpenOrdersPerSymbol = positiveLimit(options.maxOpenOrdersPerSymbol ?? DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, 'max open orders per symbol')
-    const perAccount = options.maxOpenOrdersPerAccount === undefined ? DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT : options.maxOpenOrdersPerAccount
+    const perAccount = options.maxOpenOrdersPerAccount ?? null
     this.maxOpenOrdersPerAccount = perAccount === null ? null : positiveLimit(perAccount, 'max open orders per account')
     this.fills = new FillHistory(options.fillHistoryLimit ?? DEFAULT_FILL_HISTORY_LIMIT)
     for (const config of options.symbols ?? DEFAULT_SYMBOLS) {
@@ -215,13 +216,14 @@ export class MatchingEngine {
     const book = this.book(String(input.symbol))
     if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
     const { orderId, clientOrderId } = input
+    const accountId = input.accountId ?? ANONYMOUS
     if ((orderId === undefined || orderId === null) && (clientOrderId === undefined || clientOrderId === null)) {
       return reject(ResultCode.MISSING_ORDER_ID, 'order_id or client_order_id is required')
     }
     const order = orderId !== undefined && orderId !== null
       ? book.open.get(orderId)
-      : book.openByClient(input.accountId, clientOrderId as string)
-    if (order === undefined || order.accountId !== input.accountId) return reject(ResultCode.ORDER_NOT_FOUND, 'no open order with that id in this symbol')
+      : book.openByClient(accountId, clientOrderId as string)
+    if (order === undefined || order.accountId !== accountId) return reject(ResultCode.ORDER_NOT_FOUND, 'no open order with that id in this symbol')
     const command: CancelCommand = { kind: 'cancel', seq: this.sequence + 1, orderId: order.id, timestamp: this.clock(), symbol: book.symbol }
     this.onCommand?.(command)
     return accept(this.runCancel(book, order, command))
@@ -433,14 +435,14 @@ export class MatchingEngine {
   }
 
   /** An open or terminal order of a symbol. */
-  findOrder (symbol: string, ref: { orderId?: string | null, clientOrderId?: string | null }, accountId: string): Result<Order> {
+  findOrder (symbol: string, ref: { orderId?: string | null, clientOrderId?: string | null }, accountId: string = ANONYMOUS): Result<Order> {
     const book = this.book(symbol)
     if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
     let order: Order | undefined
     if (ref.orderId !== undefined && ref.orderId !== null) {
       order = book.open.get(ref.orderId) ?? this.history.get(ref.orderId)
     } else if (ref.clientOrderId !== undefined && ref.clientOrderId !== null) {
-      order = book.openByClient(accountId, ref.clientOrderId) ?? this.history.getByClientId(book.symbol, accountId, ref.clientOrderId)
+      order = book.openByClient(accountId, ref.clientOrderId) ?? this.history.getByClientId(book.symbol, ref.clientOrderId, accountId)
     } else {
       return reject(ResultCode.MISSING_ORDER_ID, 'order_id or client_order_id is required')
     }

@@ -1,4 +1,4 @@
-import type { Order } from './order.js'
+import { ANONYMOUS, type Order } from './order.js'
 
 /**
  * Terminal orders (filled, cancelled, rejected), kept so their status stays
@@ -45,7 +45,7 @@ export class OrderHistory {
   }
 
   /** The most recent terminal order of an account with this client id in a symbol. */
-  getByClientId (symbol: string, accountId: string, clientOrderId: string): Order | undefined {
+  getByClientId (symbol: string, clientOrderId: string, accountId: string = ANONYMOUS): Order | undefined {
     this.catchUp()
     return this.byClientId.get(clientKey(symbol, accountId, clientOrderId))
   }
