@@ -7,6 +7,7 @@
 import type { Static } from '@sinclair/typebox'
 import { decimal, formatScaled, product, type BigNumber, type Order, type OrderSnapshot, type ScaledDecimal, type SymbolSpec, type Trade } from '../engine/index.js'
 import type { OrderStatusResponse, TradeView } from '../../schemas/order.js'
+import type { FillView } from '../../schemas/private.js'
 import { toSeconds } from './time.js'
 
 export type OrderView = Static<typeof OrderStatusResponse>
@@ -61,6 +62,30 @@ export function tradeView (trade: Trade, spec: SymbolSpec, fees: FeeRates): Trad
 export function publicTradeView (trade: Trade, spec: SymbolSpec, fees: FeeRates): Omit<TradeViewShape, 'maker_order_id' | 'taker_order_id'> {
   const { maker_order_id: _maker, taker_order_id: _taker, ...rest } = tradeView(trade, spec, fees)
   return rest
+}
+
+export type FillRole = 'maker' | 'taker'
+
+/**
+ * One side of a trade as its own account sees it: its order, its side, its role's fee. A trade
+ * between two orders of one account (self-trade prevention `none`) is two fills of that account.
+ */
+export function fillView (trade: Trade, role: FillRole, spec: SymbolSpec, fees: FeeRates): FillView {
+  const amounts = tradeAmounts([trade], spec, fees)
+  const taker = role === 'taker'
+  return {
+    trade_id: trade.tradeId,
+    order_id: taker ? trade.takerOrderId : trade.makerOrderId,
+    client_order_id: taker ? trade.takerClientOrderId : trade.makerClientOrderId,
+    symbol: trade.symbol,
+    side: taker ? trade.aggressorSide : (trade.aggressorSide === 'buy' ? 'sell' : 'buy'),
+    role,
+    price: spec.tick.format(trade.priceTicks),
+    quantity: spec.lot.format(trade.quantityLots),
+    trade_value: amounts.value,
+    fee: taker ? amounts.takerFee : amounts.makerFee,
+    timestamp: toSeconds(trade.timestamp)
+  }
 }
 
 export interface TradeAmounts { readonly value: string, readonly makerFee: string, readonly takerFee: string }
