@@ -198,7 +198,7 @@ function endedBy (change: IdentityChange, session: Session): string | null {
  * contract's checks, order and codes over the contract's derived secrets
  * (secret = hex(HMAC(master, "api-key-secret:" + keyId)), fingerprint = HMAC(secret, "fingerprint")[0..16]).
  */
-function signInVerifier (exchange: Exchange, auth: GatewayAuthOptions | undefined, now: () => number): SignIn {
+export function signInVerifier (exchange: Exchange, auth: GatewayAuthOptions | undefined, now: () => number): SignIn {
   const master = auth?.masterSecret ?? ''
   const windowMs = auth?.recvWindowMs ?? 5000
   const seen = new Map<string, number>()
