@@ -5,8 +5,10 @@
  * has a private subscriber, so events of everyone else cost one map lookup.
  */
 import type { OrderEventType, OrderSnapshot, Trade } from '../engine/index.js'
-import type { FillRole } from '../wire/order-views.js'
 import type { PrivateChannel, Subscriber } from './subscriber.js'
+
+/** Which side of a trade an account's order was. */
+export type FillRole = 'maker' | 'taker'
 
 class Listeners {
   /** Following every symbol. */
