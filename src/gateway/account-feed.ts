@@ -60,6 +60,8 @@ export class AccountFeed {
   pendingOrders = new Map<string, Array<{ eventType: OrderEventType, order: OrderSnapshot }>>()
   pendingFills: PendingFill[] = []
   dirty = false
+  /** In the hub's list of feeds to publish (a flag, not a search of the list: many accounts may trade in one window). */
+  queued = false
 
   constructor (accountId: string) {
     this.accountId = accountId
@@ -113,6 +115,7 @@ export class AccountFeed {
     this.pendingOrders = new Map()
     this.pendingFills = []
     this.dirty = false
+    this.queued = false
     return { orders, fills }
   }
 

@@ -330,7 +330,10 @@ export class MarketDataHub {
   }
 
   private markAccount (account: AccountFeed): void {
-    if (account.dirty && !this.dirtyAccounts.includes(account)) this.dirtyAccounts.push(account)
+    if (account.dirty && !account.queued) {
+      account.queued = true
+      this.dirtyAccounts.push(account)
+    }
   }
 
   private publish (feed: SymbolFeed): void {
