@@ -160,6 +160,8 @@ t.test('orders channel with AUTH=off: the anonymous account\'s resting, partiall
     order_type: 'limit',
     status: 'pending',
     cancel_reason: null,
+    account_id: 'anonymous',
+    stp: 'none',
     price: '29000',
     quantity: '1',
     filled_quantity: '0',
