@@ -198,7 +198,7 @@ function endedBy (change: IdentityChange, session: Session): string | null {
  * contract's checks, order and codes over the contract's derived secrets
  * (secret = hex(HMAC(master, "api-key-secret:" + keyId)), fingerprint = HMAC(secret, "fingerprint")[0..16]).
  */
-export function signInVerifier (exchange: Exchange, auth: GatewayAuthOptions | undefined, now: () => number): SignIn {
+export function signInVerifier (exchange: Exchange, auth: GatewayAuthOptions | undefined, now: () => number, maxSeen = 100_000): SignIn {
   const master = auth?.masterSecret ?? ''
   const windowMs = auth?.recvWindowMs ?? 5000
   const seen = new Map<string, number>()
@@ -221,7 +221,7 @@ export function signInVerifier (exchange: Exchange, auth: GatewayAuthOptions | u
       seen.delete(seenSignature)
     }
     if (seen.has(signature)) return refuse(ErrorCode.REPLAYED_REQUEST, 'this signature was already used')
-    if (seen.size >= 100_000) return refuse(ErrorCode.OVERLOADED, 'too many sign-ins at once; retry')
+    if (seen.size >= maxSeen) return refuse(ErrorCode.OVERLOADED, 'too many sign-ins at once; retry')
     seen.set(signature, t + 2 * windowMs)
     return { ok: true, value: { accountId: key.accountId, keyId, permissions: key.permissions } }
   }

@@ -255,7 +255,7 @@ export class MarketDataHub {
   /** Forgets the subscriber's account once it holds no private subscription; an account nobody follows is dropped. */
   private leaveAccount (feed: AccountFeed, subscriber: Subscriber): void {
     this.accountOf.delete(subscriber)
-    if (feed.empty && this.accounts.get(feed.accountId) === feed) {
+    if (feed.empty) {
       this.accounts.delete(feed.accountId)
       // Its pending window goes with it: nobody is left to receive it.
       feed.drain()

@@ -162,6 +162,7 @@ t.test('the verifier: key, then timestamp, then signature, then replay; a signat
   t.equal(codeOf(), 'REPLAYED_REQUEST', 'the same sign-in again (as two sessions with one nonce would)')
   now += 10_001
   t.equal(codeOf(), 'INVALID_TIMESTAMP', 'once the entry expired, the window refuses it anyway')
+  t.equal(codeOf({ timestamp: String(now) }), 'ok', 'a new sign-in (expired entries are dropped on the way)')
   // The session with a nonce of its own relays it.
   const { open } = setup('required', verify)
   now = 1_700_000_000_000
@@ -174,6 +175,10 @@ t.test('the verifier: key, then timestamp, then signature, then replay; a signat
     key = { ...record, ...change }
     t.equal(codeOf({ timestamp: String(now + 2) }), 'INVALID_API_KEY', name)
   }
+  key = record
+  const small = signInVerifier(exchange, { mode: 'required', masterSecret: master, recvWindowMs: 5000 }, () => now, 1)
+  t.equal(small(input({ timestamp: String(now + 4) })).ok, true)
+  t.match(small(input({ timestamp: String(now + 5) })), { ok: false, code: 'OVERLOADED' }, 'a full replay cache refuses rather than forgets')
   const keyless = signInVerifier(exchange, undefined, () => now)
   key = record
   t.match(keyless(input({ timestamp: String(now + 3) })), { ok: false, code: 'INVALID_API_KEY' }, 'no master secret: nothing verifies')
