@@ -105,6 +105,11 @@ t.test('a trade of an account with itself is two fills of it; nobody following a
 
   t.equal(hub.unsubscribePrivate(s, 'orders', null), false, 'not subscribed to that')
   t.equal(hub.unsubscribePrivate(new Recorder(), 'fills', null), false, 'nor is a stranger')
+  t.equal(hub.unsubscribePrivate(s, 'orders', 'UNIT-USD'), false, 'nor to the symbol on that channel')
+  const other = new Recorder()
+  hub.subscribePrivate(other, 'dave', 'orders', 'UNIT-USD')
+  t.equal(hub.unsubscribePrivate(s, 'orders', 'UNIT-USD'), false, 'even while another connection of the account is')
+  hub.removeSubscriber(other)
   submit(engine, 'dave', { side: 'sell', quantity: 1, price: 10 })
   t.equal(hub.unsubscribePrivate(s, 'fills', 'UNIT-USD'), true)
   t.equal(hub.accountCount, 0, 'dropped with its last subscriber, pending window and all')
@@ -135,9 +140,11 @@ t.test('an account\'s last subscriber leaving mid-window: its window is not publ
   const second = new Recorder()
   hub.subscribePrivate(second, 'gus', 'orders', null)
   submit(engine, 'gus', { side: 'buy', quantity: 1, price: 11 })
+  submit(engine, 'zed', { side: 'sell', quantity: 1, price: 11 })
   hub.flush()
   t.same(first.texts, [])
-  t.same(second.messages.map((m) => m.data.map((e: any) => e.price)), [['11']], 'only what happened after it subscribed')
+  t.same(second.messages.map((m) => m.data.map((e: any) => [e.event_type, e.price])), [[['resting', '11'], ['filled', '11']]],
+    'only what happened after it subscribed, and no fill message on the orders channel')
 })
 
 t.test('private data waits for durability and is dropped when the journal fails; a broken subscriber fails only its account\'s window', async (t) => {
