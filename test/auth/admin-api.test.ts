@@ -32,7 +32,7 @@ t.test('admin routes need the admin token: 401 UNAUTHORIZED without it or with a
 
 t.test('accounts and keys through the admin API; the secret is in the creating answer only', async (t) => {
   const app = await buildTestApp(t, authEnv(t))
-  const admin = (method: 'GET' | 'POST', url: string, payload?: unknown) => app.inject({ method, url, headers: ADMIN_HEADERS, ...(payload === undefined ? {} : { payload }) })
+  const admin = (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) => app.inject({ method, url, headers: ADMIN_HEADERS, ...(payload === undefined ? {} : { payload }) })
 
   const created = await admin('POST', '/admin/accounts', { account_id: 'alice' })
   t.equal(created.statusCode, 201)
