@@ -7,8 +7,8 @@ import { totalmem } from 'node:os'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
-  DEFAULT_FEE_RATE, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, DEFAULT_SYMBOLS,
-  MatchingEngine, type SymbolConfig
+  DEFAULT_FEE_RATE, DEFAULT_FILL_HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT,
+  DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, DEFAULT_SYMBOLS, MatchingEngine, STP_MODES, StpMode, type SymbolConfig
 } from './engine/index.js'
 
 /** The l2 depths a WebSocket subscriber may ask for: a few classes, so deltas are built once per class. */
@@ -35,8 +35,12 @@ export interface Config {
     readonly historyLimit: number
     readonly maxFillsPerOrder: number
     readonly maxOpenOrdersPerSymbol: number
-    /** Open orders one account may hold (MAX_OPEN_ORDERS_PER_ACCOUNT); null with AUTH=off (the anonymous account has no cap). */
+    /** Open orders one account may hold (MAX_OPEN_ORDERS_PER_ACCOUNT); null with AUTH=off (the anonymous account is everyone: only the per-symbol cap applies). */
     readonly maxOpenOrdersPerAccount: number | null
+    /** Trades kept for the accounts' fill lists (GET /fills). */
+    readonly fillHistoryLimit: number
+    /** Self-trade prevention of orders that name none. */
+    readonly defaultStp: StpMode
   }
   readonly auth: {
     /** required: private routes need a signed request; off: every caller is the anonymous account. */
@@ -134,7 +138,9 @@ export function loadConfig (env: Env = process.env): Config {
       historyLimit: read.int('HISTORY_LIMIT', DEFAULT_HISTORY_LIMIT, 1, 100_000_000),
       maxFillsPerOrder: read.int('MAX_FILLS_PER_ORDER', DEFAULT_MAX_FILLS_PER_ORDER, 1, 1_000_000),
       maxOpenOrdersPerSymbol: read.int('MAX_OPEN_ORDERS_PER_SYMBOL', DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, 1, 100_000_000),
-      maxOpenOrdersPerAccount: auth.mode === 'off' ? null : read.int('MAX_OPEN_ORDERS_PER_ACCOUNT', 1000, 1, 100_000_000)
+      maxOpenOrdersPerAccount: auth.mode === 'off' ? null : read.int('MAX_OPEN_ORDERS_PER_ACCOUNT', DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT, 1, 100_000_000),
+      fillHistoryLimit: read.int('FILL_HISTORY_LIMIT', DEFAULT_FILL_HISTORY_LIMIT, 1, 100_000_000),
+      defaultStp: read.oneOf('DEFAULT_STP', StpMode.CANCEL_MAKER, STP_MODES)
     },
     auth,
     rateLimit: {

@@ -155,6 +155,8 @@ t.test('orders channel: resting, partially_filled, filled, cancelled, rejected w
     order_type: 'limit',
     status: 'pending',
     cancel_reason: null,
+    account_id: 'anonymous',
+    stp: 'none',
     price: '29000',
     quantity: '1',
     filled_quantity: '0',
