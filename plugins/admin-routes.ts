@@ -14,6 +14,7 @@ import {
   CreateAccountBody, CreateApiKeyBody, PageQuery
 } from '../schemas/identity.js'
 import { apiError, answer } from './http-errors.js'
+import { pageLimit } from './private-routes.js'
 import './route-flags.js'
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse }
@@ -47,7 +48,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/admin/accounts', {
     schema: { summary: 'List accounts', tags: ['admin'], querystring: PageQuery, response: { 200: AccountsPage, ...errors } },
     config
-  }, async (request) => answer(await exchange.accounts(request.query.limit ?? 100, request.query.cursor)))
+  }, async (request) => answer(await exchange.accounts(pageLimit(request.query.limit), request.query.cursor)))
 
   app.get('/admin/accounts/:account_id', {
     schema: { summary: 'One account and its API keys', tags: ['admin'], params: AccountParams, response: { 200: AccountView, ...errors } },
