@@ -140,7 +140,7 @@ t.test('quickstart against the real server process, as the README says: npm star
   const keyId = /key id +([0-9a-f]{32})/.exec(out)?.[1] as string
   const secret = /secret +([0-9a-f]{64})/.exec(out)?.[1] as string
 
-  const body = JSON.stringify({ symbol: 'BTC-USDT', side: 'buy', order_type: 'limit', quantity: '0.01', price: '100' })
+  const body = JSON.stringify({ symbol: 'BTC-USDT', side: 'buy', order_type: 'limit', quantity: '0.1', price: '100' })
   const placed = await request(`${server.url}/order`, { method: 'POST', headers: { ...signedHeaders({ keyId, secret }, 'POST', '/order', body), 'content-type': 'application/json' }, body })
   t.equal(placed.statusCode, 200, 'the printed key signs orders')
   t.equal((await placed.body.json() as { account_id: string }).account_id, 'alice')
