@@ -1,24 +1,24 @@
 /**
  * The admin API (/admin/...): accounts and API keys, for operators (and
- * `npm run admin`). Every route is flagged `admin: true` and needs
- * `Authorization: Bearer <admin token>`, checked in constant time before the
- * body is read. A key's secret is derived here from the master secret
+ * `npm run admin`). Every route is flagged `admin: true`: plugins/auth.ts
+ * then asks for `Authorization: Bearer <admin token>` (checked in constant
+ * time before the body is read) and answers with Cache-Control: no-store.
+ * A key's secret is derived here from the master secret
  * (plugins/auth.ts adminAuth.issueKey) and appears in exactly one answer, the
  * one that created the key; the exchange records only its fingerprint.
- * Answers carry Cache-Control: no-store. Registered only with AUTH=required.
+ * Registered only with AUTH=required.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorCode, ErrorResponse } from '../schemas/errors.js'
+import { ErrorResponse } from '../schemas/errors.js'
 import {
   AccountParams, AccountStatusChanged, AccountView, AccountsPage, ApiKeyCreated, ApiKeyParams, ApiKeyView,
   CreateAccountBody, CreateApiKeyBody, PageQuery
 } from '../schemas/identity.js'
-import { apiError, answer } from './http-errors.js'
+import { answer } from './http-errors.js'
 import { pageLimit } from './private-routes.js'
 import './route-flags.js'
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse }
-export const ADMIN_WWW_AUTHENTICATE = 'Bearer realm="admin"'
 
 const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const exchange = app.exchange
@@ -26,16 +26,6 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /* c8 ignore next -- routes.ts registers this plugin only when adminAuth exists (AUTH=required) */
   if (adminAuth === null) throw new Error('the admin API needs AUTH=required')
   const config = { admin: true, rateLimit: app.readRateLimit } as const
-
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('cache-control', 'no-store')
-    if (request.routeOptions.config.admin !== true) return
-    if (!adminAuth.isAdmin(request.headers.authorization)) {
-      const error = apiError(ErrorCode.UNAUTHORIZED, 'the admin API needs Authorization: Bearer <admin token> (ADMIN_TOKEN, ADMIN_TOKEN_FILE or <SECRETS_DIR>/admin-token)')
-      error.headers = { 'www-authenticate': ADMIN_WWW_AUTHENTICATE }
-      throw error
-    }
-  })
 
   app.post('/admin/accounts', {
     schema: { summary: 'Create an account', tags: ['admin'], body: CreateAccountBody, response: { 201: AccountView, ...errors } },

@@ -5,6 +5,8 @@
  * nothing unsigned reaches the exchange) and sets request.caller; order
  * entry is then counted per API key (AUTH_KEY_ORDERS_PER_SECOND).
  * AUTH=off: every request is the anonymous account, and the start says so.
+ * Routes flagged `admin: true` need the admin token (Authorization: Bearer),
+ * checked in an onRequest hook, and answer with Cache-Control: no-store.
  * Decorates `verifier` (REST and WebSocket sign-in share it) and `adminAuth`
  * (the admin API's token check and key issuing); both null with AUTH=off.
  * The secrets are loaded or created here (src/auth/secrets.ts) and never
@@ -25,8 +27,6 @@ import { apiError } from './http-errors.js'
 import './route-flags.js'
 
 export interface AdminAuth {
-  /** Whether this Authorization header carries the admin token (constant time). */
-  isAdmin (authorization: string | undefined): boolean
   /** A new key id with its derived secret and fingerprint (the master secret stays in here). */
   issueKey (): { keyId: string, secret: string, fingerprint: string }
 }
@@ -39,7 +39,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Verifies signed requests and WebSocket sign-ins; null with AUTH=off (every caller is anonymous). */
     verifier: Verifier | null
-    /** The admin API's token check and key issuing; null with AUTH=off (no admin API). */
+    /** Key issuing for the admin API; null with AUTH=off (no admin API). */
     adminAuth: AdminAuth | null
   }
 }
@@ -51,6 +51,7 @@ export interface AuthPluginOptions {
 }
 
 export const WWW_AUTHENTICATE = 'HMAC-SHA256 realm="exchange", headers="X-API-KEY X-TIMESTAMP X-SIGNATURE"'
+export const ADMIN_WWW_AUTHENTICATE = 'Bearer realm="admin"'
 const anonymous: Caller = Object.freeze({ accountId: ANONYMOUS_ACCOUNT })
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
@@ -86,7 +87,7 @@ async function authPlugin (app: FastifyInstance, opts: AuthPluginOptions): Promi
   const isAdmin = adminTokenChecker(secrets.adminToken)
   const master = secrets.masterSecret
   app.decorate('verifier', verifier)
-  app.decorate('adminAuth', { isAdmin, issueKey: () => issueKey(master) })
+  app.decorate('adminAuth', { issueKey: () => issueKey(master) })
 
   // Keys journaled under another master secret cannot work: say which, once, by key id only.
   for (const record of exchange.apiKeys()) {
@@ -94,6 +95,17 @@ async function authPlugin (app: FastifyInstance, opts: AuthPluginOptions): Promi
       app.log.error({ keyId: record.keyId, accountId: record.accountId }, 'API key not derived by the master secret in use: it is refused (was the master secret changed?)')
     }
   }
+
+  // Admin routes: the token before anything else (the body is not even read without it); answers never cached.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.admin !== true) return
+    reply.header('cache-control', 'no-store')
+    if (!isAdmin(request.headers.authorization)) {
+      const error = apiError(ErrorCode.UNAUTHORIZED, 'the admin API needs Authorization: Bearer <admin token> (ADMIN_TOKEN, ADMIN_TOKEN_FILE or <SECRETS_DIR>/admin-token)')
+      error.headers = { 'www-authenticate': ADMIN_WWW_AUTHENTICATE }
+      throw error
+    }
+  })
 
   const perKey = new KeyRateLimit(config.keyOrdersPerSecond)
   app.addHook('preValidation', async (request) => {
@@ -105,7 +117,8 @@ async function authPlugin (app: FastifyInstance, opts: AuthPluginOptions): Promi
       keyId: header(request, 'x-api-key'),
       timestamp,
       signature: header(request, 'x-signature'),
-      payload: signingPayload(timestamp ?? '', request.method, request.raw.url ?? '', request.rawBody),
+      // request.url is the raw URL as sent: path and query, undecoded.
+      payload: signingPayload(timestamp ?? '', request.method, request.url, request.rawBody),
       permission
     })
     if (!outcome.ok) {

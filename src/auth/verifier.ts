@@ -54,8 +54,8 @@ export interface VerifierOptions {
   readonly recvWindowMs: number
   /** AUTH_REPLAY_CACHE_MAX */
   readonly replayCacheMax: number
-  /** ms since the epoch; Date.now by default. */
-  readonly clock?: () => number
+  /** ms since the epoch (Date.now in production). */
+  readonly clock: () => number
 }
 
 export interface Verifier {
@@ -67,8 +67,7 @@ export interface Verifier {
 const refuse = (code: ErrorCode, message: string): Refusal => ({ ok: false, code, message })
 
 export function createVerifier (options: VerifierOptions): Verifier {
-  const { lookup, masterSecret, recvWindowMs } = options
-  const clock = options.clock ?? Date.now
+  const { lookup, masterSecret, recvWindowMs, clock } = options
   const replays = new ReplayCache(2 * recvWindowMs, options.replayCacheMax)
   // keyId → its derived secret, or null when the master does not derive it (fingerprint mismatch).
   const secrets = new Map<string, string | null>()

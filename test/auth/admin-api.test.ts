@@ -1,4 +1,6 @@
 import t from 'tap'
+import { chmodSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { buildTestApp, testConfig } from '../helpers/build-app.js'
 import { ADMIN_HEADERS, TEST_ADMIN_TOKEN, TEST_MASTER_SECRET, authEnv, createKey, signedInject } from '../helpers/signing.js'
 import { buildApp } from '../../src/app.js'
@@ -115,4 +117,27 @@ t.test('keys issued under another master secret are refused, and named (by key i
   t.equal(refused.statusCode, 401)
   t.equal(refused.json().error_code, 'INVALID_API_KEY')
   t.match(refused.json().error, /another master secret/)
+})
+
+t.test('start-up logs: secrets created in SECRETS_DIR, the admin token\'s path (never its content), files others can read', async (t) => {
+  const env = authEnv(t, { ADMIN_TOKEN: '', AUTH_MASTER_SECRET: '' })
+  const config = testConfig(t, env)
+  const start = async () => {
+    const lines: string[] = []
+    const app = await buildApp(config, { logger: { level: 'info', stream: { write: (l: string) => { lines.push(l) } } } })
+    await app.close()
+    return lines.join('')
+  }
+  const first = await start()
+  const master = join(env.SECRETS_DIR, 'master.key')
+  const token = join(env.SECRETS_DIR, 'admin-token')
+  t.ok(first.includes(`"path":"${master}","msg":"secret created (mode 0600)"`))
+  t.ok(first.includes(`"path":"${token}","msg":"secret created (mode 0600)"`))
+  t.ok(first.includes(`"path":"${token}","msg":"admin token file (npm run admin reads it)"`))
+  t.notOk(first.includes(readFileSync(token, 'utf8').trim()), 'not the token itself')
+  t.notOk(first.includes(readFileSync(master, 'utf8').trim()), 'not the master secret')
+  chmodSync(master, 0o644)
+  const second = await start()
+  t.notMatch(second, /secret created/)
+  t.ok(second.includes(`"path":"${master}","msg":"secret file readable by other users: chmod 600 it"`))
 })

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { request } from 'undici'
-import { runAdmin, adminToken } from '../../src/cli/admin.js'
+import { runAdmin, adminToken } from '../../src/cli/admin-commands.js'
 import { startServer } from '../helpers/server.js'
 import { startChildServer } from '../helpers/child-server.js'
 import { TEST_ADMIN_TOKEN, authEnv, signedHeaders } from '../helpers/signing.js'
@@ -60,7 +60,15 @@ t.test('every command against a live server', async (t) => {
   const list = await run(['list', ...url])
   t.match(list.out, /alice +active +0 open orders +2 active keys/)
   t.match(list.out, /bob +active/)
-  t.equal(JSON.parse((await run(['list', '--json', ...url])).out).length, 3)
+  t.equal(JSON.parse((await run(['list', '--json', ...url])).out).accounts.length, 3)
+  const first = await run(['list', '--limit', '2', ...url])
+  t.equal(first.code, 0)
+  const cursor = /more: npm run admin -- list --cursor (\S+)/.exec(first.out)?.[1] as string
+  t.ok(cursor !== undefined, 'says how to get the next page')
+  const rest = await run(['list', '--limit', '2', '--cursor', cursor, ...url])
+  t.equal(rest.out.split('\n').length, 1, 'the last account')
+  t.notMatch(rest.out, /more:/)
+  t.match((await run(['list', '--limit', '0', ...url])).err, /^error: INVALID_PARAMETER/)
 
   const revoked = await run(['revoke', readJson.key_id, ...url])
   t.match(revoked.out, /status +revoked/)
@@ -79,6 +87,7 @@ t.test('usage errors and unreachable servers: exit 1 with one clear line', async
   t.match(await run(['list', '--bogus']), { code: 1, err: /^error: unknown option --bogus/ })
   t.match(await run(['--help']), { code: 1, err: /quickstart \[account\]/ })
   t.match(await run(['list', '--url']), { code: 1, err: /--url needs a value/ })
+  t.match(await run(['list', '--limit']), { code: 1, err: /--limit needs a value/ })
   t.match(await run(['show']), { code: 1, err: /needs an account id/ })
   t.match(await run(['revoke']), { code: 1, err: /needs a key id/ })
   const nowhere = mkdtempSync(join(tmpdir(), 'cli-'))
@@ -93,8 +102,9 @@ t.test('usage errors and unreachable servers: exit 1 with one clear line', async
   const port = (probe.address() as { port: number }).port
   probe.close()
   await once(probe, 'close')
-  t.match(await run(['list', '--url', `http://127.0.0.1:${port}`]), { code: 1, err: /cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): is the server running/ })
-  t.match(await run(['list', '--url', 'not a url']), { code: 1, err: /cannot reach not a url/ })
+  t.match(await run(['list', '--url', `http://127.0.0.1:${port}`]), { code: 1, err: /cannot reach http:\/\/127\.0\.0\.1:\d+ \(connect ECONNREFUSED .*\): is the server running/ })
+  t.match(await run(['list', '--url', 'not a url']), { code: 1, err: /the server URL must be http:\/\/host:port, got "not a url"/ })
+  t.match(await run(['list'], { ADMIN_TOKEN: TEST_ADMIN_TOKEN, EXCHANGE_URL: 'ftp://127.0.0.1' }), { code: 1, err: /must be http:\/\/host:port/ })
 
   // Something that is not this service: no JSON error body.
   const other = createServer((_req, res) => { res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway') })

@@ -147,6 +147,15 @@ t.test('orders per API key per second: 429 RATE_LIMIT past AUTH_KEY_ORDERS_PER_S
   t.equal((await order(alice, 5)).statusCode, 200, 'the next second')
 })
 
+t.test('a full replay cache: 503 OVERLOADED for new signed requests, never a possible replay let through', async (t) => {
+  const app = await buildTestApp(t, authEnv(t, { AUTH_REPLAY_CACHE_MAX: '1' }))
+  const key = await createKey(app, 'alice')
+  t.equal((await signedInject(app, key, { method: 'GET', url: '/orders' })).statusCode, 200)
+  const full = await signedInject(app, key, { method: 'GET', url: '/fills' })
+  t.equal(full.statusCode, 503)
+  t.equal(full.json().error_code, 'OVERLOADED')
+})
+
 t.test('real HTTP (undici): a signed order over a socket, the raw body exactly as sent', async (t) => {
   const server = await startServer(authEnv(t))
   t.teardown(() => server.close())
