@@ -63,7 +63,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
   await app.register(exchange, { config, clock: options.clock })
   await app.register(lifecycle)
   await app.register(pressure, { config: config.pressure })
-  await app.register(auth)
+  await app.register(auth, { config: config.auth, clock: options.clock })
   await app.register(rateLimit, { config: config.rateLimit })
   // config.auth comes with the auth layer; without it the gateway runs as AUTH=off.
   await app.register(websocket, { config: config.ws, auth: (config as { auth?: GatewayAuthOptions }).auth })
