@@ -8,15 +8,15 @@ import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { WebSocket } from 'ws'
-import { randomUUID, timingSafeEqual } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { MarketDataHub } from '../src/gateway/market-data-hub.js'
 import { SendBudget } from '../src/gateway/send-budget.js'
 import { CloseCode, type AuthMode } from '../schemas/ws.js'
 import { ErrorCode } from '../schemas/errors.js'
 import { apiError } from './http-errors.js'
 import type { Config } from '../src/config.js'
-import type { Exchange, IdentityChange } from '../src/exchange/exchange.js'
-import { sign } from '../src/auth/signature.js'
+import type { IdentityChange } from '../src/exchange/exchange.js'
+import type { Verifier } from '../src/auth/verifier.js'
 import { Session, UNAVAILABLE, type SignIn } from './ws-session.js'
 
 export interface GatewayStats {
@@ -43,24 +43,15 @@ declare module 'fastify' {
   }
 }
 
-/** What the gateway needs of config.auth: whether sign-in is required, and what the interim verifier needs. */
-export interface GatewayAuthOptions {
-  readonly mode: AuthMode
-  /** INTERIM (until the auth layer's verifier is wired in): the master secret key secrets derive from. */
-  readonly masterSecret?: string
-  /** INTERIM: AUTH_RECV_WINDOW_MS. */
-  readonly recvWindowMs?: number
-}
-
 export interface WebsocketPluginOptions {
   readonly config: Config['ws']
-  /** Absent: AUTH=off (every connection is the anonymous account). */
-  readonly auth?: GatewayAuthOptions
+  /** AUTH: with off every connection is the anonymous account. */
+  readonly authMode: AuthMode
 }
 
 async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptions): Promise<void> {
   const limits = opts.config
-  const authMode = opts.auth?.mode ?? 'off'
+  const authMode = opts.authMode
   const hub = app.exchange.marketData
   const sessions = new Set<Session>()
   const perIp = new Map<string, number>()
@@ -75,7 +66,7 @@ async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptio
     onSent: () => { counters.sent++ },
     available: () => app.exchange.health().healthy,
     authMode,
-    signIn: signInVerifier(app.exchange, opts.auth, Date.now)
+    signIn: signInWith(app.verifier)
   }
   hub.onFailure(() => {
     for (const session of sessions) session.close(CloseCode.TRY_AGAIN_LATER, UNAVAILABLE)
@@ -183,7 +174,7 @@ async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptio
   })
 }
 
-export default fp(websocketPlugin, { name: 'websocket', dependencies: ['exchange'], fastify: '5.x' })
+export default fp(websocketPlugin, { name: 'websocket', dependencies: ['exchange', 'auth'], fastify: '5.x' })
 
 /** The close reason if this identity change ends this session's sign-in, else null. */
 function endedBy (change: IdentityChange, session: Session): string | null {
@@ -194,37 +185,14 @@ function endedBy (change: IdentityChange, session: Session): string | null {
 }
 
 /**
- * INTERIM sign-in verifier, the one adapter to swap for the auth layer's (src/auth) at merge: the
- * contract's checks, order and codes over the contract's derived secrets
- * (secret = hex(HMAC(master, "api-key-secret:" + keyId)), fingerprint = HMAC(secret, "fingerprint")[0..16]).
+ * Sign-in on a connection: the REST verifier (plugins/auth.ts) over the
+ * connection's nonce, so both share one replay cache and one set of rules.
+ * The permission a private channel needs is checked at subscribe.
  */
-export function signInVerifier (exchange: Exchange, auth: GatewayAuthOptions | undefined, now: () => number, maxSeen = 100_000): SignIn {
-  const master = auth?.masterSecret ?? ''
-  const windowMs = auth?.recvWindowMs ?? 5000
-  const seen = new Map<string, number>()
-  const refuse = (code: ErrorCode, message: string) => ({ ok: false, code, message }) as const
-  return ({ keyId, timestamp, signature, payload }) => {
-    const key = /^[0-9a-f]{32}$/.test(keyId) ? exchange.apiKey(keyId) : null
-    const secret = key === null || master === '' ? '' : sign(master, 'api-key-secret:' + keyId)
-    if (key === null || secret === '' || !key.active || !key.accountActive || sign(secret, 'fingerprint').slice(0, 16) !== key.fingerprint) {
-      return refuse(ErrorCode.INVALID_API_KEY, 'unknown or revoked API key')
-    }
-    const at = /^[0-9]{1,16}$/.test(timestamp) ? Number(timestamp) : NaN
-    if (!(Math.abs(now() - at) <= windowMs)) return refuse(ErrorCode.INVALID_TIMESTAMP, `timestamp must be within ${windowMs} ms of the server's clock`)
-    if (!/^[0-9a-f]{64}$/.test(signature) || !timingSafeEqual(Buffer.from(signature, 'hex'), Buffer.from(sign(secret, payload), 'hex'))) {
-      return refuse(ErrorCode.INVALID_SIGNATURE, 'signature does not match')
-    }
-    // Entries expire in insertion order: drop the expired ones at the front.
-    const t = now()
-    for (const [seenSignature, expires] of seen) {
-      if (expires >= t) break
-      seen.delete(seenSignature)
-    }
-    if (seen.has(signature)) return refuse(ErrorCode.REPLAYED_REQUEST, 'this signature was already used')
-    if (seen.size >= maxSeen) return refuse(ErrorCode.OVERLOADED, 'too many sign-ins at once; retry')
-    seen.set(signature, t + 2 * windowMs)
-    return { ok: true, value: { accountId: key.accountId, keyId, permissions: key.permissions } }
-  }
+export function signInWith (verifier: Verifier | null): SignIn {
+  return ({ keyId, timestamp, signature, payload }) => verifier === null
+    ? { ok: false, code: ErrorCode.INVALID_API_KEY, message: 'signing in is off on this server (AUTH=off): every connection is the anonymous account' }
+    : verifier.verify({ keyId, timestamp, signature, payload, permission: null })
 }
 
 /** True when a request with this Origin and Host may open /ws under the allow-list. */

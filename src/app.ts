@@ -13,7 +13,7 @@ import lifecycle from '../plugins/lifecycle.js'
 import exchange from '../plugins/exchange.js'
 import pressure from '../plugins/pressure.js'
 import rateLimit from '../plugins/rate-limit.js'
-import websocket, { type GatewayAuthOptions } from '../plugins/websocket.js'
+import websocket from '../plugins/websocket.js'
 import metrics from '../plugins/metrics.js'
 import docs from '../plugins/docs.js'
 import staticFiles from '../plugins/static.js'
@@ -65,8 +65,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}) {
   await app.register(pressure, { config: config.pressure })
   await app.register(auth, { config: config.auth, clock: options.clock })
   await app.register(rateLimit, { config: config.rateLimit })
-  // config.auth comes with the auth layer; without it the gateway runs as AUTH=off.
-  await app.register(websocket, { config: config.ws, auth: (config as { auth?: GatewayAuthOptions }).auth })
+  await app.register(websocket, { config: config.ws, authMode: config.auth.mode })
   await app.register(metrics, { config: config.metrics })
   await app.register(staticFiles, { root: config.staticDir })
   await app.register(routes)

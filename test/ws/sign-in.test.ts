@@ -7,7 +7,8 @@
 import t from 'tap'
 import type { WebSocket } from 'ws'
 import { Session, type SignIn, type SignInInput } from '../../plugins/ws-session.js'
-import { signInVerifier } from '../../plugins/websocket.js'
+import { signInWith } from '../../plugins/websocket.js'
+import { createVerifier } from '../../src/auth/verifier.js'
 import { MarketDataHub } from '../../src/gateway/market-data-hub.js'
 import { SendBudget } from '../../src/gateway/send-budget.js'
 import { loadConfig } from '../../src/config.js'
@@ -140,7 +141,8 @@ t.test('the verifier: key, then timestamp, then signature, then replay; a signat
   let key: ApiKeyRecord | null = record
   const exchange = { apiKey: (id: string) => (id === KEY ? key : null) } as unknown as Exchange
   let now = 1_700_000_000_000
-  const verify = signInVerifier(exchange, { mode: 'required', masterSecret: master, recvWindowMs: 5000 }, () => now)
+  const verifierOf = (replayCacheMax: number) => signInWith(createVerifier({ lookup: (id) => exchange.apiKey(id), masterSecret: master, recvWindowMs: 5000, replayCacheMax, clock: () => now }))
+  const verify = verifierOf(100_000)
   const at = String(now)
   const input = (over: Partial<SignInInput> = {}): SignInInput => {
     const payload = wsSignInPayload(over.timestamp ?? at, NONCE)
@@ -171,15 +173,17 @@ t.test('the verifier: key, then timestamp, then signature, then replay; a signat
   const frame = { type: 'auth', api_key: KEY, timestamp: now + 1, signature: sign(secret, wsSignInPayload(String(now + 1), NONCE)) }
   t.match(first.send(frame), { type: 'authenticated', account_id: 'alice' })
   t.match(second.send(frame), { type: 'error', code: 'REPLAYED_REQUEST' }, 'a sign-in seen once is refused on any connection')
-  for (const [change, name] of [[{ active: false }, 'revoked'], [{ accountActive: false }, 'account disabled'], [{ fingerprint: '0'.repeat(16) }, 'another master']] as const) {
+  for (const [change, name] of [[{ active: false }, 'revoked'], [{ accountActive: false }, 'account disabled']] as const) {
     key = { ...record, ...change }
     t.equal(codeOf({ timestamp: String(now + 2) }), 'INVALID_API_KEY', name)
   }
+  key = { ...record, fingerprint: '0'.repeat(16) }
+  t.match(verifierOf(100)(input({ timestamp: String(now + 2) })), { ok: false, code: 'INVALID_API_KEY' }, 'a key issued under another master secret')
   key = record
-  const small = signInVerifier(exchange, { mode: 'required', masterSecret: master, recvWindowMs: 5000 }, () => now, 1)
+  const small = verifierOf(1)
   t.equal(small(input({ timestamp: String(now + 4) })).ok, true)
   t.match(small(input({ timestamp: String(now + 5) })), { ok: false, code: 'OVERLOADED' }, 'a full replay cache refuses rather than forgets')
-  const keyless = signInVerifier(exchange, undefined, () => now)
+  const keyless = signInWith(null)
   key = record
-  t.match(keyless(input({ timestamp: String(now + 3) })), { ok: false, code: 'INVALID_API_KEY' }, 'no master secret: nothing verifies')
+  t.match(keyless(input({ timestamp: String(now + 3) })), { ok: false, code: 'INVALID_API_KEY' }, 'AUTH=off: there is no verifier, so nothing verifies')
 })
