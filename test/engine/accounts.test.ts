@@ -101,7 +101,7 @@ t.test('disabling cancels every open order of the account, in every symbol, with
   for (const order of [a1, a2, a3]) t.same([order.status, order.cancelReason], ['cancelled', 'ACCOUNT_DISABLED'])
   t.equal(b1.status, 'pending', "another account's order stays")
   t.same(commands.at(-1), { kind: 'set_account_status', seq: commands.length, timestamp: 1006, accountId: 'alice', status: 'disabled' })
-  t.same(batches.map((b) => b.map((e) => e.type === 'order' ? `${e.eventType}:${e.order.id}:${e.order.cancelReason}` : `${e.type}:${e.symbol}`)), [
+  t.same(batches.map((b) => b.map((e) => e.type === 'order' ? `${e.eventType}:${e.order.id}:${e.order.cancelReason}` : e.type === 'levels' ? `levels:${e.symbol}` : e.type)), [
     [`cancelled:${a1.id}:ACCOUNT_DISABLED`, `cancelled:${a3.id}:ACCOUNT_DISABLED`, 'levels:UNIT-USD'],
     [`cancelled:${a2.id}:ACCOUNT_DISABLED`, 'levels:OTHER-USD']
   ], 'one batch of events per book')
