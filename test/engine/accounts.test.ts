@@ -255,3 +255,20 @@ t.test('the fill and order histories are bounded: lists keep what is kept, curso
   t.same(engine.closedOrders('bob', null, 10, null).items.map((o) => o.id), ['8'])
   t.same(engine.closedOrders('alice', null, 10, null).items.map((o) => o.id), ['7'])
 })
+
+t.test('cancel-all and disabling list each changed level once in their events, like every other command', async (t) => {
+  const { engine } = journaled()
+  engine.createAccount('alice')
+  for (const price of [99, 98, 99, 98]) as(engine, 'alice', { side: 'buy', qty: 1, price })
+  as(engine, 'alice', { side: 'sell', qty: 1, price: 105 })
+  as(engine, 'bob', { side: 'buy', qty: 2, price: 99 })
+  const batches: EngineEvent[][] = []
+  engine.addListener((events) => batches.push([...events]))
+  t.ok(engine.cancelAll({ accountId: 'alice', side: 'buy' }).ok)
+  const changes = (batch: EngineEvent[]) => batch.flatMap((e) => e.type === 'levels' ? e.changes.map((c) => `${c.side}@${c.priceTicks}=${c.totalLots}`) : [])
+  t.same(changes(batches[0]), ['buy@99=2', 'buy@98=0'], 'in the order first touched, each once, with its new total')
+  as(engine, 'alice', { side: 'sell', qty: 1, price: 105 })
+  batches.length = 0
+  t.ok(engine.setAccountStatus('alice', 'disabled').ok)
+  t.same(changes(batches[0]), ['sell@105=0'])
+})

@@ -143,9 +143,13 @@ t.test('a format-1 snapshot loads as the anonymous account without self-trade pr
 t.test('a format-1 snapshot file in the data directory recovers; a format-3 one is refused', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'legacy-snapshot-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, snapshotName(4)), encodeSnapshot(versionOne()))
+  const withGone = versionOne()
+  // A symbol since removed from the configuration, with statistics only: dropped with a warning.
+  withGone.books.push({ ...withGone.books[0], symbol: 'GONE-USD', resting: [] })
+  writeFileSync(join(dir, snapshotName(4)), encodeSnapshot(withGone))
   const persistence = openDir(dir)
   t.equal(persistence.recovery.snapshotSeq, 4)
+  t.match(persistence.recovery.warnings, [/symbol GONE-USD is no longer configured and holds no orders/])
   t.equal(persistence.engine.accounts.openCount('anonymous'), 2)
   await persistence.close()
 

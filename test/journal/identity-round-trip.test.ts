@@ -240,3 +240,18 @@ t.test('a journal that does not fit is refused: an identity record the state can
   writeFileSync(join(damaged, segmentName(1)), header + checksum(json + ' ') + ' ' + json + '\n')
   t.throws(() => open(damaged), /corrupt record at offset/)
 })
+
+t.test('a snapshot whose fill history holds trades of a removed symbol is refused, like one holding its orders', async (t) => {
+  const dir = tempDir(t)
+  // A short order history: the trade's orders leave it, the trade stays in the fill history.
+  const first = new Persistence({ dataDir: dir, fsync: 'batch', fsyncIntervalMs: 5, snapshotEvery: 0 },
+    (onCommand) => new MatchingEngine({ symbols: [UNIT, OTHER], clock: steppingClock(), historyLimit: 1, onCommand }))
+  order(first.engine, 'alice', { side: 'sell', qty: 1, price: 50, symbol: OTHER.symbol })
+  order(first.engine, 'bob', { side: 'buy', qty: 1, price: 50, symbol: OTHER.symbol })
+  order(first.engine, 'bob', { side: 'buy', qty: 1, price: 1, type: 'ioc' })
+  t.same([...first.engine.history.values()].map((o) => o.symbol), [UNIT.symbol], 'no order of OTHER-USD is left in the history')
+  t.equal(first.engine.fillsOf('alice', null, 10, null).items[0].trade.symbol, OTHER.symbol, 'but its trade is in the fill history')
+  await first.close()
+  // Before the fix this started, and every fills read of alice then failed: her fill names a symbol without a book.
+  t.throws(() => open(dir, [UNIT]), /holds trades in the fill history for symbol OTHER-USD, which is no longer configured/)
+})
