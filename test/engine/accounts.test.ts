@@ -169,6 +169,7 @@ t.test('the per-account cap refuses a resting order before it is journaled; orde
   t.equal(as(engine, 'alice', { side: 'buy', qty: 1, price: 90 }).order.status, 'pending', 'below the cap again: rests')
   t.equal(engine.accounts.openCount('alice'), 2)
   t.equal(engine.accounts.openCount('nobody'), 0)
+  t.match(engine.submit(input('alice', { side: 'buy', qty: 1, price: 90, stp: 'cancel_newest' })), { ok: false, code: 'VALIDATION_ERROR', message: 'stp must be one of cancel_maker, cancel_taker, cancel_both, none' })
   t.throws(() => unitEngine({ maxOpenOrdersPerAccount: 0 }), /max open orders per account must be a positive integer, got 0/)
   t.equal(unitEngine().maxOpenOrdersPerAccount, null, 'no cap unless asked for')
 })

@@ -191,8 +191,6 @@ for (const [seed, limits] of cases) {
     t.ok(listsAgree(t, engine, ref, random, 'at the end'), 'lists agree at the end')
 
     // The run must have gone through the interesting cases, or it proves little.
-    const counts = Object.fromEntries(seen)
-    t.comment(JSON.stringify(counts))
     for (const stp of ['cancel_maker', 'cancel_taker', 'cancel_both']) {
       t.ok([...seen.keys()].some((k) => k.endsWith(`SELF_TRADE_PREVENTION ${stp}`)), `self-trade prevention ${stp} ended orders`)
     }

@@ -196,6 +196,9 @@ t.test('orders and fills: own only, newest first, paged by cursor; bad cursors a
   t.match(first, { ok: true, value: { fills: [{ role: 'taker' }] } })
   t.match(await exchange.listFills(ALICE, { limit: 5, cursor: first.ok ? first.value.next_cursor! : '' }), { ok: true, value: { fills: [{ role: 'maker' }, { role: 'maker' }] } })
   t.match(await exchange.listFills(ALICE, { limit: 5, symbol: 'BTC-USDT' }), { ok: true, value: { fills: [], next_cursor: null } })
+  await exchange.placeOrder(BOB, ask('1900', { stp: 'none' }))
+  t.match(await exchange.listFills(ALICE, { limit: 1 }), { ok: true, value: { fills: [{ order_id: '2', side: 'buy', role: 'maker', price: '1900', fee: '1.9' }] } }, 'a resting bid hit by a sell: the maker bought')
+  t.match(await exchange.listFills(BOB, { limit: 1 }), { ok: true, value: { fills: [{ side: 'sell', role: 'taker' }] } })
 
   for (const cursor of ['abc', '-1', '2.5', '9999999999999999']) {
     t.match(await exchange.listOrders(ALICE, { status: 'open', limit: 5, cursor }), { ok: false, code: 'INVALID_PARAMETER' }, `orders cursor ${cursor}`)
