@@ -429,7 +429,16 @@ export class MatchingEngine {
         }
         order = next
       }
-      if (out !== null) this.complete(book.symbol, out)
+      if (out !== null) {
+        // Several of these orders can share a level, and each cancel touched it: list every changed
+        // level once, as every other command does (OrderBook.levelChanges relies on it).
+        if (out.touched !== null && out.touched.length > 1) {
+          const levels = new Set(out.touched)
+          out.touched.length = 0
+          out.touched.push(...levels)
+        }
+        this.complete(book.symbol, out)
+      }
     }
     return cancelled
   }

@@ -88,6 +88,9 @@ export class OrderBook {
       if (fill !== Fillability.FILLS) {
         taker.status = OrderStatus.REJECTED
         if (fill === Fillability.CAP) taker.cancelReason = CancelReason.MATCH_LIMIT
+        // Say why when self-trade prevention, not a lack of liquidity, stopped it (the issue wants the STP
+        // outcome visible in the order's status and events; without this it read like a FOK short of liquidity).
+        else if (fill === Fillability.STOPPED) taker.cancelReason = CancelReason.SELF_TRADE_PREVENTION
         this.finish(taker, OrderEventType.REJECTED, out)
         return
       }

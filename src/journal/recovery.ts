@@ -120,6 +120,8 @@ function loadSnapshot (file: SeqFile, state: EngineState, engine: MatchingEngine
     if (engine.book(book.symbol) !== undefined) return true
     if (book.resting.length > 0) throw removedSymbol(file.path, book.symbol, `${book.resting.length} open orders`)
     if (state.history.some(([symbol]) => symbol === book.symbol)) throw removedSymbol(file.path, book.symbol, 'orders in the history')
+    // Fills outlive their orders in the history (a shorter HISTORY_LIMIT): kept, they would name a symbol without a book.
+    if (state.fills?.some(([symbol]) => symbol === book.symbol) === true) throw removedSymbol(file.path, book.symbol, 'trades in the fill history')
     warnings.push(`snapshot ${file.name}: symbol ${book.symbol} is no longer configured and holds no orders; its statistics are dropped`)
     return false
   })

@@ -1,4 +1,4 @@
-import type { MatchingEngine, OrderBook } from '../../src/engine/index.js'
+import { ANONYMOUS, type MatchingEngine, type OrderBook } from '../../src/engine/index.js'
 
 /**
  * Checks a book's internal consistency (exchange-core's validateInternalState):
@@ -40,6 +40,9 @@ export function bookProblems (book: OrderBook): string[] {
   for (const [cid, order] of book.openByClientId) {
     if (book.open.get(order.id) !== order || `${order.accountId} ${order.clientOrderId ?? ''}` !== cid) problems.push(`client id ${cid}: stale index entry`)
   }
+  let withClientId = 0
+  for (const order of book.open.values()) if (order.clientOrderId !== null) withClientId++
+  if (withClientId !== book.openByClientId.size) problems.push(`client id index has ${book.openByClientId.size} entries, ${withClientId} open orders have a client id`)
   const bid = book.bids.best()
   const ask = book.asks.best()
   if (bid !== undefined && ask !== undefined && bid.priceTicks >= ask.priceTicks) problems.push('book is crossed')
@@ -71,6 +74,12 @@ export function accountProblems (engine: MatchingEngine): string[] {
     }
     if (list.tail !== prev) problems.push(`account ${accountId}: tail is not the last order`)
     if (count !== expected || list.count !== expected) problems.push(`account ${accountId}: lists ${count} (count ${list.count}), books hold ${expected}`)
+  }
+  // An account without resting orders lists none (a stale list would count against its cap).
+  for (const accountId of [ANONYMOUS, ...[...engine.accounts.values()].map((a) => a.id)]) {
+    if (byAccount.has(accountId)) continue
+    const list = engine.accounts.ordersOf(accountId)
+    if (list.count !== 0 || list.head !== null || list.tail !== null) problems.push(`account ${accountId}: lists ${list.count} open orders, the books hold none`)
   }
   return problems
 }
