@@ -2,7 +2,7 @@
  * The issue's targets, judged on a run's phases (reported, never asserted
  * in tests), and the short text summary printed on stdout.
  */
-import type { MonitorSample, PhaseResult, RunResult, TargetResult } from './types.js'
+import type { HttpLoadResult, MonitorSample, PhaseResult, RunResult, TargetResult } from './types.js'
 
 /**
  * CPU used by processes that are not part of the run (other work on the
@@ -100,7 +100,29 @@ export function evaluateTargets (phases: PhaseResult[], fixedRate: number, mdRat
     const others = ['none', 'always'].map((p) => { const h = find(phases, 'journal', p)?.http; return h == null ? '' : `${p} ${pct(h.okThroughput / offRate)} (${h.okThroughput}/s, p99 ${h.latency.p99} ms)` }).filter(Boolean)
     out.push({ id: 'journal-batch', description: d8, target: '≥ 90%', measured: `${pct(r)} (${batch.okThroughput} vs ${Math.round(offRate)} orders/s)`, met: r >= 0.9, detail: `off = mean of ${offs.map((h) => h.okThroughput).join(' and ')}; p99 batch ${batch.latency.p99} ms vs off ${offP99.toFixed(3)} ms; ${others.join('; ')}` })
   }
+  out.push(signedVsOff(phases))
   return out
+}
+
+/** Signed order entry (AUTH=required) at saturation vs AUTH=off, each the mean of its two runs (ABBA). */
+export function signedVsOff (phases: PhaseResult[]): TargetResult {
+  const d = 'Signed order entry at saturation vs AUTH=off (same flow, connections and duration)'
+  const runs = (names: string[]): HttpLoadResult[] => names.map((n) => find(phases, 'auth', n)?.http).filter((h): h is HttpLoadResult => h != null)
+  const offs = runs(['off', 'off-again'])
+  const signed = runs(['signed', 'signed-again'])
+  if (offs.length === 0 || signed.length === 0) return missing('signed-vs-off', d, '≥ 90%', 'needs --scenario auth')
+  const mean = (hs: HttpLoadResult[], f: (h: HttpLoadResult) => number): number => hs.reduce((s, h) => s + f(h), 0) / hs.length
+  const offRate = mean(offs, (h) => h.okThroughput)
+  const signedRate = mean(signed, (h) => h.okThroughput)
+  const r = signedRate / offRate
+  return {
+    id: 'signed-vs-off',
+    description: d,
+    target: '≥ 90%',
+    measured: `${pct(r)} (${Math.round(signedRate)} vs ${Math.round(offRate)} orders/s)`,
+    met: r >= 0.9,
+    detail: `signed ${signed.map((h) => h.okThroughput).join(' and ')}, off ${offs.map((h) => h.okThroughput).join(' and ')} orders/s; p99 signed ${mean(signed, (h) => h.latency.p99).toFixed(2)} ms vs off ${mean(offs, (h) => h.latency.p99).toFixed(2)} ms`
+  }
 }
 
 const pad = (s: string, n: number): string => s.length >= n ? s : s + ' '.repeat(n - s.length)
