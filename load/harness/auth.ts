@@ -47,7 +47,8 @@ export function unverifiedSigner (count: number): Signer {
  * (the flow rests most of its limit orders) set far above what one machine sends.
  */
 export const AUTH_BENCH_LIMITS: Readonly<Record<string, string>> = {
-  AUTH_KEY_ORDERS_PER_SECOND: '100000000',
+  AUTH_KEY_ORDERS_PER_SECOND: '1000000', // the most the service accepts
+
   MAX_OPEN_ORDERS_PER_ACCOUNT: '100000000'
 }
 
@@ -71,6 +72,10 @@ export function authSetup (): AuthSetup {
       SECRETS_DIR: dir,
       ADMIN_TOKEN_FILE: join(dir, 'admin-token'),
       AUTH_MASTER_SECRET_FILE: join(dir, 'master.key'),
+      // Empty = unset: an ADMIN_TOKEN or AUTH_MASTER_SECRET in the harness's own environment (which the
+      // server inherits) would otherwise clash with the *_FILE settings.
+      ADMIN_TOKEN: '',
+      AUTH_MASTER_SECRET: '',
       ...AUTH_BENCH_LIMITS
     },
     adminToken,
