@@ -86,7 +86,7 @@ interface SentRequest { method: string, url: string, body: string | null, header
 
 interface Driven {
   options?: { scenarios: Record<string, unknown>, thresholds: Record<string, string[]> }
-  setup?: { runId: string, apiKey: string | null }
+  setup?: { runId: string, apiKey: string | null, notes: string[] }
   summary?: Record<string, string>
   error?: string
   aborted: string | null
@@ -289,7 +289,11 @@ t.test('setup() stops a run the service will refuse, saying why', async (t) => {
   t.match(drive('orders.js', 'setup', { ...KEY, STUB_AUTH: 'read-only' }).aborted, /403 FORBIDDEN.*trade/, 'key without trade')
   t.equal(drive('orders.js', 'setup', { ...KEY, STUB_AUTH: 'required', IGNORE_RATE_LIMIT: 'true' }).aborted, null, 'IGNORE_RATE_LIMIT skips only the limit')
   t.match(drive('orders.js', 'setup', { STUB_AUTH: 'required', IGNORE_RATE_LIMIT: 'true' }).aborted, /requires signed requests/, '...not the key check')
-  const perKey = drive('orders.js', 'setup', { ...KEY, RATE: '100', STUB_RATE_LIMIT: '50', STUB_RATE_WINDOW: '1' })
-  t.match(perKey.aborted, /allows 50 orders per 1 s per key.*AUTH_KEY_ORDERS_PER_SECOND above 100/, 'a signed run over the per-key limit names AUTH_KEY_ORDERS_PER_SECOND')
-  t.equal(drive('orders.js', 'setup', { ...KEY, RATE: '40', STUB_RATE_LIMIT: '50', STUB_RATE_WINDOW: '1' }).aborted, null, 'within it: runs')
+  t.match(drive('orders.js', 'setup', { ...KEY, RATE: '500', STUB_RATE_LIMIT: '10000' }).aborted, /allows 10000 orders per 60 s from one address/, 'signed runs meet the per-address limit too')
+  const fast = drive('orders.js', 'setup', { ...KEY, RATE: '100' })
+  t.equal(fast.aborted, null)
+  t.match(fast.setup?.notes.join('\n'), /up to 100 orders\/s with one key.*AUTH_KEY_ORDERS_PER_SECOND=100/, 'a signed run above the default per-key limit warns (the limit is in no header)')
+  t.match(fast.setup?.notes.join('\n'), /MAX_OPEN_ORDERS_PER_ACCOUNT/, 'and names the open-order cap')
+  t.same(drive('orders.js', 'setup', { ...KEY, RATE: '40' }).setup?.notes.filter((n) => /AUTH_KEY_ORDERS_PER_SECOND/.test(n)), [], 'within it: no per-key warning')
+  t.same(drive('orders.js', 'setup', { RATE: '100' }).setup?.notes, [], 'unsigned (AUTH=off): no warnings')
 })

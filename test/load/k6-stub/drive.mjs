@@ -18,7 +18,7 @@ k6.http = (method, url, body, params) => {
     if (body !== '{}') return json(200, { order_id: '7', status: 'pending', trades: [], processing_time_ms: 0.1 })
     return limit === undefined
       ? json(400, { error: 'x', error_code: 'VALIDATION_ERROR' })
-      : { status: 400, headers: { 'X-Ratelimit-Limit': limit, 'X-Ratelimit-Reset': process.env.STUB_RATE_WINDOW ?? '60' }, body: '{}' }
+      : { status: 400, headers: { 'X-Ratelimit-Limit': limit, 'X-Ratelimit-Reset': '60' }, body: '{}' }
   }
   if (method === 'POST' && path.endsWith('/cancel')) return json(200, { order_id: '7', status: 'cancelled' })
   if (method === 'GET' && /\/order\/7\?/.test(path)) return json(200, { order_id: '7', status: 'pending' })
