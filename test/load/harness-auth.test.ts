@@ -19,7 +19,7 @@ import { randomOrder } from '../../load/harness/orders.js'
 import { killAll } from '../../load/harness/procs.js'
 import { DEFAULT_OPTIONS, parseCli, runHarness } from '../../load/harness/run.js'
 import { signedVsOff } from '../../load/harness/summary.js'
-import type { HttpLoadResult, PhaseResult } from '../../load/harness/types.js'
+import type { HttpLoadResult, MonitorSample, PhaseResult } from '../../load/harness/types.js'
 
 const keys = [
   { accountId: 'a-1', keyId: '0'.repeat(32), secret: 'a'.repeat(64) },
@@ -78,7 +78,8 @@ t.test('--auth is required by default and takes only required or off', async (t)
 function http (ok: number, p99: number): HttpLoadResult {
   return { label: 'x', mode: 'saturation', targetRate: null, connections: 16, startedAt: 0, durationS: 10, sent: ok * 10, completed: ok * 10, dropped: 0, throughput: ok, okThroughput: ok, latency: { count: 1, mean: 1, min: 1, p50: 1, p90: 1, p99, p999: p99, max: p99 }, serverProcessing: null, statusCodes: { 200: ok * 10 }, errors: {}, errorCount: 0, ordersByStatus: {}, tradesExecuted: 0, series: [] }
 }
-const phase = (name: string, h: HttpLoadResult): PhaseResult => ({ scenario: 'auth', name, description: '', target: 'service', startedAt: 0, endedAt: 1, env: {}, http: h, consumers: null, monitor: [], gateway: null, notes: [] })
+const sample = (cpuPct: number): MonitorSample => ({ at: 0, cpuPct, rssMb: 100, hostCpuPct: 100, hostIrqPct: 0, harnessCpuPct: 30, eventLoopLagMs: null, eventLoopDelayP99Ms: null, eventLoopDelayMaxMs: null, wsConnections: null, sockets: null, others: {} })
+const phase = (name: string, h: HttpLoadResult, cpuPct = 50): PhaseResult => ({ scenario: 'auth', name, description: '', target: 'service', startedAt: 0, endedAt: 1, env: {}, http: h, consumers: null, monitor: [sample(cpuPct), sample(cpuPct)], gateway: null, notes: [] })
 
 t.test('the signed-vs-off target is the ratio of the means of the two runs of each mode', async (t) => {
   const met = signedVsOff([phase('off', http(1000, 2)), phase('signed', http(950, 3)), phase('signed-again', http(910, 3)), phase('off-again', http(1000, 2))])
@@ -86,6 +87,10 @@ t.test('the signed-vs-off target is the ratio of the means of the two runs of ea
   t.match(met.measured, /^93\.0% \(930 vs 1000 orders\/s\)$/)
   const miss = signedVsOff([phase('off', http(1000, 2)), phase('signed', http(800, 3)), phase('signed-again', http(850, 3)), phase('off-again', http(1100, 2))])
   t.equal(miss.met, false, '825 vs 1050 = 78.6%: missed')
+  t.match(miss.detail, /best of each 77\.3%/, 'best run of each mode: 850 vs 1100')
+  t.match(miss.detail, /per server CPU-second 78\.6% \(1650 vs 2100 orders\)/, 'orders per server CPU-second (50% of a core)')
+  const starved = signedVsOff([phase('off', http(1000, 2), 50), phase('signed', http(500, 3), 25), phase('signed-again', http(950, 3), 50), phase('off-again', http(1000, 2), 50)])
+  t.match(starved.detail, /per server CPU-second 97\.5% \(1950 vs 2000 orders\)/, 'a run starved of CPU by other work costs the rate, not the orders per CPU-second')
   t.equal(signedVsOff([phase('off', http(1000, 2))]).met, null, 'not measured without signed runs')
 })
 
