@@ -6,13 +6,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
+import { adminTokenFromEnv, authSetup, provisionKeys, Signer, unverifiedSigner, type AuthMode } from './auth.js'
 import { runHttpLoad, type HttpLoadOptions } from './http-load.js'
 import { Monitor } from './monitor.js'
 import { delay, startService } from './procs.js'
 import { newestProfile, summarizeProfile } from './profile.js'
 import type { ConsumerResult, PhaseResult, ProfileSummary } from './types.js'
 
-export const SCENARIOS = ['smoke', 'orders', 'suite', 'marketdata', 'journal', 'all'] as const
+export const SCENARIOS = ['smoke', 'orders', 'suite', 'marketdata', 'journal', 'auth', 'all'] as const
 export type ScenarioName = typeof SCENARIOS[number]
 
 export interface HarnessOptions {
@@ -36,6 +37,12 @@ export interface HarnessOptions {
   readonly mdSaturationBatchMs: string
   /** Run the service with the journal on (JOURNAL_ENABLED=true, fsync batch) in the non-journal scenarios. */
   readonly journal: boolean
+  /**
+   * required: the service runs with AUTH=required and every order is signed, with one key (and account)
+   * per connection, made through the admin API; off: AUTH=off, unsigned, every order the anonymous account's.
+   * The auth scenario runs both whatever this says.
+   */
+  readonly auth: AuthMode
   readonly cpuProf: boolean
   readonly outDir: string
   readonly log: (line: string) => void
@@ -46,7 +53,12 @@ export interface Service {
   readonly pid: number | null
   readonly env: Record<string, string>
   readonly monitor: Monitor
+  /** Signs the orders sent to it (AUTH=required); null: unsigned (AUTH=off). */
+  readonly signer: Signer | null
 }
+
+/** Keys per service: one per connection of the widest phase (the suite's spike pool has 64). */
+const MIN_KEYS = 64
 
 export class Context {
   readonly phases: PhaseResult[] = []
@@ -61,31 +73,66 @@ export class Context {
     this.options.log(line)
   }
 
-  /** Runs fn against a fresh service (or the --url one), monitored; stops it afterwards. */
-  async withService<T> (label: string, env: Record<string, string>, fn: (svc: Service) => Promise<T>): Promise<T> {
+  /** Keys per service: one per connection of the widest phase. */
+  keyCount (): number {
+    return Math.max(MIN_KEYS, this.options.connections)
+  }
+
+  /** For a baseline loaded as the service is: the same signature headers (nobody verifies them), or none. */
+  baselineSigner (auth: AuthMode = this.options.auth): Signer | null {
+    return auth === 'required' ? unverifiedSigner(this.keyCount()) : null
+  }
+
+  /** Accounts and keys for this run's orders, made through the admin API of the service at url. */
+  private async signerFor (url: string, adminToken: string, label: string): Promise<Signer> {
+    const started = Date.now()
+    const prefix = `load-${label}-${started.toString(36)}`.slice(0, 56)
+    const keys = await provisionKeys(url, adminToken, this.keyCount(), prefix)
+    this.log(`  ${keys.length} accounts ${prefix}-1…${keys.length}, one read+trade key each, in ${Date.now() - started} ms`)
+    return new Signer(keys)
+  }
+
+  /**
+   * Runs fn against a fresh service (or the --url one), monitored; stops it afterwards. `auth` (default
+   * --auth) decides AUTH=required with signed orders or AUTH=off.
+   */
+  async withService<T> (label: string, env: Record<string, string>, fn: (svc: Service) => Promise<T>, auth: AuthMode = this.options.auth): Promise<T> {
     const { url, journal } = this.options
     if (url !== null) {
       if (Object.keys(env).length > 0) this.log(`  (--url given: ${label} runs without its server settings ${JSON.stringify(env)})`)
+      const signer = auth === 'required' ? await this.signerFor(url, adminTokenFromEnv(), label) : null
       const monitor = new Monitor({ pid: null, metricsUrl: url })
       await monitor.start()
       try {
-        return await fn({ url, pid: null, env: {}, monitor })
+        return await fn({ url, pid: null, env: {}, monitor, signer })
       } finally {
         await monitor.stop()
       }
     }
-    const fullEnv: Record<string, string> = { ...(journal ? { JOURNAL_ENABLED: 'true', JOURNAL_FSYNC: 'batch' } : {}), ...env }
+    const secrets = auth === 'required' ? authSetup() : null
+    const fullEnv: Record<string, string> = {
+      ...(journal ? { JOURNAL_ENABLED: 'true', JOURNAL_FSYNC: 'batch' } : {}),
+      ...(secrets === null ? { AUTH: 'off' } : secrets.env),
+      ...env
+    }
     // A journal gets a scratch directory, removed with the server.
     const dataDir = fullEnv.JOURNAL_ENABLED === 'true' && fullEnv.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'harness-journal-')) : null
     if (dataDir !== null) fullEnv.DATA_DIR = dataDir
     const profDir = this.profileDir(label)
-    const server = await startService({ env: fullEnv, cpuProfDir: profDir })
+    let server: Awaited<ReturnType<typeof startService>>
+    try {
+      server = await startService({ env: fullEnv, cpuProfDir: profDir })
+    } catch (error) {
+      secrets?.cleanup()
+      throw error
+    }
     this.log(`  server ${label} pid ${server.pid} at ${server.url} ${JSON.stringify(fullEnv)}`)
     const monitor = new Monitor({ pid: server.pid, metricsUrl: server.url })
-    await monitor.start()
     const firstPhase = this.phases.length
     try {
-      return await fn({ url: server.url, pid: server.pid, env: server.env, monitor })
+      const signer = secrets === null ? null : await this.signerFor(server.url, secrets.adminToken, label)
+      await monitor.start()
+      return await fn({ url: server.url, pid: server.pid, env: server.env, monitor, signer })
     } finally {
       const exit = server.exited()
       if (exit !== null) {
@@ -97,6 +144,7 @@ export class Context {
       await monitor.stop()
       await server.stop()
       if (dataDir !== null) rmSync(dataDir, { recursive: true, force: true })
+      secrets?.cleanup()
       await this.collectProfile(profDir, label)
     }
   }
@@ -118,12 +166,12 @@ export class Context {
 
   /** One HTTP load phase against svc (or a baseline), recorded with its monitor window. */
   async httpPhase (
-    scenario: string, name: string, description: string, svc: Pick<Service, 'url' | 'env' | 'monitor'>,
-    load: Omit<HttpLoadOptions, 'url' | 'label'>, target: PhaseResult['target'] = 'service'
+    scenario: string, name: string, description: string, svc: Pick<Service, 'url' | 'env' | 'monitor' | 'signer'>,
+    load: Omit<HttpLoadOptions, 'url' | 'label' | 'signer'>, target: PhaseResult['target'] = 'service'
   ): Promise<PhaseResult> {
-    this.log(`  ${scenario}/${name}: ${description}`)
+    this.log(`  ${scenario}/${name}: ${description}${svc.signer === null ? '' : ', signed'}`)
     const startedAt = Date.now()
-    const http = await runHttpLoad({ ...load, url: svc.url, label: `${scenario}/${name}` })
+    const http = await runHttpLoad({ ...load, url: svc.url, label: `${scenario}/${name}`, signer: svc.signer })
     const endedAt = Date.now()
     const gateway = target === 'service' ? await gatewayStats(svc.url) : null
     return this.record({ scenario, name, description, target, startedAt, endedAt, env: svc.env, http, consumers: null, monitor: svc.monitor.between(startedAt, endedAt), gateway, notes: [] })

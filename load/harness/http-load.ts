@@ -10,6 +10,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { Pool } from 'undici'
+import type { Signer } from './auth.js'
 import { LogHistogram, roundSummary } from './histogram.js'
 import type { HttpLoadResult, HttpSeriesPoint } from './types.js'
 
@@ -36,6 +37,11 @@ export interface HttpLoadOptions {
    */
   readonly bodyPool?: number
   readonly timeoutMs?: number
+  /**
+   * Signs every request (AUTH=required) at the moment it is sent: in saturation mode each closed-loop
+   * connection keeps its own key, in rate mode the keys take turns. null/undefined: unsigned.
+   */
+  readonly signer?: Signer | null
 }
 
 interface Second { sent: number, done: number, errors: number, hist: LogHistogram }
@@ -129,6 +135,7 @@ export async function runHttpLoad (options: HttpLoadOptions): Promise<HttpLoadRe
   const connections = options.connections ?? (mode === 'rate' ? 32 : 16)
   const pool = new Pool(url, { connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 60_000 })
   const headers = { 'content-type': 'application/json' }
+  const signer = options.signer ?? null
   const bodies = Array.from({ length: Math.max(1, options.bodyPool ?? 4096) }, () => JSON.stringify(options.body()))
   let nextBody = 0
   const startedAt = Date.now()
@@ -139,12 +146,12 @@ export async function runHttpLoad (options: HttpLoadOptions): Promise<HttpLoadRe
   let dropped = 0
   let inFlight = 0
 
-  const send = async (start: number): Promise<void> => {
+  const send = async (start: number, slot: number): Promise<void> => {
     sent++
     inFlight++
     try {
       const body = bodies[nextBody++ % bodies.length]
-      const res = await pool.request({ path, method: 'POST', headers, body })
+      const res = await pool.request({ path, method: 'POST', headers: signer === null ? headers : { ...headers, ...signer.headers(slot, 'POST', path, body) }, body })
       const text = await res.body.text()
       rec.done(start, res.statusCode, text, null)
     } catch (error) {
@@ -169,7 +176,7 @@ export async function runHttpLoad (options: HttpLoadOptions): Promise<HttpLoadRe
           if (inFlight >= maxInFlight) {
             dropped++
           } else {
-            const p = send(next)
+            const p = send(next, sent)
             pending.add(p)
             p.finally(() => pending.delete(p)).catch(() => {})
           }
@@ -181,14 +188,14 @@ export async function runHttpLoad (options: HttpLoadOptions): Promise<HttpLoadRe
       tick()
     })
   } else {
-    const worker = async (): Promise<void> => {
+    const worker = async (slot: number): Promise<void> => {
       while (performance.now() < end) {
         const start = performance.now()
         rec.sent(start)
-        await send(start)
+        await send(start, slot)
       }
     }
-    const workers = Array.from({ length: connections }, () => worker())
+    const workers = Array.from({ length: connections }, (_, slot) => worker(slot))
     for (const w of workers) pending.add(w)
   }
   await Promise.allSettled([...pending])

@@ -73,14 +73,17 @@ function shorten (url: string): string {
   return path.startsWith(PACKAGE_ROOT) ? relative(PACKAGE_ROOT, path) : path
 }
 
-/** The newest .cpuprofile in dir (the one the server just wrote on exit). */
+/** The newest .cpuprofile of the main thread in dir (the one the server just wrote on exit). */
 export async function newestProfile (dir: string): Promise<string | null> {
-  let best: { file: string, mtime: number } | null = null
+  // Node names a profile CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: the server's main thread is
+  // thread 0; its log writer and watchdog threads write their own (small) profiles, which must not win.
+  let best: { file: string, main: boolean, mtime: number } | null = null
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     if (!name.endsWith('.cpuprofile')) continue
     const file = join(dir, name)
+    const main = /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name)
     const { mtimeMs } = await stat(file)
-    if (best === null || mtimeMs > best.mtime) best = { file, mtime: mtimeMs }
+    if (best === null || (main && !best.main) || (main === best.main && mtimeMs > best.mtime)) best = { file, main, mtime: mtimeMs }
   }
   return best?.file ?? null
 }

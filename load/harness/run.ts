@@ -1,7 +1,7 @@
 /**
  * The Node load-test harness (the k6 scenarios, runnable without k6):
  *
- *   node dist/load/harness/run.js [--scenario smoke|orders|suite|marketdata|journal|all]
+ *   node dist/load/harness/run.js [--scenario smoke|orders|suite|marketdata|journal|auth|all] [--auth required|off]
  *        [--url http://127.0.0.1:3000] [--scale 0.1] [--consumers 1000] [--rate 1000]
  *        [--md-rate 500] [--connections 16] [--seconds 15] [--sat-seconds 10]
  *        [--md-seconds 20] [--journal-seconds 8] [--consumer-procs 1] [--journal]
@@ -9,7 +9,12 @@
  *
  * Starts the service itself (dist/src/server.js, RATE_LIMIT_ENABLED=false,
  * JOURNAL_ENABLED=false, LOG_LEVEL=warn, PORT=0) unless --url names one on
- * this machine (anything but localhost is refused). Writes
+ * this machine (anything but localhost is refused). --auth required (the
+ * default, as the service's own) starts it with AUTH=required, its secrets in
+ * a scratch directory, and signs every order with one key per connection
+ * (accounts and keys made through the admin API; with --url, ADMIN_TOKEN or
+ * ADMIN_TOKEN_FILE must hold that server's admin token); --auth off starts it
+ * with AUTH=off and sends unsigned orders. --scenario auth runs both. Writes
  * <out>/<timestamp>-<scenario>.json and .html and prints a summary; exits 1
  * when a pass/fail rule of checks.ts failed (as k6 does on a failed threshold).
  * runHarness() is the same run as a function (the smoke test calls it).
@@ -23,7 +28,8 @@ import { renderHtml } from '../report/html.js'
 import { Context, SCENARIOS, type HarnessOptions, type ScenarioName } from './context.js'
 import { hostBusyPct } from './monitor.js'
 import { killAll, localUrl, PACKAGE_ROOT } from './procs.js'
-import { journalScenario, marketDataScenario, ordersScenario, smokeScenario, suiteScenario } from './scenarios.js'
+import { authScenario, journalScenario, marketDataScenario, ordersScenario, smokeScenario, suiteScenario } from './scenarios.js'
+import { AUTH_MODES, type AuthMode } from './auth.js'
 import { evaluateChecks } from './checks.js'
 import { evaluateTargets, textSummary } from './summary.js'
 import type { RunResult } from './types.js'
@@ -44,6 +50,7 @@ export const DEFAULT_OPTIONS: Omit<HarnessOptions, 'log'> = {
   mdBatchMs: null,
   mdSaturationBatchMs: '0',
   journal: false,
+  auth: 'required',
   cpuProf: false,
   outDir: resolve(PACKAGE_ROOT, 'load/results')
 }
@@ -53,7 +60,8 @@ const RUNNERS: Record<Exclude<ScenarioName, 'all'>, (ctx: Context) => Promise<vo
   orders: ordersScenario,
   suite: suiteScenario,
   marketdata: marketDataScenario,
-  journal: journalScenario
+  journal: journalScenario,
+  auth: authScenario
 }
 
 /** Runs the scenario(s), writes the JSON and HTML, returns the result. */
@@ -65,7 +73,7 @@ export async function runHarness (partial: Partial<HarnessOptions> = {}): Promis
   const hostBusyBeforePct = await hostBusyPct(1000)
   if (hostBusyBeforePct !== null && hostBusyBeforePct > 20) options.log(`warning: the machine is ${hostBusyBeforePct}% busy before the run (other processes): figures will be pessimistic`)
   const started = new Date()
-  const list = options.scenario === 'all' ? (['orders', 'suite', 'marketdata', 'journal'] as const) : [options.scenario]
+  const list = options.scenario === 'all' ? (['orders', 'suite', 'marketdata', 'journal', 'auth'] as const) : [options.scenario]
   try {
     for (const name of list) {
       options.log(`scenario ${name}`)
@@ -136,13 +144,14 @@ export function parseCli (argv: string[]): Partial<HarnessOptions> {
       'md-batch-ms': { type: 'string' },
       symbol: { type: 'string' },
       journal: { type: 'boolean' },
+      auth: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) {
-    process.stdout.write('usage: node dist/load/harness/run.js [--scenario ' + SCENARIOS.join('|') + '] [--url http://127.0.0.1:PORT] [--scale N] ... (see the header of load/harness/run.ts)\n')
+    process.stdout.write('usage: node dist/load/harness/run.js [--scenario ' + SCENARIOS.join('|') + '] [--auth ' + AUTH_MODES.join('|') + '] [--url http://127.0.0.1:PORT] [--scale N] ... (see the header of load/harness/run.ts)\n')
     process.exit(0)
   }
   const scenario = (values.scenario ?? 'all') as ScenarioName
@@ -158,6 +167,8 @@ export function parseCli (argv: string[]): Partial<HarnessOptions> {
   }
   const batch = values['sat-batch-ms'] ?? DEFAULT_OPTIONS.mdSaturationBatchMs
   const mdBatch = values['md-batch-ms'] ?? null
+  const auth = (values.auth ?? DEFAULT_OPTIONS.auth) as AuthMode
+  if (!AUTH_MODES.includes(auth)) throw new Error(`--auth must be one of ${AUTH_MODES.join(', ')}`)
   if (!/^\d+$/.test(batch) || (mdBatch !== null && !/^\d+$/.test(mdBatch))) throw new Error('--sat-batch-ms and --md-batch-ms must be integers (ms)')
   return {
     scenario,
@@ -173,6 +184,7 @@ export function parseCli (argv: string[]): Partial<HarnessOptions> {
     mdSaturationBatchMs: batch,
     symbol: values.symbol ?? DEFAULT_OPTIONS.symbol,
     journal: values.journal === true,
+    auth,
     cpuProf: values['cpu-prof'] === true,
     outDir: values.out === undefined ? DEFAULT_OPTIONS.outDir : resolve(values.out)
   }

@@ -2,8 +2,10 @@
  * The scenarios, mirroring load/k6: order entry at fixed rates and at
  * saturation against the bare-route baseline (orders.js), the seed's suite
  * (suite.js, spike as in spike.js), market data under order flow against the
- * bare ws baseline (marketdata.js), the journal's fsync policies, and a
- * few-second smoke version of all of it for npm test.
+ * bare ws baseline (marketdata.js), the journal's fsync policies, signed
+ * order entry against AUTH=off, and a few-second smoke version of it all for
+ * npm test. Orders are signed (one key per connection) when the service runs
+ * with AUTH=required (--auth, default required).
  */
 import { startBareFastify, startBareWs } from './baselines.js'
 import { gatewayStats, type Context, type Service } from './context.js'
@@ -32,7 +34,7 @@ async function bareFastifyPhases (ctx: Context, scenario: string, rate: number, 
   const bare = await startBareFastify(profDir)
   const monitor = new Monitor({ pid: bare.pid, metricsUrl: null })
   await monitor.start()
-  const svc = { url: bare.url, env: {}, monitor }
+  const svc = { url: bare.url, env: {}, monitor, signer: ctx.baselineSigner() }
   const body = (): unknown => randomOrder()
   try {
     if (warmup) await ctx.httpPhase(scenario, 'bare-warmup', 'bare Fastify route, warm-up', svc, { mode: 'rate', rate: 200, durationMs: 2000, body }, 'bare-fastify')
@@ -161,6 +163,34 @@ export async function journalScenario (ctx: Context): Promise<void> {
         { mode: 'saturation', connections, durationMs: seconds.journal * 1000, body })
     })
   }
+}
+
+/** off first and last, signed in the middle (ABBA): the ratio of the means cancels a linear drift of the machine. */
+export const AUTH_RUNS = ['off', 'signed', 'signed-again', 'off-again'] as const
+
+/**
+ * Signed order entry at saturation vs AUTH=off, in one run: the same flow, connections and duration against
+ * a fresh server each time, started with AUTH=off or with AUTH=required (one key per connection).
+ */
+export async function authScenario (ctx: Context): Promise<void> {
+  if (ctx.options.url !== null) {
+    ctx.log('  auth: skipped, --url given (the harness must start the server with AUTH=off and with AUTH=required)')
+    return
+  }
+  const { connections, seconds } = ctx.options
+  const body = (): unknown => randomOrder()
+  for (const run of AUTH_RUNS) {
+    const auth = run.startsWith('off') ? 'off' : 'required'
+    await ctx.withService(`auth-${run}`, {}, async (svc) => {
+      await ctx.httpPhase('auth', `${run}-warmup`, 'warm-up 200 orders/s, 2 s', svc, { mode: 'rate', rate: 200, durationMs: 2000, body })
+      await ctx.httpPhase('auth', run, `${auth === 'off' ? 'AUTH=off, unsigned' : `AUTH=required, signed (${svc.signer?.keys.length ?? 0} keys, one per connection)`}: saturation, ${connections} connections, ${seconds.saturation} s`, svc,
+        { mode: 'saturation', connections, durationMs: seconds.saturation * 1000, body })
+    }, auth)
+  }
+  const rate = (name: string): number => ctx.phases.find((p) => p.scenario === 'auth' && p.name === name)?.http?.okThroughput ?? 0
+  const off = (rate('off') + rate('off-again')) / 2
+  const signed = (rate('signed') + rate('signed-again')) / 2
+  ctx.log(`  → signed ${Math.round(signed)} orders/s vs AUTH=off ${Math.round(off)} orders/s: ${off > 0 ? (100 * signed / off).toFixed(1) : '?'}% (target ≥ 90%)`)
 }
 
 /** A few seconds, small rates: every part of the harness once, for npm test. */

@@ -2,7 +2,7 @@
  * The issue's targets, judged on a run's phases (reported, never asserted
  * in tests), and the short text summary printed on stdout.
  */
-import type { MonitorSample, PhaseResult, RunResult, TargetResult } from './types.js'
+import type { HttpLoadResult, MonitorSample, PhaseResult, RunResult, TargetResult } from './types.js'
 
 /**
  * CPU used by processes that are not part of the run (other work on the
@@ -100,7 +100,52 @@ export function evaluateTargets (phases: PhaseResult[], fixedRate: number, mdRat
     const others = ['none', 'always'].map((p) => { const h = find(phases, 'journal', p)?.http; return h == null ? '' : `${p} ${pct(h.okThroughput / offRate)} (${h.okThroughput}/s, p99 ${h.latency.p99} ms)` }).filter(Boolean)
     out.push({ id: 'journal-batch', description: d8, target: '≥ 90%', measured: `${pct(r)} (${batch.okThroughput} vs ${Math.round(offRate)} orders/s)`, met: r >= 0.9, detail: `off = mean of ${offs.map((h) => h.okThroughput).join(' and ')}; p99 batch ${batch.latency.p99} ms vs off ${offP99.toFixed(3)} ms; ${others.join('; ')}` })
   }
+  out.push(signedVsOff(phases))
   return out
+}
+
+/** Orders per CPU-second of the server process over the phase (its monitor samples), or null without samples. */
+export function perServerCpuSecond (phase: PhaseResult): number | null {
+  const cpu = phase.monitor.map((s) => s.cpuPct).filter((v): v is number => v !== null)
+  const h = phase.http
+  if (h === null || cpu.length === 0) return null
+  const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length
+  return mean > 0 ? h.okThroughput / (mean / 100) : null
+}
+
+/**
+ * Signed order entry (AUTH=required) at saturation vs AUTH=off, each the mean of its two runs (ABBA). The
+ * detail adds two views that resist a machine shared with other work: the best run of each mode, and
+ * orders per CPU-second of the server process (what the server itself pays per order, whatever CPU the
+ * other processes left it).
+ */
+export function signedVsOff (phases: PhaseResult[]): TargetResult {
+  const d = 'Signed order entry at saturation vs AUTH=off (same flow, connections and duration)'
+  const runs = (names: string[]): PhaseResult[] => names.map((n) => find(phases, 'auth', n)).filter((p): p is PhaseResult => p?.http != null)
+  const offs = runs(['off', 'off-again'])
+  const signed = runs(['signed', 'signed-again'])
+  if (offs.length === 0 || signed.length === 0) return missing('signed-vs-off', d, '≥ 90%', 'needs --scenario auth')
+  const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length
+  const rates = (ps: PhaseResult[]): number[] => ps.map((p) => (p.http as HttpLoadResult).okThroughput)
+  const offRate = mean(rates(offs))
+  const signedRate = mean(rates(signed))
+  const r = signedRate / offRate
+  const best = Math.max(...rates(signed)) / Math.max(...rates(offs))
+  const cpu = (ps: PhaseResult[]): number[] => ps.map(perServerCpuSecond).filter((v): v is number => v !== null)
+  const cpuOff = cpu(offs)
+  const cpuSigned = cpu(signed)
+  const perCpu = cpuOff.length > 0 && cpuSigned.length > 0
+    ? `; per server CPU-second ${pct(mean(cpuSigned) / mean(cpuOff))} (${Math.round(mean(cpuSigned))} vs ${Math.round(mean(cpuOff))} orders)`
+    : ''
+  return {
+    id: 'signed-vs-off',
+    description: d,
+    target: '≥ 90%',
+    measured: `${pct(r)} (${Math.round(signedRate)} vs ${Math.round(offRate)} orders/s)`,
+    met: r >= 0.9,
+    detail: `signed ${rates(signed).join(' and ')}, off ${rates(offs).join(' and ')} orders/s; best of each ${pct(best)}${perCpu}; ` +
+      `p99 signed ${mean(signed.map((p) => (p.http as HttpLoadResult).latency.p99)).toFixed(2)} ms vs off ${mean(offs.map((p) => (p.http as HttpLoadResult).latency.p99)).toFixed(2)} ms`
+  }
 }
 
 const pad = (s: string, n: number): string => s.length >= n ? s : s + ' '.repeat(n - s.length)

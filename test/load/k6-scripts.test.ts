@@ -6,13 +6,14 @@
  * - their init code, setup(), consume() and handleSummary() run under Node with stand-ins for k6's modules
  *   (test/load/k6-stub), so the pass/fail rules are read from the real `options` the scripts export.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse, type Node } from 'acorn'
+import { sign, signingPayload } from '../../src/auth/signature.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const k6Dir = join(root, 'load/k6')
@@ -81,13 +82,17 @@ for (const file of files) {
   })
 }
 
+interface SentRequest { method: string, url: string, body: string | null, headers: Record<string, string> }
+
 interface Driven {
   options?: { scenarios: Record<string, unknown>, thresholds: Record<string, string[]> }
-  setup?: { runId: string }
+  setup?: { runId: string, apiKey: string | null, notes: string[] }
   summary?: Record<string, string>
   error?: string
   aborted: string | null
   metrics: Record<string, Array<[number, Record<string, string>]>>
+  requests: SentRequest[]
+  hmacs: Array<{ algorithm: string, data: string, digest: string }>
 }
 
 /** Runs drive.mjs: the script under the k6 stand-ins, one action, its observations as JSON. */
@@ -200,4 +205,95 @@ t.test('run.sh fails the run when the summary is not written, whatever k6 exits 
     t.equal(refused.status, 3, 'directory that cannot be made: refused before k6 runs')
     t.notMatch(refused.stdout, /k6 run/, 'k6 never started')
   }
+})
+
+// A key as the admin API shows it: 32 hex key id, 64 hex secret (used as its text).
+const KEY = { API_KEY: '0123456789abcdef0123456789abcdef', API_SECRET: 'f'.repeat(32) + '0'.repeat(32) }
+
+/** Asserts that `req` carries X-API-KEY, a fresh X-TIMESTAMP and src/auth/signature.ts's signature of it. */
+function assertSigned (t: Test, req: SentRequest, path: string, secret = KEY.API_SECRET): void {
+  const name = `${req.method} ${path}`
+  t.equal(req.url, `http://127.0.0.1:3999${path}`, `${name}: URL`)
+  t.equal(req.headers['X-API-KEY'], KEY.API_KEY, `${name}: X-API-KEY is the key id`)
+  const ts = req.headers['X-TIMESTAMP']
+  t.match(ts, /^\d{13}$/, `${name}: X-TIMESTAMP in ms`)
+  t.ok(Math.abs(Number(ts) - Date.now()) < 60_000, `${name}: X-TIMESTAMP is now`)
+  const expected = sign(secret, signingPayload(ts, req.method, path, req.body ?? ''))
+  t.equal(req.headers['X-SIGNATURE'], expected, `${name}: X-SIGNATURE = src/auth/signature.ts over timestamp + method + path + body`)
+  t.match(req.headers['X-SIGNATURE'], /^[0-9a-f]{64}$/, `${name}: lowercase hex`)
+}
+
+t.test('with API_KEY and API_SECRET every private request is signed as src/auth/signature.ts signs', async (t) => {
+  const env = { ...KEY, BASE_URL: 'http://127.0.0.1:3999', CANCEL_RATIO: '1', STATUS_RATIO: '1' }
+  const run = drive('orders.js', 'iterate', env)
+  t.equal(run.error, undefined, 'the iteration ran')
+  const [order, status, cancel] = run.requests
+  t.equal(run.requests.length, 3, 'order, status, cancel')
+  t.equal(order.method, 'POST')
+  assertSigned(t, order, '/order')
+  t.match(JSON.parse(order.body ?? '{}'), { client_order_id: /^k6-run42-1-0$/ }, 'the signed body is the order sent')
+  t.equal(order.headers['Content-Type'], 'application/json')
+  t.equal(status.method, 'GET')
+  t.equal(status.body, null, 'a GET sends no body (signed as the empty string)')
+  assertSigned(t, status, `/order/7?symbol=${JSON.parse(order.body ?? '{}').symbol as string}`)
+  t.equal(cancel.method, 'POST')
+  assertSigned(t, cancel, '/cancel')
+  t.same(JSON.parse(cancel.body ?? '{}'), { symbol: JSON.parse(order.body ?? '{}').symbol, order_id: '7' })
+  t.ok(run.hmacs.every((h) => h.algorithm === 'sha256'), 'k6/crypto hmac with sha256')
+  t.equal(total(run, 'status_reads'), 1, 'status read counted')
+
+  const md = drive('marketdata.js', 'iterate', { ...KEY, BASE_URL: 'http://127.0.0.1:3999' })
+  t.equal(md.requests.length, 1)
+  assertSigned(t, md.requests[0], '/order')
+
+  // A service mounted below a path: the server sees (and verifies) the whole path.
+  const based = drive('orders.js', 'iterate', { ...KEY, BASE_URL: 'http://127.0.0.1:3999/base/' })
+  assertSigned(t, based.requests[0], '/base/order')
+
+  const setup = drive('orders.js', 'setup', { ...KEY, BASE_URL: 'http://127.0.0.1:3999' })
+  const probe = setup.requests.find((r) => r.method === 'POST')
+  t.ok(probe, 'setup probes order entry')
+  if (probe !== undefined) assertSigned(t, probe, '/order')
+  t.equal(setup.setup?.apiKey, KEY.API_KEY, 'the key id (never the secret) is in the setup data and the summary')
+  t.notMatch(JSON.stringify(setup.setup), KEY.API_SECRET, 'no secret in the setup data')
+})
+
+t.test('the signature check can fail: another secret, body or path gives another signature', async (t) => {
+  const run = drive('orders.js', 'iterate', { ...KEY, BASE_URL: 'http://127.0.0.1:3999' })
+  const req = run.requests[0]
+  const ts = req.headers['X-TIMESTAMP']
+  const good = sign(KEY.API_SECRET, signingPayload(ts, 'POST', '/order', req.body ?? ''))
+  t.equal(req.headers['X-SIGNATURE'], good)
+  t.not(sign('0'.repeat(64), signingPayload(ts, 'POST', '/order', req.body ?? '')), good, 'other secret')
+  t.not(sign(KEY.API_SECRET, signingPayload(ts, 'POST', '/order', (req.body ?? '') + ' ')), good, 'other body')
+  t.not(sign(KEY.API_SECRET, signingPayload(ts, 'POST', '/cancel', req.body ?? '')), good, 'other path')
+})
+
+t.test('without a key the requests go unsigned (an AUTH=off service)', async (t) => {
+  const run = drive('orders.js', 'iterate', { BASE_URL: 'http://127.0.0.1:3999', CANCEL_RATIO: '1', STATUS_RATIO: '1' })
+  t.equal(run.requests.length, 3)
+  for (const req of run.requests) {
+    t.same(Object.keys(req.headers).filter((h) => h.startsWith('X-')), [], `${req.method} ${req.url}: no signature headers`)
+  }
+  t.equal(run.hmacs.length, 0, 'nothing signed')
+  t.equal(drive('orders.js', 'setup').setup?.apiKey, null)
+  const half = drive('orders.js', 'options', { API_KEY: KEY.API_KEY })
+  t.match(half.error, /set both API_KEY and API_SECRET/, 'a key id without its secret is refused at init')
+})
+
+t.test('setup() stops a run the service will refuse, saying why', async (t) => {
+  const unsigned = drive('orders.js', 'setup', { STUB_AUTH: 'required' })
+  t.match(unsigned.aborted, /requires signed requests \(INVALID_API_KEY\).*API_KEY.*AUTH=off/, 'no key for an AUTH=required service')
+  t.equal(drive('orders.js', 'setup', { ...KEY, STUB_AUTH: 'required' }).aborted, null, 'with a key: runs')
+  t.match(drive('orders.js', 'setup', { ...KEY, STUB_AUTH: 'refuse' }).aborted, /refused API_KEY 0123456789abcdef0123456789abcdef: 401 INVALID_SIGNATURE/, 'key refused')
+  t.match(drive('orders.js', 'setup', { ...KEY, STUB_AUTH: 'read-only' }).aborted, /403 FORBIDDEN.*trade/, 'key without trade')
+  t.equal(drive('orders.js', 'setup', { ...KEY, STUB_AUTH: 'required', IGNORE_RATE_LIMIT: 'true' }).aborted, null, 'IGNORE_RATE_LIMIT skips only the limit')
+  t.match(drive('orders.js', 'setup', { STUB_AUTH: 'required', IGNORE_RATE_LIMIT: 'true' }).aborted, /requires signed requests/, '...not the key check')
+  t.match(drive('orders.js', 'setup', { ...KEY, RATE: '500', STUB_RATE_LIMIT: '10000' }).aborted, /allows 10000 orders per 60 s from one address/, 'signed runs meet the per-address limit too')
+  const fast = drive('orders.js', 'setup', { ...KEY, RATE: '100' })
+  t.equal(fast.aborted, null)
+  t.match(fast.setup?.notes.join('\n'), /up to 100 orders\/s with one key.*AUTH_KEY_ORDERS_PER_SECOND=100/, 'a signed run above the default per-key limit warns (the limit is in no header)')
+  t.match(fast.setup?.notes.join('\n'), /MAX_OPEN_ORDERS_PER_ACCOUNT/, 'and names the open-order cap')
+  t.same(drive('orders.js', 'setup', { ...KEY, RATE: '40' }).setup?.notes.filter((n) => /AUTH_KEY_ORDERS_PER_SECOND/.test(n)), [], 'within it: no per-key warning')
+  t.same(drive('orders.js', 'setup', { RATE: '100' }).setup?.notes, [], 'unsigned (AUTH=off): no warnings')
 })

@@ -7,6 +7,7 @@ import { check } from 'k6'
 import exec from 'k6/execution'
 import { Counter, Trend } from 'k6/metrics'
 import { BASE_URL, env, envFloat, envInt, parseDuration } from './config.js'
+import { API_KEY, authHeaders, signing } from './auth.js'
 import { parseMix, randomOrder } from './orders.js'
 
 const JSON_PARAMS = { 'Content-Type': 'application/json' }
@@ -19,8 +20,9 @@ for (const s of ORDER_STATUSES) ordersByStatus[s] = new Counter(`orders_${s}`)
 // Engine-reported time (body.processing_time_ms): separates matching cost
 // from HTTP/network/event-loop overhead seen in http_req_duration.
 export const orderProcessing = new Trend('order_processing_ms', true)
-export const rateLimited = new Counter('orders_rate_limited') // 429 RATE_LIMIT
+export const rateLimited = new Counter('orders_rate_limited') // 429 (RATE_LIMIT, OPEN_ORDER_LIMIT), tagged code
 export const cancelsSent = new Counter('cancels_sent')
+export const statusReads = new Counter('status_reads')
 // 200 answers with a valid order body: what a run delivered. Its `count>=` threshold makes a run that
 // measured nothing, or fell short of its arrival rate, fail (an empty trend passes its p(95) threshold).
 export const ordersOk = new Counter('orders_ok')
@@ -77,6 +79,7 @@ export function scheduledOrders (startRate, stages) {
 // Parsed once per VU at init, not per iteration.
 const MIX = parseMix(env('ORDER_MIX', undefined))
 const CANCEL_RATIO = envFloat('CANCEL_RATIO', 0)
+const STATUS_RATIO = envFloat('STATUS_RATIO', 0)
 
 function parseBody (res) {
   try {
@@ -94,12 +97,20 @@ export function clientOrderId (runId) {
   return `k6-${runId}-${exec.vu.idInTest}-${exec.vu.iterationInInstance}`
 }
 
+/**
+ * One request to `path` (route path with its query), signed when a key was given (lib/auth.js): the body
+ * is serialized once, and exactly that text is both signed and sent.
+ */
+export function send (method, path, body, params) {
+  const text = body === null || body === undefined ? null : JSON.stringify(body)
+  const headers = authHeaders(method, path, text, text === null ? {} : JSON_PARAMS)
+  const all = Object.assign({}, params, { headers })
+  return method === 'GET' ? http.get(`${BASE_URL}${path}`, all) : http.request(method, `${BASE_URL}${path}`, text, all)
+}
+
 /** POST /order with checks and metrics; returns the parsed body (or null). */
 export function submitOrder (order, tags = {}) {
-  const res = http.post(`${BASE_URL}/order`, JSON.stringify(order), {
-    headers: JSON_PARAMS,
-    tags: Object.assign({ name: 'POST /order' }, tags)
-  })
+  const res = send('POST', '/order', order, { tags: Object.assign({ name: 'POST /order' }, tags) })
   const body = parseBody(res)
   const ok = res.status === 200 && body !== null
   check(res, {
@@ -109,7 +120,7 @@ export function submitOrder (order, tags = {}) {
   }, tags)
 
   if (res.status === 429) {
-    rateLimited.add(1, tags)
+    rateLimited.add(1, Object.assign({ code: body && body.error_code ? String(body.error_code) : 'unknown' }, tags))
     return null
   }
   ordersOk.add(ok ? 1 : 0, tags)
@@ -134,22 +145,35 @@ export function submitOrder (order, tags = {}) {
  */
 export function cancelOrder (symbol, orderId, tags = {}) {
   cancelsSent.add(1, tags)
-  const res = http.post(`${BASE_URL}/cancel`, JSON.stringify({ symbol, order_id: orderId }), {
-    headers: JSON_PARAMS,
+  const res = send('POST', '/cancel', { symbol, order_id: orderId }, {
     tags: Object.assign({ name: 'POST /cancel' }, tags),
     responseCallback: http.expectedStatuses(200, 404)
   })
   check(res, { 'cancel: status is 200 or 404': (r) => r.status === 200 || r.status === 404 }, tags)
 }
 
+/** GET /order/:order_id?symbol=: the status of an order this key placed (a private, signed read). */
+export function orderStatus (symbol, orderId, tags = {}) {
+  statusReads.add(1, tags)
+  const res = send('GET', `/order/${encodeURIComponent(orderId)}?symbol=${encodeURIComponent(symbol)}`, null, {
+    tags: Object.assign({ name: 'GET /order/:order_id' }, tags)
+  })
+  const body = parseBody(res)
+  check(res, {
+    'status: 200 with the same order': (r) => r.status === 200 && body !== null && String(body.order_id) === String(orderId)
+  }, tags)
+}
+
 /**
- * One iteration of the seed's order flow: a random order; with CANCEL_RATIO
- * (default 0, i.e. the seed's behaviour) cancel it again if it rested, which
- * keeps the books from growing without bound during long runs.
+ * One iteration of the seed's order flow: a random order; with STATUS_RATIO (default 0) read its status
+ * back; with CANCEL_RATIO (default 0, i.e. the seed's behaviour) cancel it again if it rested, which keeps
+ * the books (and the account's open orders, capped by MAX_OPEN_ORDERS_PER_ACCOUNT) from growing without
+ * bound during long runs.
  */
 export function orderIteration (runId, tags = {}) {
   const order = randomOrder({ mix: MIX, clientOrderId: clientOrderId(runId) })
   const body = submitOrder(order, tags)
+  if (body && STATUS_RATIO > 0 && Math.random() < STATUS_RATIO) orderStatus(order.symbol, body.order_id, tags)
   if (body && CANCEL_RATIO > 0 && Math.random() < CANCEL_RATIO &&
       (body.status === 'pending' || body.status === 'partially_filled')) {
     cancelOrder(order.symbol, body.order_id, tags)
@@ -172,18 +196,29 @@ function header (res, name) {
 }
 
 /**
- * For setup(): every request of a run comes from one address, and the service limits order entry per
- * address. An order body it refuses (400, nothing is placed) carries the limit in its X-RateLimit-*
- * headers; if the orders this run sends within one window exceed it, stop now, naming the limit, rather
- * than fail later on 429s. `planned` is the run's total orders, `peakRate` its highest orders/s.
+ * For setup(): one order body the service refuses (400, nothing is placed), signed like every order of the
+ * run. A 401 or 403 stops the run at once, saying why: a key is needed (AUTH=required, the service's
+ * default), or the one given is refused or may not trade. Otherwise the answer carries the per-address
+ * order-entry limit in its X-RateLimit-* headers (all of a run's requests come from one address): if the
+ * orders this run sends within one window exceed it, stop now, naming the limit, rather than fail later on
+ * 429s. `planned` is the run's total orders, `peakRate` its highest orders/s.
  */
 export function checkRateLimit (planned, peakRate) {
-  if (env('IGNORE_RATE_LIMIT', '') === 'true') return null
-  const res = http.post(`${BASE_URL}/order`, '{}', {
-    headers: JSON_PARAMS,
-    tags: { name: 'POST /order (rate-limit probe)' },
+  const res = send('POST', '/order', {}, {
+    tags: { name: 'POST /order (probe)' },
     responseCallback: http.expectedStatuses({ min: 400, max: 499 })
   })
+  const body = parseBody(res)
+  const code = body && body.error_code ? body.error_code : `HTTP ${res.status}`
+  if (res.status === 401 && !signing()) {
+    exec.test.abort(`the service requires signed requests (${code}): pass -e API_KEY=<key id> -e API_SECRET=<secret> ` +
+      '(npm run admin -- quickstart prints a key), or start the service with AUTH=off')
+  }
+  if (res.status === 401 || res.status === 403) {
+    exec.test.abort(`the service refused API_KEY ${API_KEY}: ${res.status} ${code}` +
+      (res.status === 403 ? ' (the key needs the trade and read permissions)' : ' (unknown or revoked key, wrong secret, or this machine\'s clock is off)'))
+  }
+  if (env('IGNORE_RATE_LIMIT', '') === 'true') return null
   const limit = header(res, 'x-ratelimit-limit')
   if (limit === null || !Number.isFinite(limit)) return null // not rate-limited
   const windowS = Math.max(1, header(res, 'x-ratelimit-reset') || 60)
@@ -196,6 +231,25 @@ export function checkRateLimit (planned, peakRate) {
   return { limit, windowS }
 }
 
+// The service's default AUTH_KEY_ORDERS_PER_SECOND. The per-key limit is not in any header, so the script
+// cannot read the one in force: above this rate with one key it warns (and 429 RATE_LIMIT answers show it).
+export const DEFAULT_KEY_ORDERS_PER_SECOND = 50
+
+/** Warnings for setup(): what may refuse part of this run without the probe being able to tell. */
+export function runNotes (peakRate) {
+  const notes = []
+  if (signing() && peakRate > DEFAULT_KEY_ORDERS_PER_SECOND) {
+    notes.push(`this run sends up to ${peakRate} orders/s with one key, and the service allows each key ` +
+      `AUTH_KEY_ORDERS_PER_SECOND (default ${DEFAULT_KEY_ORDERS_PER_SECOND}): start it with AUTH_KEY_ORDERS_PER_SECOND=${peakRate} or more, ` +
+      'or the excess is refused (429 RATE_LIMIT, counted in orders_rate_limited)')
+  }
+  if (signing()) {
+    notes.push('each account may hold MAX_OPEN_ORDERS_PER_ACCOUNT open orders (default 1000; 429 OPEN_ORDER_LIMIT past it) and most ' +
+      'limit orders of this flow rest: for long runs start the service with a higher cap or pass -e CANCEL_RATIO=0.9')
+  }
+  return notes
+}
+
 /**
  * The whole of setup() for the order scripts: service up, rate limit checked, and the run id, made here
  * once so every VU and the summary share it (init code runs once per VU, so an id made there differs).
@@ -203,6 +257,9 @@ export function checkRateLimit (planned, peakRate) {
 export function setupRun (planned, peakRate) {
   const health = checkHealth()
   const rateLimit = checkRateLimit(planned, peakRate)
+  const notes = runNotes(peakRate)
+  for (const note of notes) console.warn(note)
   const runId = env('RUN_ID', '') || `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`
-  return { runId, baseUrl: BASE_URL, startedAt: new Date().toISOString(), health, rateLimit }
+  // The key id is public (it names the account in the summary); the secret never leaves the VUs.
+  return { runId, baseUrl: BASE_URL, startedAt: new Date().toISOString(), health, rateLimit, notes, apiKey: signing() ? API_KEY : null }
 }

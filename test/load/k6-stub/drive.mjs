@@ -3,12 +3,25 @@
 const [script, action] = process.argv.slice(2)
 const k6 = globalThis.__k6
 const limit = process.env.STUB_RATE_LIMIT
-k6.http = (method, url) => {
-  if (method === 'POST' && url.endsWith('/order')) {
+// STUB_AUTH: unset = an AUTH=off service; 'required' = unsigned requests answer 401; 'refuse' = every
+// request answers 401 INVALID_SIGNATURE; 'read-only' = signed order entry answers 403 FORBIDDEN.
+const auth = process.env.STUB_AUTH
+const json = (status, body, headers = {}) => ({ status, headers, body: JSON.stringify(body) })
+k6.http = (method, url, body, params) => {
+  const signed = params !== undefined && params.headers !== undefined && params.headers['X-SIGNATURE'] !== undefined
+  const path = url.replace(/^[a-z]+:\/\/[^/]*/, '')
+  if (!path.endsWith('/health') && !path.startsWith('/bbo/')) {
+    if (auth === 'refuse' || (auth === 'required' && !signed)) return json(401, { error: 'x', error_code: signed ? 'INVALID_SIGNATURE' : 'INVALID_API_KEY' })
+    if (auth === 'read-only' && method === 'POST') return json(403, { error: 'x', error_code: 'FORBIDDEN' })
+  }
+  if (method === 'POST' && path.endsWith('/order')) {
+    if (body !== '{}') return json(200, { order_id: '7', status: 'pending', trades: [], processing_time_ms: 0.1 })
     return limit === undefined
-      ? { status: 400, body: '{"error":"x","error_code":"VALIDATION_ERROR"}' }
+      ? json(400, { error: 'x', error_code: 'VALIDATION_ERROR' })
       : { status: 400, headers: { 'X-Ratelimit-Limit': limit, 'X-Ratelimit-Reset': '60' }, body: '{}' }
   }
+  if (method === 'POST' && path.endsWith('/cancel')) return json(200, { order_id: '7', status: 'cancelled' })
+  if (method === 'GET' && /\/order\/7\?/.test(path)) return json(200, { order_id: '7', status: 'pending' })
   return { status: 200, body: '{"status":"ok"}' }
 }
 // The server side of one consumer: open, the snapshot, one delta, one trade, then either the script's own
@@ -33,10 +46,16 @@ try {
   if (action === 'options') out.options = mod.options
   if (action === 'setup') out.setup = mod.setup()
   if (action === 'consume-full' || action === 'consume-cut') mod.consume()
+  if (action === 'iterate') {
+    if (script.endsWith('marketdata.js')) mod.trade({ runId: 'run42' })
+    else mod.default({ runId: 'run42' })
+  }
   if (action === 'summary') out.summary = mod.handleSummary({ metrics: {}, setup_data: { runId: 'run42' } })
 } catch (error) {
   out.error = String(error.message)
 }
 out.aborted = k6.aborted
 out.metrics = k6.metrics
+out.requests = k6.requests
+out.hmacs = k6.hmacs
 process.stdout.write(JSON.stringify(out) + '\n')

@@ -4,5 +4,5 @@
 import { register } from 'node:module'
 
 globalThis.__ENV = { ...process.env }
-globalThis.__k6 = { metrics: {}, aborted: null, http: null, ws: null }
+globalThis.__k6 = { metrics: {}, aborted: null, http: null, ws: null, requests: [], hmacs: [] }
 register('./resolve.mjs', import.meta.url)
