@@ -76,7 +76,8 @@ export class Identity {
 
   // True when the error answers our sign-in or a private subscription.
   handleError (msg) {
-    if (msg.id !== undefined && msg.id === this.authRequestId) {
+    const answersSignIn = msg.id !== undefined ? msg.id === this.authRequestId : this.authRequestId !== null && msg.code in HINTS
+    if (answersSignIn) {
       this.authRequestId = null
       this.fail(msg.code, msg.message)
       return true
@@ -111,10 +112,14 @@ export class Identity {
     const wasSignedIn = this.attempted
     this.account = null
     this.authRequestId = null
+    if (this.mode === 'off') {
+      this.onStatus({ kind: 'off' }) // still trading, anonymously
+      return
+    }
     this.onPrivate(false)
-    this.onStatus(this.mode === 'off' ? { kind: 'off' } : { kind: 'signed-out' })
+    this.onStatus({ kind: 'signed-out' })
     // The server still counts the connection as signed in: start a fresh one.
-    if (wasSignedIn && this.mode === 'required') this.conn.restart()
+    if (wasSignedIn) this.conn.restart()
   }
 
   async signInOnConnection () {

@@ -87,19 +87,18 @@ t.test('trading page with AUTH=required: sign in, open orders, cancel, cancel al
   })
   const { url } = server
 
-  const admin = async (path: string, body: unknown) => {
+  const admin = async (path: string, body?: unknown, status = 201) => {
     const res = await fetch(url + path, {
       method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body)
+      headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body)
     })
-    t.equal(res.status, 201, `admin POST ${path}`)
+    t.equal(res.status, status, `admin POST ${path}`)
     return await res.json() as unknown
   }
-  const newKey = async (account: string) => {
-    await admin('/admin/accounts', { account_id: account })
-    return await admin(`/admin/accounts/${account}/keys`, { permissions: ['read', 'trade'] }) as KeyCreated
-  }
+  const newKey = async (account: string) => await admin(`/admin/accounts/${account}/keys`, { permissions: ['read', 'trade'] }) as KeyCreated
+  await admin('/admin/accounts', { account_id: 'alice' })
+  await admin('/admin/accounts', { account_id: 'bob' })
   const alice = await newKey('alice')
   const bob = await newKey('bob')
   t.match(alice.secret, HEX64, 'a key and its secret, from the admin API')
@@ -267,7 +266,20 @@ t.test('trading page with AUTH=required: sign in, open orders, cancel, cancel al
     t.ok(get?.headers()['x-signature'], `GET ${path} is signed`)
   }
 
-  // Sign out: the key is forgotten and the private panels are emptied.
+  // The key revoked mid-session: the server closes the connection, the page's
+  // sign-in on the next one is refused, and it says so and forgets the key.
+  await admin(`/admin/keys/${alice.key_id}/revoke`, undefined, 200)
+  await page.locator('#signin-status[data-state="error"]', { hasText: 'INVALID_API_KEY' }).waitFor({ timeout: TIMEOUT })
+  t.pass('revoked key: INVALID_API_KEY shown')
+  t.same((await stored()).session, [], 'the revoked key is forgotten')
+  await page.locator('#open-orders-body', { hasText: 'Sign in' }).waitFor({ timeout: TIMEOUT })
+
+  // A new key of the same account, then sign out: the key is forgotten and the private panels are emptied.
+  const alice2 = await newKey('alice')
+  await signIn(alice2.key_id, alice2.secret)
+  await page.locator('#signin-status[data-state="signed-in"]', { hasText: 'alice' }).waitFor({ timeout: TIMEOUT })
+  await fillRow.waitFor({ timeout: TIMEOUT })
+  t.pass('signed in with a new key of the same account: its fills are back')
   await page.click('#signout-btn')
   await signInState('signed-out')
   t.same((await stored()).session, [], 'sign-out forgets the key')
@@ -275,10 +287,12 @@ t.test('trading page with AUTH=required: sign in, open orders, cancel, cancel al
   t.equal(await page.locator('#fills-body tr.fill-row').count(), 0, 'fills are no longer shown')
 
   // The secret never left the page: in no URL, header or body of any request, nor any WebSocket frame.
-  const leaks = requests.filter((r) => r.url().includes(alice.secret) ||
-    JSON.stringify(r.headers()).includes(alice.secret) || (r.postData() ?? '').includes(alice.secret))
-  t.same(leaks.map((r) => r.url()), [], 'no request carries the secret')
-  t.notOk(sockets.some((s) => JSON.stringify(s.sent).includes(alice.secret)), 'no WebSocket frame carries the secret')
+  for (const secret of [alice.secret, alice2.secret]) {
+    const leaks = requests.filter((r) => r.url().includes(secret) ||
+      JSON.stringify(r.headers()).includes(secret) || (r.postData() ?? '').includes(secret))
+    t.same(leaks.map((r) => r.url()), [], 'no request carries the secret')
+    t.notOk(sockets.some((s) => JSON.stringify(s.sent).includes(secret)), 'no WebSocket frame carries the secret')
+  }
   t.same(errors, [], 'no console errors or uncaught page errors')
 })
 
