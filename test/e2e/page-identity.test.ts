@@ -6,9 +6,11 @@
 // the server's own (src/auth/signature.ts) on fixed vectors.
 import t from 'tap'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Request } from 'playwright-core'
 import { sign, signingPayload, wsSignInPayload } from '../../src/auth/signature.js'
 import { startServer } from '../helpers/server.js'
@@ -27,6 +29,7 @@ interface KeyCreated { key_id: string, secret: string, account_id: string, permi
 interface FrameLog { connected: Array<{ nonce: string, auth: string }>, sent: Array<Record<string, unknown>> }
 
 const HEX64 = /^[0-9a-f]{64}$/
+const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts')
 /** The page's signer, imported in the page (same origin, so the page's CSP allows it). */
 const SIGNING_MODULE = '/signing.js'
 
@@ -254,6 +257,9 @@ t.test('trading page with AUTH=required: sign in, open orders, cancel, cancel al
   t.equal(await page.locator('#fills-body tr.fill-row').count(), 1, "one fill: bob's side is not shown")
   await row(ask.body.order_id).filter({ hasText: trade.quantity }).waitFor({ timeout: TIMEOUT })
   t.pass('the open ask shows what was filled')
+
+  await mkdir(ARTIFACTS, { recursive: true })
+  await page.screenshot({ path: join(ARTIFACTS, 'trading-page-account.png'), fullPage: true })
 
   // A reload keeps the key for the tab: signed in again, and both panels load over signed REST.
   await page.reload({ timeout: TIMEOUT })
