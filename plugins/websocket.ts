@@ -1,7 +1,8 @@
 /**
  * The /ws market-data gateway: @fastify/websocket plus the hub. This file
- * owns the connection lifecycle (caps, heartbeat, shutdown); sessions own
- * the protocol; the hub owns batching and fan-out.
+ * owns the connection lifecycle (caps, heartbeat, shutdown, the end of
+ * sessions whose key was revoked); sessions own the protocol; the hub owns
+ * batching and fan-out.
  */
 import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
@@ -10,11 +11,13 @@ import type { WebSocket } from 'ws'
 import { randomUUID } from 'node:crypto'
 import type { MarketDataHub } from '../src/gateway/market-data-hub.js'
 import { SendBudget } from '../src/gateway/send-budget.js'
-import { CloseCode } from '../schemas/ws.js'
+import { CloseCode, type AuthMode } from '../schemas/ws.js'
 import { ErrorCode } from '../schemas/errors.js'
 import { apiError } from './http-errors.js'
 import type { Config } from '../src/config.js'
-import { Session, UNAVAILABLE } from './ws-session.js'
+import type { IdentityChange } from '../src/exchange/exchange.js'
+import type { Verifier } from '../src/auth/verifier.js'
+import { Session, UNAVAILABLE, type SignIn } from './ws-session.js'
 
 export interface GatewayStats {
   connections: number
@@ -40,8 +43,15 @@ declare module 'fastify' {
   }
 }
 
-async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws'] }): Promise<void> {
+export interface WebsocketPluginOptions {
+  readonly config: Config['ws']
+  /** AUTH: with off every connection is the anonymous account. */
+  readonly authMode: AuthMode
+}
+
+async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptions): Promise<void> {
   const limits = opts.config
+  const authMode = opts.authMode
   const hub = app.exchange.marketData
   const sessions = new Set<Session>()
   const perIp = new Map<string, number>()
@@ -54,10 +64,19 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
     now: Date.now,
     onSlowConsumer: () => { counters.slow++ },
     onSent: () => { counters.sent++ },
-    available: () => app.exchange.health().healthy
+    available: () => app.exchange.health().healthy,
+    authMode,
+    signIn: signInWith(app.verifier)
   }
   hub.onFailure(() => {
     for (const session of sessions) session.close(CloseCode.TRY_AGAIN_LATER, UNAVAILABLE)
+  })
+  // A revoked key or a disabled account ends every session signed in with it, at once.
+  app.exchange.onIdentityChange((change) => {
+    for (const session of sessions) {
+      const reason = endedBy(change, session)
+      if (reason !== null) session.close(CloseCode.POLICY_VIOLATION, reason)
+    }
   })
 
   await app.register(websocket, {
@@ -151,11 +170,30 @@ async function websocketPlugin (app: FastifyInstance, opts: { config: Config['ws
       if (left === 0) perIp.delete(ip)
       else perIp.set(ip, left)
     })
-    session.reply({ type: 'connected', session_id: session.id, symbols: app.exchange.symbols })
+    session.reply({ type: 'connected', session_id: session.id, symbols: app.exchange.symbols, nonce: session.nonce, auth: authMode })
   })
 }
 
-export default fp(websocketPlugin, { name: 'websocket', dependencies: ['exchange'], fastify: '5.x' })
+export default fp(websocketPlugin, { name: 'websocket', dependencies: ['exchange', 'auth'], fastify: '5.x' })
+
+/** The close reason if this identity change ends this session's sign-in, else null. */
+function endedBy (change: IdentityChange, session: Session): string | null {
+  const identity = session.identity
+  if (identity === null || identity.keyId === null) return null
+  if (change.kind === 'key_revoked') return identity.keyId === change.keyId ? 'api key revoked' : null
+  return identity.accountId === change.accountId ? 'account disabled' : null
+}
+
+/**
+ * Sign-in on a connection: the REST verifier (plugins/auth.ts) over the
+ * connection's nonce, so both share one replay cache and one set of rules.
+ * The permission a private channel needs is checked at subscribe.
+ */
+export function signInWith (verifier: Verifier | null): SignIn {
+  return ({ keyId, timestamp, signature, payload }) => verifier === null
+    ? { ok: false, code: ErrorCode.INVALID_API_KEY, message: 'signing in is off on this server (AUTH=off): every connection is the anonymous account' }
+    : verifier.verify({ keyId, timestamp, signature, payload, permission: null })
+}
 
 /** True when a request with this Origin and Host may open /ws under the allow-list. */
 export function originAllowed (origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {

@@ -1,13 +1,20 @@
 /**
  * One WebSocket connection: parses and checks each inbound frame, keeps the
- * connection's subscriptions, enforces its message rate, and is the hub's
- * Subscriber, sending only what fits its own buffer limit and the global
- * send budget.
+ * connection's sign-in and subscriptions, enforces its message rate, and is
+ * the hub's Subscriber, sending only what fits its own buffer limit and the
+ * global send budget.
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { randomBytes } from 'node:crypto'
 import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
-import { CHANNELS, CloseCode, PingMessage, SubscribeMessage, WsErrorCode, type ChannelName } from '../schemas/ws.js'
+import {
+  AuthMessage, CHANNELS, CloseCode, PRIVATE_CHANNELS, PingMessage, SubscribeMessage, WsErrorCode,
+  type AuthMode, type ChannelName, type PrivateChannelName
+} from '../schemas/ws.js'
+import type { Permission } from '../schemas/identity.js'
+import { ANONYMOUS_ACCOUNT, type Outcome } from '../src/exchange/exchange.js'
+import { wsSignInPayload } from '../src/auth/signature.js'
 import { normaliseSymbol } from '../src/engine/index.js'
 import { DEFAULT_DEPTH, type MarketDataHub } from '../src/gateway/market-data-hub.js'
 import type { Subscriber } from '../src/gateway/subscriber.js'
@@ -17,6 +24,33 @@ import { WS_DEPTHS, type Config } from '../src/config.js'
 
 const checkSubscribe = TypeCompiler.Compile(SubscribeMessage)
 const checkPing = TypeCompiler.Compile(PingMessage)
+const checkAuth = TypeCompiler.Compile(AuthMessage)
+
+/** Failed sign-ins a connection may make; the next one closes it (1008), so a connection cannot be a guessing oracle. */
+export const MAX_FAILED_SIGN_INS = 3
+
+/** What a sign-in presents: the key id, the timestamp text signed, the signature, and the payload it must sign. */
+export interface SignInInput {
+  readonly keyId: string
+  readonly timestamp: string
+  readonly signature: string
+  readonly payload: string
+}
+
+/** Who a signed-in connection speaks for. keyId is null for the anonymous account of AUTH=off. */
+export interface SignedIn {
+  readonly accountId: string
+  readonly keyId: string | null
+  readonly permissions: readonly Permission[]
+}
+
+/**
+ * The auth layer's verdict on a sign-in: the same checks, order and codes as a signed REST request
+ * (INVALID_API_KEY, INVALID_TIMESTAMP, INVALID_SIGNATURE, REPLAYED_REQUEST).
+ */
+export type SignIn = (input: SignInInput) => Outcome<SignedIn & { readonly keyId: string }>
+
+const ANONYMOUS: SignedIn = Object.freeze({ accountId: ANONYMOUS_ACCOUNT, keyId: null, permissions: Object.freeze(['read', 'trade'] as const) })
 
 export interface SessionContext {
   readonly hub: MarketDataHub
@@ -27,6 +61,9 @@ export interface SessionContext {
   readonly onSent: () => void
   /** False once the exchange can no longer serve (a failed journal): the session then closes instead of answering. */
   readonly available: () => boolean
+  /** required: private channels need a sign-in; off: every connection is the anonymous account. */
+  readonly authMode: AuthMode
+  readonly signIn: SignIn
 }
 
 /** Where client faults are reported: at debug, as fields, never with a stack (they are not server errors). */
@@ -43,6 +80,11 @@ const silent: FaultLog = { debug () {} }
 
 export class Session implements Subscriber, BudgetMember {
   readonly id: string
+  /** Sent in `connected`; a sign-in on this connection must sign it. */
+  readonly nonce: string
+  /** Set once by a successful sign-in; never changes after. */
+  identity: SignedIn | null = null
+  private failedSignIns = 0
   private readonly socket: WebSocket
   private readonly context: SessionContext
   private readonly log: FaultLog
@@ -55,8 +97,9 @@ export class Session implements Subscriber, BudgetMember {
   alive = true
   closed = false
 
-  constructor (id: string, socket: WebSocket, context: SessionContext, log: FaultLog = silent) {
+  constructor (id: string, socket: WebSocket, context: SessionContext, log: FaultLog = silent, nonce = randomBytes(16).toString('hex')) {
     this.id = id
+    this.nonce = nonce
     this.socket = socket
     this.context = context
     this.log = log
@@ -199,16 +242,72 @@ export class Session implements Subscriber, BudgetMember {
     } else if (type === 'subscribe' || type === 'unsubscribe') {
       if (!checkSubscribe.Check(message)) return this.invalid(checkSubscribe.Errors(message).First()?.path, id)
       this.subscription(message, id)
+    } else if (type === 'auth') {
+      this.authenticate(message, id)
     } else {
       this.error(WsErrorCode.UNKNOWN_TYPE, `unknown message type "${type.slice(0, 32)}"`, id)
     }
   }
 
+  private authenticate (message: object, id: RequestId): void {
+    // Checked first: a replay of this connection's own sign-in is answered as what it is.
+    if (this.identity !== null) {
+      return this.error(WsErrorCode.ALREADY_AUTHENTICATED, 'this connection is already signed in; open another connection for another key', id)
+    }
+    if (!checkAuth.Check(message)) {
+      this.invalid(checkAuth.Errors(message).First()?.path, id)
+      return this.signInFailed()
+    }
+    if (this.context.authMode === 'off') {
+      // AUTH=off: no key is checked, as on REST; the connection is the anonymous account either way.
+      this.identity = ANONYMOUS
+    } else {
+      const timestamp = typeof message.timestamp === 'number' ? String(message.timestamp) : message.timestamp
+      const verdict = this.context.signIn({
+        keyId: message.api_key,
+        timestamp,
+        signature: message.signature,
+        payload: wsSignInPayload(timestamp, this.nonce)
+      })
+      if (!verdict.ok) {
+        this.log.debug({ session: this.id, code: verdict.code }, 'websocket sign-in refused')
+        this.error(verdict.code, verdict.message, id)
+        return this.signInFailed()
+      }
+      this.identity = verdict.value
+    }
+    const answer: Record<string, unknown> = { type: 'authenticated', account_id: this.identity.accountId, permissions: this.identity.permissions }
+    if (id !== undefined) answer.id = id
+    this.reply(answer)
+  }
+
+  private signInFailed (): void {
+    this.failedSignIns++
+    if (this.failedSignIns < MAX_FAILED_SIGN_INS) return
+    this.log.debug({ session: this.id }, 'websocket closed: too many failed sign-ins')
+    this.close(CloseCode.POLICY_VIOLATION, 'too many failed sign-ins')
+  }
+
+  /** The account a private subscribe of this connection follows, or the error that refuses it. */
+  private privateAccount (): { account: string } | { code: WsErrorCode, message: string } {
+    const identity = this.identity ?? (this.context.authMode === 'off' ? ANONYMOUS : null)
+    if (identity === null) return { code: WsErrorCode.AUTH_REQUIRED, message: 'sign in first: {"type":"auth", ...} over this connection\'s nonce' }
+    if (!identity.permissions.includes('read')) return { code: WsErrorCode.FORBIDDEN, message: 'this API key has no read permission' }
+    return { account: identity.accountId }
+  }
+
   private subscription (message: SubscribeMessage, id: RequestId): void {
     const channel = message.channel as ChannelName
     if (!CHANNELS.includes(channel)) return this.error(WsErrorCode.INVALID_CHANNEL, `channel must be one of ${CHANNELS.join(', ')}`, id)
+    const isPrivate = (PRIVATE_CHANNELS as readonly string[]).includes(channel)
+    let account: string | null = null
+    if (isPrivate && message.type === 'subscribe') {
+      const allowed = this.privateAccount()
+      if ('code' in allowed) return this.error(allowed.code, allowed.message, id)
+      account = allowed.account
+    }
     const symbol = message.symbol === undefined ? null : normaliseSymbol(message.symbol)
-    if (symbol === null && channel !== 'trades') return this.error(WsErrorCode.SYMBOL_REQUIRED, `channel ${channel} needs a symbol`, id)
+    if (symbol === null && channel === 'l2_updates') return this.error(WsErrorCode.SYMBOL_REQUIRED, `channel ${channel} needs a symbol`, id)
     if (symbol !== null && !this.context.hub.hasSymbol(symbol)) return this.error(WsErrorCode.SYMBOL_NOT_FOUND, `symbol ${message.symbol} is not traded here; traded symbols: ${this.context.hub.symbols.join(', ')}`, id)
     const isL2 = channel === 'l2_updates'
     if (message.depth !== undefined && (!isL2 || message.type !== 'subscribe')) {
@@ -225,7 +324,8 @@ export class Session implements Subscriber, BudgetMember {
     if (id !== undefined) answer.id = id
     if (message.type === 'unsubscribe') {
       if (!this.subscriptions.delete(key)) return this.error(WsErrorCode.NOT_SUBSCRIBED, `not subscribed to ${channel}${symbol === null ? '' : ' ' + symbol}`, id)
-      this.context.hub.unsubscribe(this, channel, symbol)
+      if (isPrivate) this.context.hub.unsubscribePrivate(this, channel as PrivateChannelName, symbol)
+      else this.context.hub.unsubscribe(this, channel as 'l2_updates' | 'trades', symbol)
       return this.reply(answer)
     }
     if (!this.subscriptions.has(key) && this.subscriptions.size >= this.context.limits.maxSubscriptions) {
@@ -235,7 +335,8 @@ export class Session implements Subscriber, BudgetMember {
     // connection can take one: no snapshot is even shared with a closing or backed-up socket.
     if (isL2 && !this.canTakeSnapshot()) return
     this.subscriptions.add(key)
-    this.context.hub.subscribe(this, channel, symbol, depth)
+    if (account !== null) this.context.hub.subscribePrivate(this, account, channel as PrivateChannelName, symbol)
+    else this.context.hub.subscribe(this, channel as 'l2_updates' | 'trades', symbol, depth)
     this.reply(answer)
     if (isL2) this.send(this.context.hub.snapshot(symbol as string, depth))
   }

@@ -60,6 +60,6 @@ export const CreateApiKeyBody = Type.Object({
 export const AccountParams = Type.Object({ account_id: AccountId })
 export const ApiKeyParams = Type.Object({ key_id: ApiKeyId })
 export const PageQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$', description: 'items per page, 1 to 1000 (default 100)' })),
   cursor: Type.Optional(Type.String({ maxLength: 64 }))
 }, strict)

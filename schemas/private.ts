@@ -8,12 +8,17 @@ import { DecimalString, EpochSeconds, NullableString } from './common.js'
 import { OrderStatusResponse } from './order.js'
 
 const strict = { additionalProperties: false } as const
+/** Query strings are never coerced: the limit is digits, checked against its range by the route (INVALID_PARAMETER). */
+export const PageLimit = Type.String({ pattern: '^[0-9]{1,7}$', description: 'items per page, 1 to 1000 (default 100)' })
+export const MAX_PAGE = 1000
+export const DEFAULT_PAGE = 100
+
 const NextCursor = Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'pass as cursor for the next (older) page; null on the last page' })
 
 export const OrdersQuery = Type.Object({
   symbol: Type.Optional(Type.String({ minLength: 1, maxLength: 41 })),
-  status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')], { default: 'open' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')], { description: 'open (default) or closed' })),
+  limit: Type.Optional(PageLimit),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 32 }))
 }, strict)
 export type OrdersQuery = Static<typeof OrdersQuery>
@@ -26,7 +31,7 @@ export type OrdersPage = Static<typeof OrdersPage>
 
 export const FillsQuery = Type.Object({
   symbol: Type.Optional(Type.String({ minLength: 1, maxLength: 41 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  limit: Type.Optional(PageLimit),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 32 }))
 }, strict)
 export type FillsQuery = Static<typeof FillsQuery>

@@ -5,9 +5,17 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { EpochSeconds, Level } from './common.js'
+import { FillView } from './private.js'
 
-export const CHANNELS = ['l2_updates', 'trades', 'orders'] as const
+export const CHANNELS = ['l2_updates', 'trades', 'orders', 'fills'] as const
 export type ChannelName = typeof CHANNELS[number]
+/** Channels of the signed-in account's own data: they need a sign-in with `read` (or AUTH=off). */
+export const PRIVATE_CHANNELS = ['orders', 'fills'] as const
+export type PrivateChannelName = typeof PRIVATE_CHANNELS[number]
+
+/** Whether the server verifies sign-ins (`required`) or treats every connection as the anonymous account (`off`). */
+export const AUTH_MODES = ['required', 'off'] as const
+export type AuthMode = typeof AUTH_MODES[number]
 
 /** Request ids are echoed back; a short string or a number. */
 export const RequestId = Type.Union([Type.String({ maxLength: 64 }), Type.Number()])
@@ -28,6 +36,22 @@ export const PingMessage = Type.Object({
 }, { additionalProperties: false })
 export type PingMessage = Static<typeof PingMessage>
 
+/**
+ * Sign-in: signature = hex(HMAC-SHA256(secret, timestamp + "AUTH" + "/ws" + nonce)) with the
+ * nonce of this connection's `connected` message (src/auth/signature.ts wsSignInPayload), so a
+ * sign-in captured on one connection is worth nothing on another. The timestamp (ms) may be a
+ * JSON number or a string of digits; its decimal text is what was signed. Formats are checked by
+ * the verifier, which answers them with the REST codes (INVALID_API_KEY, INVALID_TIMESTAMP...).
+ */
+export const AuthMessage = Type.Object({
+  type: Type.Literal('auth'),
+  api_key: Type.String({ maxLength: 64 }),
+  timestamp: Type.Union([Type.String({ maxLength: 20 }), Type.Number()]),
+  signature: Type.String({ maxLength: 128 }),
+  id: Type.Optional(RequestId)
+}, { additionalProperties: false })
+export type AuthMessage = Static<typeof AuthMessage>
+
 export const WsErrorCode = {
   INVALID_JSON: 'INVALID_JSON',
   INVALID_MESSAGE: 'INVALID_MESSAGE',
@@ -38,7 +62,18 @@ export const WsErrorCode = {
   SYMBOL_NOT_FOUND: 'SYMBOL_NOT_FOUND',
   NOT_SUBSCRIBED: 'NOT_SUBSCRIBED',
   TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
-  RATE_LIMIT: 'RATE_LIMIT'
+  RATE_LIMIT: 'RATE_LIMIT',
+  /** A private channel asked on a connection that has not signed in. */
+  AUTH_REQUIRED: 'AUTH_REQUIRED',
+  /** A second sign-in on a connection (a connection speaks for one key for its whole life). */
+  ALREADY_AUTHENTICATED: 'ALREADY_AUTHENTICATED',
+  /** The signed-in key lacks the permission (read) a private channel needs. */
+  FORBIDDEN: 'FORBIDDEN',
+  // Sign-in refusals: the same codes, in the same order of checks, as signed REST requests.
+  INVALID_API_KEY: 'INVALID_API_KEY',
+  INVALID_TIMESTAMP: 'INVALID_TIMESTAMP',
+  INVALID_SIGNATURE: 'INVALID_SIGNATURE',
+  REPLAYED_REQUEST: 'REPLAYED_REQUEST'
 } as const
 export type WsErrorCode = typeof WsErrorCode[keyof typeof WsErrorCode]
 
@@ -51,6 +86,33 @@ export const CloseCode = {
 } as const
 
 // Server → client shapes, for documentation and for clients that validate.
+export const ConnectedMessage = Type.Object({
+  type: Type.Literal('connected'),
+  session_id: Type.String(),
+  symbols: Type.Array(Type.String()),
+  /** 32 random hex digits, new for every connection: what a sign-in on this connection signs. */
+  nonce: Type.String({ minLength: 32, maxLength: 32 }),
+  auth: Type.Union(AUTH_MODES.map((mode) => Type.Literal(mode))),
+  timestamp: EpochSeconds
+})
+export type ConnectedMessage = Static<typeof ConnectedMessage>
+
+export const AuthenticatedMessage = Type.Object({
+  type: Type.Literal('authenticated'),
+  account_id: Type.String(),
+  permissions: Type.Array(Type.String()),
+  id: Type.Optional(RequestId),
+  timestamp: EpochSeconds
+})
+export type AuthenticatedMessage = Static<typeof AuthenticatedMessage>
+
+/** One fill of the signed-in account on the `fills` channel (a self-trade is two fills: maker and taker). */
+export const FillMessage = Type.Object({
+  type: Type.Literal('fill'),
+  ...FillView.properties
+})
+export type FillMessage = Static<typeof FillMessage>
+
 export const L2UpdateMessage = Type.Object({
   type: Type.Literal('l2_update'),
   symbol: Type.String(),

@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs'
 import { totalmem } from 'node:os'
-import { dirname, resolve } from 'node:path'
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
-  DEFAULT_FEE_RATE, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, DEFAULT_SYMBOLS,
-  MatchingEngine, type SymbolConfig
+  DEFAULT_FEE_RATE, DEFAULT_FILL_HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT,
+  DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, DEFAULT_SYMBOLS, MatchingEngine, STP_MODES, StpMode, type SymbolConfig
 } from './engine/index.js'
 
 /** The l2 depths a WebSocket subscriber may ask for: a few classes, so deltas are built once per class. */
@@ -16,6 +16,9 @@ export const WS_DEPTHS = [1, 10, 50, 100, 500, 1000, 5000, 10000] as const
 
 export const FSYNC_POLICIES = ['always', 'batch', 'none'] as const
 export type FsyncPolicy = typeof FSYNC_POLICIES[number]
+
+export const AUTH_MODES = ['required', 'off'] as const
+export type AuthMode = typeof AUTH_MODES[number]
 
 export interface Config {
   readonly host: string
@@ -32,6 +35,28 @@ export interface Config {
     readonly historyLimit: number
     readonly maxFillsPerOrder: number
     readonly maxOpenOrdersPerSymbol: number
+    /** Open orders one account may hold (MAX_OPEN_ORDERS_PER_ACCOUNT); null with AUTH=off (the anonymous account is everyone: only the per-symbol cap applies). */
+    readonly maxOpenOrdersPerAccount: number | null
+    /** Trades kept for the accounts' fill lists (GET /fills). */
+    readonly fillHistoryLimit: number
+    /** Self-trade prevention of orders that name none. */
+    readonly defaultStp: StpMode
+  }
+  readonly auth: {
+    /** required: private routes need a signed request; off: every caller is the anonymous account. */
+    readonly mode: AuthMode
+    /** How far X-TIMESTAMP may be from the server clock, either way (ms). */
+    readonly recvWindowMs: number
+    /** Signatures remembered against replay (each for 2 × the window); when full, signed requests get 503. */
+    readonly replayCacheMax: number
+    /** Order entry per API key per second, counted after the signature verified. */
+    readonly keyOrdersPerSecond: number
+    /** Where generated secrets live (master.key, admin-token): never inside DATA_DIR. */
+    readonly secretsDir: string
+    /** ADMIN_TOKEN, or the content of ADMIN_TOKEN_FILE; null: <secretsDir>/admin-token, created at first start. */
+    readonly adminToken: string | null
+    /** AUTH_MASTER_SECRET, or the content of AUTH_MASTER_SECRET_FILE; null: <secretsDir>/master.key, created at first start. */
+    readonly masterSecret: string | null
   }
   readonly rateLimit: {
     readonly enabled: boolean
@@ -97,6 +122,8 @@ type Env = Record<string, string | undefined>
 
 export function loadConfig (env: Env = process.env): Config {
   const read = new EnvReader(env)
+  const dataDir = resolve(read.string('DATA_DIR', './data'))
+  const auth = read.auth(dataDir)
   const config: Config = {
     host: read.string('HOST', '127.0.0.1'),
     port: read.int('PORT', 3000, 0, 65535),
@@ -110,8 +137,12 @@ export function loadConfig (env: Env = process.env): Config {
       takerFeeRate: read.string('TAKER_FEE_RATE', DEFAULT_FEE_RATE),
       historyLimit: read.int('HISTORY_LIMIT', DEFAULT_HISTORY_LIMIT, 1, 100_000_000),
       maxFillsPerOrder: read.int('MAX_FILLS_PER_ORDER', DEFAULT_MAX_FILLS_PER_ORDER, 1, 1_000_000),
-      maxOpenOrdersPerSymbol: read.int('MAX_OPEN_ORDERS_PER_SYMBOL', DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, 1, 100_000_000)
+      maxOpenOrdersPerSymbol: read.int('MAX_OPEN_ORDERS_PER_SYMBOL', DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, 1, 100_000_000),
+      maxOpenOrdersPerAccount: auth.mode === 'off' ? null : read.int('MAX_OPEN_ORDERS_PER_ACCOUNT', DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT, 1, 100_000_000),
+      fillHistoryLimit: read.int('FILL_HISTORY_LIMIT', DEFAULT_FILL_HISTORY_LIMIT, 1, 100_000_000),
+      defaultStp: read.oneOf('DEFAULT_STP', StpMode.CANCEL_MAKER, STP_MODES)
     },
+    auth,
     rateLimit: {
       enabled: read.bool('RATE_LIMIT_ENABLED', true),
       max: read.int('RATE_LIMIT_MAX', 10_000, 1, 1e9),
@@ -143,7 +174,7 @@ export function loadConfig (env: Env = process.env): Config {
     docs: read.bool('DOCS_ENABLED', true),
     journal: {
       enabled: read.bool('JOURNAL_ENABLED', true),
-      dataDir: resolve(read.string('DATA_DIR', './data')),
+      dataDir,
       fsync: read.oneOf('JOURNAL_FSYNC', 'batch', FSYNC_POLICIES),
       fsyncIntervalMs: read.int('JOURNAL_FSYNC_INTERVAL_MS', 10, 1, 10_000),
       snapshotEvery: read.int('SNAPSHOT_EVERY', 100_000, 0, 1e9)
@@ -270,6 +301,53 @@ class EnvReader {
     return { token, public: open }
   }
 
+  /**
+   * AUTH and its secrets. The admin token and the master secret come from the
+   * variable or from the file it names (read here, so a bad one stops the
+   * start); neither may sit inside DATA_DIR, which backups and snapshots copy.
+   * With AUTH=off no secret is read or created.
+   */
+  auth (dataDir: string): Config['auth'] {
+    const mode = this.oneOf('AUTH', 'required', AUTH_MODES)
+    const secretsDir = resolve(this.string('SECRETS_DIR', './secrets'))
+    if (isInside(secretsDir, dataDir)) {
+      throw new ConfigError(`SECRETS_DIR (${secretsDir}) must not be inside DATA_DIR (${dataDir}): whoever copies the data must not get the secrets`)
+    }
+    const required = mode === 'required'
+    return {
+      mode,
+      recvWindowMs: this.int('AUTH_RECV_WINDOW_MS', 5000, 100, 600_000),
+      replayCacheMax: this.int('AUTH_REPLAY_CACHE_MAX', 500_000, 1, 100_000_000),
+      keyOrdersPerSecond: this.int('AUTH_KEY_ORDERS_PER_SECOND', 50, 1, 1_000_000),
+      secretsDir,
+      adminToken: required ? this.secret('ADMIN_TOKEN', 16, dataDir) : null,
+      masterSecret: required ? this.secret('AUTH_MASTER_SECRET', 32, dataDir) : null
+    }
+  }
+
+  /** NAME or NAME_FILE (not both): minLength to 1024 visible ASCII characters; null when neither is set. */
+  private secret (name: string, minLength: number, dataDir: string): string | null {
+    const inline = this.string(name, '')
+    const file = this.string(`${name}_FILE`, '')
+    if (inline !== '' && file !== '') throw new ConfigError(`${name} and ${name}_FILE are both set: set one`)
+    if (inline === '' && file === '') return null
+    let value = inline
+    let source = name
+    if (file !== '') {
+      source = `${name}_FILE`
+      if (isInside(resolve(file), dataDir)) throw new ConfigError(`${source} must not be inside DATA_DIR (${dataDir})`)
+      try {
+        value = readFileSync(file, 'utf8').trim()
+      } catch (error) {
+        throw new ConfigError(`${source} is not readable: ${(error as Error).message}`)
+      }
+    }
+    if (!new RegExp(`^[\\x21-\\x7e]{${minLength},1024}$`).test(value)) {
+      throw new ConfigError(`${source} must hold ${minLength} to 1024 visible ASCII characters (no spaces)`)
+    }
+    return value
+  }
+
   /** SYMBOLS (a JSON array) or SYMBOLS_FILE (a JSON file holding one); else the default set. */
   symbols (): readonly SymbolConfig[] {
     const file = this.env.SYMBOLS_FILE
@@ -305,6 +383,12 @@ function symbolConfig (entry: unknown, where: string): SymbolConfig {
     minNotional: text('minNotional', false)
   }
   return config
+}
+
+/** Whether `path` is `dir` or lies beneath it (both absolute). */
+export function isInside (path: string, dir: string): boolean {
+  const rel = relative(dir, path)
+  return rel === '' || (rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel))
 }
 
 /** The nearest directory from `start` upwards that holds a package.json; `start` itself if none does. */

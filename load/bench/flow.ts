@@ -19,7 +19,7 @@
  * Order ids are the engine's counter (1, 2, 3, ... per new order), which the
  * baseline book reproduces, so the cancel targets are valid for both.
  */
-import { MatchingEngine, OrderType, Side, type OrderFields } from '../../src/engine/index.js'
+import { ANONYMOUS, MatchingEngine, OrderType, Side, StpMode, type OrderFields } from '../../src/engine/index.js'
 import { mulberry32 } from './random.js'
 import { formatScaled } from '../../src/engine/decimal.js'
 
@@ -147,7 +147,7 @@ export function generateFlow (options: FlowOptions): Flow {
     if (k === Kind.CANCEL) {
       const target = live.pick(random)
       cancelTarget[i] = target
-      const result = oracle.cancel({ symbol: SYMBOL, orderId: String(target) })
+      const result = oracle.cancel({ symbol: SYMBOL, orderId: String(target), accountId: ANONYMOUS })
       if (!result.ok) throw new Error(`flow: cancel of live order ${target} failed: ${result.message}`)
       live.remove(target)
       mix.cancel++
@@ -208,7 +208,9 @@ export function fieldsOf (k: Kind, s: number, priceTicks: number, quantityLots: 
     orderType: KIND_TYPES[k as number] as OrderType,
     priceTicks: k === Kind.MARKET ? null : priceTicks,
     quantityLots,
-    clientOrderId: null
+    clientOrderId: null,
+    accountId: ANONYMOUS,
+    stp: StpMode.NONE
   }
 }
 

@@ -3,7 +3,7 @@
  * its API takes (before any timing) and then hands out fresh instances, each
  * with a `step(i)` that executes command i and tallies what came back.
  */
-import { MatchingEngine, type CancelInput, type EngineOptions, type NewOrderInput, type OrderFields } from '../../src/engine/index.js'
+import { ANONYMOUS, MatchingEngine, type CancelInput, type EngineOptions, type NewOrderInput, type OrderFields } from '../../src/engine/index.js'
 import { BigNumber, BigNumberBook, type BnOrderType, type BnSide } from './bignumber-book.js'
 import { KIND_TYPES, Kind, LOT_PLACES, SIDE_NAMES, SYMBOL, TICK_PLACES, fieldsOf, formatUnits, type Flow } from './flow.js'
 import type { Step } from './stats.js'
@@ -43,7 +43,7 @@ function engineInputs (flow: Flow, mode: EngineMode): Array<OrderFields | NewOrd
     const price = flow.priceTicks[i] as number
     const lots = flow.quantityLots[i] as number
     if (k === Kind.CANCEL) {
-      inputs[i] = { symbol: SYMBOL, orderId: String(flow.cancelTarget[i]) }
+      inputs[i] = { symbol: SYMBOL, orderId: String(flow.cancelTarget[i]), accountId: ANONYMOUS }
     } else if (mode === 'submit') {
       inputs[i] = {
         symbol: SYMBOL,

@@ -12,7 +12,14 @@ export const ResultCode = {
   /** The symbol holds its maximum of resting orders and this limit order would rest. */
   TOO_MANY_OPEN_ORDERS: 'TOO_MANY_OPEN_ORDERS',
   /** The price level would pass 2^53 − 1 lots: only reachable with orders restored from data written under larger limits. */
-  PRICE_LEVEL_FULL: 'PRICE_LEVEL_FULL'
+  PRICE_LEVEL_FULL: 'PRICE_LEVEL_FULL',
+  /** The account holds its maximum of open orders and this limit order would rest. */
+  OPEN_ORDER_LIMIT: 'OPEN_ORDER_LIMIT',
+  ACCOUNT_NOT_FOUND: 'ACCOUNT_NOT_FOUND',
+  ACCOUNT_EXISTS: 'ACCOUNT_EXISTS',
+  ACCOUNT_DISABLED: 'ACCOUNT_DISABLED',
+  API_KEY_NOT_FOUND: 'API_KEY_NOT_FOUND',
+  TOO_MANY_API_KEYS: 'TOO_MANY_API_KEYS'
 } as const
 
 export type ResultCode = typeof ResultCode[keyof typeof ResultCode]

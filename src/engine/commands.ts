@@ -4,7 +4,8 @@
  * the journal stores and what replay feeds back, which is why the engine
  * never reads the clock or a counter while executing one.
  */
-import type { OrderType, Side } from './order.js'
+import type { OrderType, Side, StpMode } from './order.js'
+import type { AccountStatus, Permission } from './accounts.js'
 
 export interface NewOrderCommand {
   readonly kind: 'new'
@@ -23,6 +24,10 @@ export interface NewOrderCommand {
    * with another cap. null: no cap (records from before the cap existed).
    */
   readonly maxFills: number | null
+  /** The account that placed it (ANONYMOUS for records from before accounts existed). */
+  readonly accountId: string
+  /** Its self-trade prevention mode (none for records from before STP existed). */
+  readonly stp: StpMode
 }
 
 export interface CancelCommand {
@@ -33,7 +38,52 @@ export interface CancelCommand {
   readonly symbol: string
 }
 
-export type Command = NewOrderCommand | CancelCommand
+/** Cancels the open orders of one account (of one symbol and/or side when given), oldest first. */
+export interface CancelAllCommand {
+  readonly kind: 'cancel_all'
+  readonly seq: number
+  readonly timestamp: number
+  readonly accountId: string
+  readonly symbol: string | null
+  readonly side: Side | null
+}
+
+export interface CreateAccountCommand {
+  readonly kind: 'create_account'
+  readonly seq: number
+  readonly timestamp: number
+  readonly accountId: string
+}
+
+/** Disabling also cancels every open order of the account (cancel reason ACCOUNT_DISABLED). */
+export interface SetAccountStatusCommand {
+  readonly kind: 'set_account_status'
+  readonly seq: number
+  readonly timestamp: number
+  readonly accountId: string
+  readonly status: AccountStatus
+}
+
+export interface CreateKeyCommand {
+  readonly kind: 'create_key'
+  readonly seq: number
+  readonly timestamp: number
+  readonly accountId: string
+  readonly keyId: string
+  readonly permissions: readonly Permission[]
+  /** Proves which master secret derived the key's secret; the secret itself is never in a command. */
+  readonly fingerprint: string
+}
+
+export interface RevokeKeyCommand {
+  readonly kind: 'revoke_key'
+  readonly seq: number
+  readonly timestamp: number
+  readonly keyId: string
+}
+
+export type IdentityCommand = CreateAccountCommand | SetAccountStatusCommand | CreateKeyCommand | RevokeKeyCommand
+export type Command = NewOrderCommand | CancelCommand | CancelAllCommand | IdentityCommand
 
 /** A validated order before the engine stamps it. */
 export type OrderFields = Omit<NewOrderCommand, 'kind' | 'seq' | 'orderId' | 'timestamp' | 'maxFills'>

@@ -5,11 +5,13 @@
  * same trades, ids and books.
  */
 import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
-import type { CancelCommand, Command, OrderFields } from './commands.js'
+import type { CancelAllCommand, CancelCommand, Command, IdentityCommand, OrderFields } from './commands.js'
+import { Account, AccountRegistry, AccountStatus, MAX_KEYS_PER_ACCOUNT, type ApiKey, type Permission } from './accounts.js'
+import { FillHistory } from './fill-history.js'
 import { decimal, toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
 import type { EngineEvent, EngineListener, ListenerErrorHandler, Trade } from './events.js'
 import { OrderHistory } from './history.js'
-import { Order } from './order.js'
+import { ANONYMOUS, CancelReason, Order, type Side } from './order.js'
 import { Fillability, NO_TRADES, OrderBook, type CommandOutput } from './order-book.js'
 import { DEFAULT_SYMBOLS, SymbolSpec, type SymbolConfig } from './symbols.js'
 import { normaliseSymbol } from './identifiers.js'
@@ -32,6 +34,15 @@ export interface EngineOptions {
    * is refused with TOO_MANY_OPEN_ORDERS; orders that do not rest still run.
    */
   readonly maxOpenOrdersPerSymbol?: number
+  /**
+   * Most open orders per account; null or absent: no cap (the service sets
+   * DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT unless AUTH=off, whose anonymous
+   * account is everyone). Checked like the per-symbol cap, before the
+   * command is journaled.
+   */
+  readonly maxOpenOrdersPerAccount?: number | null
+  /** Trades kept for the accounts' fill lists. */
+  readonly fillHistoryLimit?: number
   /** Milliseconds since the epoch. */
   readonly clock?: () => number
   /** Sees every accepted command before it runs: the journal's hook. */
@@ -43,6 +54,26 @@ export interface CancelInput {
   readonly symbol: string
   readonly orderId?: string | null
   readonly clientOrderId?: string | null
+  /** Only this account's orders can be cancelled: another's answers ORDER_NOT_FOUND, like an unknown id. The anonymous account when not given. */
+  readonly accountId?: string
+}
+
+export interface CancelAllInput {
+  readonly accountId: string
+  readonly symbol?: string | null
+  readonly side?: Side | null
+}
+
+/** A page of a list, newest first; next is the cursor of the following (older) page, null on the last. */
+export interface Page<T> {
+  readonly items: T[]
+  readonly next: number | null
+}
+
+/** One account's side of a trade. */
+export interface Fill {
+  readonly trade: Trade
+  readonly role: 'maker' | 'taker'
 }
 
 export interface OrderOutcome {
@@ -57,6 +88,8 @@ export const DEFAULT_HISTORY_LIMIT = 100_000
 export const DEFAULT_MAX_FILLS_PER_ORDER = 1000
 /** About 1.8 KB per resting order: 100,000 hold about 180 MB per symbol. */
 export const DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL = 100_000
+export const DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT = 1000
+export const DEFAULT_FILL_HISTORY_LIMIT = 100_000
 /** Replays records journaled before the cap existed as they ran: uncapped. */
 const NO_FILL_CAP = Number.MAX_SAFE_INTEGER
 
@@ -69,6 +102,9 @@ export class MatchingEngine {
   readonly history: OrderHistory
   readonly maxFillsPerOrder: number
   readonly maxOpenOrdersPerSymbol: number
+  readonly maxOpenOrdersPerAccount: number | null
+  readonly accounts = new AccountRegistry()
+  readonly fills: FillHistory
   private readonly books = new Map<string, OrderBook>()
   private readonly clock: () => number
   private readonly onCommand: ((command: Command) => void) | undefined
@@ -88,6 +124,9 @@ export class MatchingEngine {
   constructor (options: EngineOptions = {}) {
     this.maxFillsPerOrder = positiveLimit(options.maxFillsPerOrder ?? DEFAULT_MAX_FILLS_PER_ORDER, 'max fills per order')
     this.maxOpenOrdersPerSymbol = positiveLimit(options.maxOpenOrdersPerSymbol ?? DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, 'max open orders per symbol')
+    const perAccount = options.maxOpenOrdersPerAccount ?? null
+    this.maxOpenOrdersPerAccount = perAccount === null ? null : positiveLimit(perAccount, 'max open orders per account')
+    this.fills = new FillHistory(options.fillHistoryLimit ?? DEFAULT_FILL_HISTORY_LIMIT)
     for (const config of options.symbols ?? DEFAULT_SYMBOLS) {
       const spec = new SymbolSpec(config)
       if (this.books.has(spec.symbol)) throw new Error(`symbol ${spec.symbol} is configured twice`)
@@ -97,7 +136,7 @@ export class MatchingEngine {
           `${this.maxOpenOrdersPerSymbol} open orders could pass 2^53 - 1 lots at one price; ` +
           'lower maxQuantity or the open-order cap, or use a coarser lotSize')
       }
-      this.books.set(spec.symbol, new OrderBook(spec))
+      this.books.set(spec.symbol, new OrderBook(spec, this.accounts))
     }
     this.makerFeeRate = feeRate(options.makerFeeRate ?? DEFAULT_FEE_RATE, 'maker')
     this.takerFeeRate = feeRate(options.takerFeeRate ?? DEFAULT_FEE_RATE, 'taker')
@@ -140,12 +179,13 @@ export class MatchingEngine {
   place (fields: OrderFields): Result<OrderOutcome> {
     const book = this.books.get(fields.symbol)
     if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${fields.symbol} is not traded here`)
-    if (fields.clientOrderId !== null && book.openByClientId.has(fields.clientOrderId)) {
+    if (fields.clientOrderId !== null && book.openByClient(fields.accountId, fields.clientOrderId) !== undefined) {
       return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID, `client_order_id ${fields.clientOrderId} is already used by an open order`)
     }
-    // The usual case (room in the symbol and the level) costs two compares and the level lookup.
+    // The usual case (room in the symbol, the account and the level) costs three compares and the level lookup.
     if (fields.orderType === 'limit' &&
-      (book.open.size >= this.maxOpenOrdersPerSymbol || !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots))) {
+      (book.open.size >= this.maxOpenOrdersPerSymbol || !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots) ||
+        (this.maxOpenOrdersPerAccount !== null && this.accounts.openCount(fields.accountId) >= this.maxOpenOrdersPerAccount))) {
       const refused = this.refuseResting(book, fields)
       if (refused !== null) return refused
     }
@@ -164,7 +204,9 @@ export class MatchingEngine {
         priceTicks: fields.priceTicks,
         quantityLots: fields.quantityLots,
         clientOrderId: fields.clientOrderId,
-        maxFills: this.maxFillsPerOrder
+        maxFills: this.maxFillsPerOrder,
+        accountId: fields.accountId,
+        stp: fields.stp
       })
     }
     return accept(this.runNew(book, this.sequence + 1, orderSeq, orderId, timestamp, fields, this.maxFillsPerOrder))
@@ -174,13 +216,14 @@ export class MatchingEngine {
     const book = this.book(String(input.symbol))
     if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
     const { orderId, clientOrderId } = input
+    const accountId = input.accountId ?? ANONYMOUS
     if ((orderId === undefined || orderId === null) && (clientOrderId === undefined || clientOrderId === null)) {
       return reject(ResultCode.MISSING_ORDER_ID, 'order_id or client_order_id is required')
     }
     const order = orderId !== undefined && orderId !== null
       ? book.open.get(orderId)
-      : book.openByClientId.get(clientOrderId as string)
-    if (order === undefined) return reject(ResultCode.ORDER_NOT_FOUND, 'no open order with that id in this symbol')
+      : book.openByClient(accountId, clientOrderId as string)
+    if (order === undefined || order.accountId !== accountId) return reject(ResultCode.ORDER_NOT_FOUND, 'no open order with that id in this symbol')
     const command: CancelCommand = { kind: 'cancel', seq: this.sequence + 1, orderId: order.id, timestamp: this.clock(), symbol: book.symbol }
     this.onCommand?.(command)
     return accept(this.runCancel(book, order, command))
@@ -191,46 +234,246 @@ export class MatchingEngine {
    * gap or an unknown target means the journal and the state disagree, which
    * is a broken invariant, hence an exception rather than a result.
    */
-  replay (command: Command): OrderOutcome {
+  replay (command: Command): void {
     if (command.seq !== this.sequence + 1) throw new Error(`replay out of sequence: expected ${this.sequence + 1}, got ${command.seq}`)
-    const book = this.books.get(command.symbol)
-    if (book === undefined) throw new Error(`replay: symbol ${command.symbol} is not configured`)
-    if (command.kind === 'new') {
-      return this.runNew(book, command.seq, Number(command.orderId), command.orderId, command.timestamp, command, command.maxFills ?? NO_FILL_CAP)
+    switch (command.kind) {
+      case 'new': {
+        this.runNew(this.bookOrThrow(command.symbol), command.seq, Number(command.orderId), command.orderId, command.timestamp, command, command.maxFills ?? NO_FILL_CAP)
+        return
+      }
+      case 'cancel': {
+        const book = this.bookOrThrow(command.symbol)
+        const order = book.open.get(command.orderId)
+        if (order === undefined) throw new Error(`replay: order ${command.orderId} is not open in ${command.symbol}`)
+        this.runCancel(book, order, command)
+        return
+      }
+      case 'cancel_all':
+        if (command.symbol !== null) this.bookOrThrow(command.symbol)
+        this.runCancelAll(command)
+        return
+      default: {
+        const refused = this.checkIdentity(command)
+        if (refused !== null) throw new Error(`replay: ${refused.message}`)
+        this.runIdentity(command)
+      }
     }
-    const order = book.open.get(command.orderId)
-    if (order === undefined) throw new Error(`replay: order ${command.orderId} is not open in ${command.symbol}`)
-    return this.runCancel(book, order, command)
+  }
+
+  /**
+   * Cancels the account's open orders (of one symbol and/or side when given)
+   * in one command, oldest first. Bounded by the per-account cap (or, for the
+   * uncapped anonymous account, the per-symbol caps).
+   */
+  cancelAll (input: CancelAllInput): Result<Order[]> {
+    let symbol: string | null = null
+    if (input.symbol !== undefined && input.symbol !== null) {
+      const book = this.book(input.symbol)
+      if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
+      symbol = book.symbol
+    }
+    const command: CancelAllCommand = { kind: 'cancel_all', seq: this.sequence + 1, timestamp: this.clock(), accountId: input.accountId, symbol, side: input.side ?? null }
+    this.onCommand?.(command)
+    return accept(this.runCancelAll(command))
+  }
+
+  createAccount (accountId: string): Result<Account> {
+    return this.identity({ kind: 'create_account', seq: this.sequence + 1, timestamp: this.clock(), accountId }) as Result<Account>
+  }
+
+  /** Disabling cancels every open order of the account (ACCOUNT_DISABLED); the cancelled orders are returned. */
+  setAccountStatus (accountId: string, status: AccountStatus): Result<Order[]> {
+    return this.identity({ kind: 'set_account_status', seq: this.sequence + 1, timestamp: this.clock(), accountId, status }) as Result<Order[]>
+  }
+
+  createKey (accountId: string, keyId: string, permissions: readonly Permission[], fingerprint: string): Result<ApiKey> {
+    return this.identity({ kind: 'create_key', seq: this.sequence + 1, timestamp: this.clock(), accountId, keyId, permissions: [...permissions], fingerprint }) as Result<ApiKey>
+  }
+
+  revokeKey (keyId: string): Result<ApiKey> {
+    return this.identity({ kind: 'revoke_key', seq: this.sequence + 1, timestamp: this.clock(), keyId }) as Result<ApiKey>
+  }
+
+  /** The account's open orders, newest first, of one symbol if given; before: an order number (the previous page's cursor). */
+  openOrders (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Order> {
+    const items: Order[] = []
+    let order = this.accounts.ordersOf(accountId).tail
+    if (before !== null) while (order !== null && Number(order.id) >= before) order = order.accountPrev
+    for (; order !== null; order = order.accountPrev) {
+      if (symbol !== null && order.symbol !== symbol) continue
+      if (items.length === limit) return { items, next: Number(items[items.length - 1].id) }
+      items.push(order)
+    }
+    return { items, next: null }
+  }
+
+  /** The account's terminal orders still in the history, newest first; before: a history entry number. */
+  closedOrders (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Order> {
+    const items: Order[] = []
+    const history = this.history
+    const start = before === null ? history.added - 1 : Math.min(before, history.added) - 1
+    for (let n = start; n >= history.oldest; n--) {
+      const order = history.at(n)
+      if (order.accountId !== accountId || (symbol !== null && order.symbol !== symbol)) continue
+      if (items.length === limit) return { items, next: n + 1 }
+      items.push(order)
+    }
+    return { items, next: null }
+  }
+
+  /**
+   * The account's fills still in the fill history, newest first. A trade is
+   * two fill slots (2n + 1 its taker side, 2n its maker side), so a trade
+   * between two orders of one account is two fills; before: a slot number.
+   */
+  fillsOf (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Fill> {
+    const items: Fill[] = []
+    const fills = this.fills
+    const start = before === null ? 2 * fills.added - 1 : Math.min(before, 2 * fills.added) - 1
+    for (let slot = start; slot >= 2 * fills.oldest; slot--) {
+      const trade = fills.at(slot >> 1)
+      const taker = (slot & 1) === 1
+      if ((taker ? trade.takerAccountId : trade.makerAccountId) !== accountId || (symbol !== null && trade.symbol !== symbol)) continue
+      if (items.length === limit) return { items, next: slot + 1 }
+      items.push({ trade, role: taker ? 'taker' : 'maker' })
+    }
+    return { items, next: null }
+  }
+
+  private bookOrThrow (symbol: string): OrderBook {
+    const book = this.books.get(symbol)
+    if (book === undefined) throw new Error(`replay: symbol ${symbol} is not configured`)
+    return book
+  }
+
+  /** Checks an identity command against the state, journals it, runs it. */
+  private identity (command: IdentityCommand): Result<Account | Order[] | ApiKey> {
+    const refused = this.checkIdentity(command)
+    if (refused !== null) return refused
+    this.onCommand?.(command)
+    return accept(this.runIdentity(command))
+  }
+
+  /** Why the state cannot take this identity command, or null. Replay runs the same check: a journal that fails it is damaged. */
+  private checkIdentity (command: IdentityCommand): Rejection | null {
+    if (command.kind === 'revoke_key') {
+      const key = this.accounts.key(command.keyId)
+      return key === undefined ? reject(ResultCode.API_KEY_NOT_FOUND, `no API key ${command.keyId}`) : null
+    }
+    const account = this.accounts.get(command.accountId)
+    if (command.kind === 'create_account') {
+      return account === undefined ? null : reject(ResultCode.ACCOUNT_EXISTS, `account ${command.accountId} already exists`)
+    }
+    if (account === undefined) return reject(ResultCode.ACCOUNT_NOT_FOUND, `no account ${command.accountId}`)
+    if (command.kind === 'set_account_status') return null
+    if (!account.isActive) return reject(ResultCode.ACCOUNT_DISABLED, `account ${command.accountId} is disabled; enable it before creating keys`)
+    if (this.accounts.key(command.keyId) !== undefined) return reject(ResultCode.VALIDATION_ERROR, `API key ${command.keyId} already exists`)
+    if (account.keys.length >= MAX_KEYS_PER_ACCOUNT) {
+      return reject(ResultCode.TOO_MANY_API_KEYS, `account ${command.accountId} holds its maximum of ${MAX_KEYS_PER_ACCOUNT} API keys (revoked ones included)`)
+    }
+    return null
+  }
+
+  private runIdentity (command: IdentityCommand): Account | Order[] | ApiKey {
+    this.sequence = command.seq
+    this.revision++
+    switch (command.kind) {
+      case 'create_account': {
+        const account = new Account(command.accountId, command.timestamp)
+        this.accounts.add(account)
+        return account
+      }
+      case 'set_account_status': {
+        const account = this.accounts.get(command.accountId) as Account
+        const wasActive = account.isActive
+        account.status = command.status
+        // Disabling cancels what the account has open, in the same command.
+        return wasActive && !account.isActive ? this.cancelOrdersOf(command.accountId, null, null, CancelReason.ACCOUNT_DISABLED) : []
+      }
+      case 'create_key': {
+        const key: ApiKey = { keyId: command.keyId, accountId: command.accountId, permissions: command.permissions, fingerprint: command.fingerprint, createdAt: command.timestamp, revoked: false }
+        this.accounts.addKey(key)
+        return key
+      }
+      case 'revoke_key': {
+        const key = this.accounts.key(command.keyId) as ApiKey
+        key.revoked = true
+        return key
+      }
+    }
+  }
+
+  private runCancelAll (command: CancelAllCommand): Order[] {
+    this.sequence = command.seq
+    this.revision++
+    return this.cancelOrdersOf(command.accountId, command.symbol, command.side, null)
+  }
+
+  /**
+   * Cancels an account's open orders, book by book (each book's changes are
+   * one batch of events), oldest first within a book.
+   */
+  private cancelOrdersOf (accountId: string, symbol: string | null, side: Side | null, reason: CancelReason | null): Order[] {
+    const cancelled: Order[] = []
+    const orders = this.accounts.ordersOf(accountId)
+    for (const book of this.books.values()) {
+      if (orders.count === 0) break
+      if (symbol !== null && book.symbol !== symbol) continue
+      let out: CommandOutput | null = null
+      for (let order = orders.head; order !== null;) {
+        const next = order.accountNext
+        if (order.symbol === book.symbol && (side === null || order.side === side)) {
+          out ??= this.newOutput()
+          book.cancel(order, out, reason)
+          cancelled.push(order)
+        }
+        order = next
+      }
+      if (out !== null) {
+        // Several of these orders can share a level, and each cancel touched it: list every changed
+        // level once, as every other command does (OrderBook.levelChanges relies on it).
+        if (out.touched !== null && out.touched.length > 1) {
+          const levels = new Set(out.touched)
+          out.touched.length = 0
+          out.touched.push(...levels)
+        }
+        this.complete(book.symbol, out)
+      }
+    }
+    return cancelled
   }
 
   /** An open or terminal order of a symbol. */
-  findOrder (symbol: string, ref: { orderId?: string | null, clientOrderId?: string | null }): Result<Order> {
+  findOrder (symbol: string, ref: { orderId?: string | null, clientOrderId?: string | null }, accountId: string = ANONYMOUS): Result<Order> {
     const book = this.book(symbol)
     if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
     let order: Order | undefined
     if (ref.orderId !== undefined && ref.orderId !== null) {
       order = book.open.get(ref.orderId) ?? this.history.get(ref.orderId)
     } else if (ref.clientOrderId !== undefined && ref.clientOrderId !== null) {
-      order = book.openByClientId.get(ref.clientOrderId) ?? this.history.getByClientId(book.symbol, ref.clientOrderId)
+      order = book.openByClient(accountId, ref.clientOrderId) ?? this.history.getByClientId(book.symbol, ref.clientOrderId, accountId)
     } else {
       return reject(ResultCode.MISSING_ORDER_ID, 'order_id or client_order_id is required')
     }
-    if (order === undefined || order.symbol !== book.symbol) return reject(ResultCode.ORDER_NOT_FOUND, 'order not found')
+    if (order === undefined || order.symbol !== book.symbol || order.accountId !== accountId) return reject(ResultCode.ORDER_NOT_FOUND, 'order not found')
     return accept(order)
   }
 
   /**
    * A limit order that would pass the open-order cap or fill its level, both
    * checked before the command is journaled, so replay never depends on these
-   * limits. It is still taken when it would not rest (it fills, or the trade
-   * cap ends it). The accounts issue adds its per-account count next to the
-   * per-symbol one, here and in place().
+   * limits. It is still taken when it would not rest (it fills, the trade
+   * cap or self-trade prevention ends it).
    */
   private refuseResting (book: OrderBook, fields: OrderFields): Rejection | null {
-    if (book.fillability(fields.side, fields.priceTicks, fields.quantityLots, this.maxFillsPerOrder) !== Fillability.SHORT) return null
-    return book.open.size >= this.maxOpenOrdersPerSymbol
-      ? reject(ResultCode.TOO_MANY_OPEN_ORDERS, `${book.symbol} holds its maximum of ${this.maxOpenOrdersPerSymbol} open orders; only orders that do not rest are taken until some are filled or cancelled`)
-      : reject(ResultCode.PRICE_LEVEL_FULL, 'the price level would hold more than the largest exact quantity; use a smaller quantity or another price')
+    if (book.fillability(fields, this.maxFillsPerOrder) !== Fillability.SHORT) return null
+    if (book.open.size >= this.maxOpenOrdersPerSymbol) {
+      return reject(ResultCode.TOO_MANY_OPEN_ORDERS, `${book.symbol} holds its maximum of ${this.maxOpenOrdersPerSymbol} open orders; only orders that do not rest are taken until some are filled or cancelled`)
+    }
+    if (this.maxOpenOrdersPerAccount !== null && this.accounts.openCount(fields.accountId) >= this.maxOpenOrdersPerAccount) {
+      return reject(ResultCode.OPEN_ORDER_LIMIT, `the account holds its maximum of ${this.maxOpenOrdersPerAccount} open orders; only orders that do not rest are taken until some are filled or cancelled`)
+    }
+    return reject(ResultCode.PRICE_LEVEL_FULL, 'the price level would hold more than the largest exact quantity; use a smaller quantity or another price')
   }
 
   private runNew (book: OrderBook, seq: number, orderSeq: number, orderId: string, timestamp: number, fields: OrderFields, maxFills: number): OrderOutcome {
@@ -238,7 +481,7 @@ export class MatchingEngine {
     this.revision++
     if (orderSeq >= this.nextOrderSeq) this.nextOrderSeq = orderSeq + 1
     const order = new Order(orderId, book.symbol, fields.side, fields.orderType, fields.priceTicks,
-      fields.quantityLots, fields.clientOrderId, timestamp)
+      fields.quantityLots, fields.clientOrderId, timestamp, fields.accountId, fields.stp)
     const out = this.newOutput()
     book.execute(order, out, maxFills)
     this.complete(book.symbol, out)
@@ -264,6 +507,7 @@ export class MatchingEngine {
   /** State first (history), then events: listeners only ever see a finished command. */
   private complete (symbol: string, out: CommandOutput): void {
     for (const order of out.retired) this.history.add(order)
+    for (const trade of out.trades) this.fills.add(trade)
     if (out.events === null || out.touched === null) return
     const events: EngineEvent[] = out.events
     if (out.touched.length > 0) {

@@ -26,7 +26,11 @@ export type OrderStatus = typeof OrderStatus[keyof typeof OrderStatus]
  */
 export const CancelReason = {
   /** The order reached the engine's cap on trades per order; the rest was cancelled (or a FOK refused whole). */
-  MATCH_LIMIT: 'MATCH_LIMIT'
+  MATCH_LIMIT: 'MATCH_LIMIT',
+  /** Self-trade prevention: the order met a resting order of its own account (see StpMode). */
+  SELF_TRADE_PREVENTION: 'SELF_TRADE_PREVENTION',
+  /** Its account was disabled while it rested. */
+  ACCOUNT_DISABLED: 'ACCOUNT_DISABLED'
 } as const
 export type CancelReason = typeof CancelReason[keyof typeof CancelReason]
 
@@ -67,6 +71,9 @@ export class Order {
   /** Queue links, set only while the order rests in a level. */
   prev: Order | null = null
   next: Order | null = null
+  /** Links in its account's list of open orders (oldest first), set only while it rests. */
+  accountPrev: Order | null = null
+  accountNext: Order | null = null
 
   constructor (id: string, symbol: string, side: Side, type: OrderType, priceTicks: number | null,
     quantityLots: number, clientOrderId: string | null, timestamp: number, accountId: string = ANONYMOUS, stp: StpMode = StpMode.NONE) {

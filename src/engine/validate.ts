@@ -7,7 +7,7 @@
 import { ResultCode, accept, reject, type Result } from './codes.js'
 import { parseDecimal } from './decimal.js'
 import { asciiLower } from './identifiers.js'
-import { ORDER_TYPES, OrderType, SIDES, type Side } from './order.js'
+import { ANONYMOUS, ORDER_TYPES, OrderType, SIDES, STP_MODES, StpMode, type Side } from './order.js'
 import type { SymbolSpec } from './symbols.js'
 import type { OrderFields } from './commands.js'
 
@@ -18,6 +18,10 @@ export interface NewOrderInput {
   readonly quantity: string | number
   readonly price?: string | number | null
   readonly clientOrderId?: string | null
+  /** The account placing it (the anonymous one when not given). */
+  readonly accountId?: string
+  /** Self-trade prevention mode; none when not given. */
+  readonly stp?: string
 }
 
 export const CLIENT_ORDER_ID = /^[A-Za-z0-9._:-]{1,64}$/
@@ -35,6 +39,10 @@ export function validateOrder (input: NewOrderInput, spec: SymbolSpec): Result<O
     return invalid('client_order_id must be 1 to 64 characters of A-Z a-z 0-9 . _ : -')
   }
 
+  const stp = (input.stp ?? StpMode.NONE) as StpMode
+  if (!STP_MODES.includes(stp)) return invalid(`stp must be one of ${STP_MODES.join(', ')}`)
+  const accountId = input.accountId ?? ANONYMOUS
+
   const quantity = parseDecimal(input.quantity)
   if (!quantity.ok) return invalid(`quantity ${quantity.reason}`)
   if (quantity.value.gt(spec.maxQuantity)) return invalid(`quantity fails the MAX_QUANTITY filter: it must be at most ${spec.maxQuantity.toFixed()}`)
@@ -47,7 +55,7 @@ export function validateOrder (input: NewOrderInput, spec: SymbolSpec): Result<O
   const hasPrice = input.price !== undefined && input.price !== null
   if (orderType === OrderType.MARKET) {
     if (hasPrice) return invalid('price must not be given for a market order')
-    return accept({ symbol: spec.symbol, side, orderType, priceTicks: null, quantityLots, clientOrderId })
+    return accept({ symbol: spec.symbol, side, orderType, priceTicks: null, quantityLots, clientOrderId, accountId, stp })
   }
   if (!hasPrice) return invalid(`price is required for a ${orderType} order`)
   const price = parseDecimal(input.price)
@@ -60,5 +68,5 @@ export function validateOrder (input: NewOrderInput, spec: SymbolSpec): Result<O
   if (BigInt(priceTicks) * BigInt(quantityLots) < spec.minNotionalUnits) {
     return invalid(`price × quantity fails the MIN_NOTIONAL filter: it must be at least ${spec.minNotional.toFixed()}`)
   }
-  return accept({ symbol: spec.symbol, side, orderType, priceTicks, quantityLots, clientOrderId })
+  return accept({ symbol: spec.symbol, side, orderType, priceTicks, quantityLots, clientOrderId, accountId, stp })
 }

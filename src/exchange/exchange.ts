@@ -16,7 +16,7 @@ import type { CancelBody, CancelResponse, NewOrderBody, NewOrderResponse, OrderS
 import type { BboResponse, BookResponse, EngineStatistics, SymbolStatistics, SymbolsResponse } from '../../schemas/market.js'
 import type { MarketDataHub } from '../gateway/market-data-hub.js'
 import type { AccountStatusChanged, AccountView, AccountsPage, ApiKeyView, Permission } from '../../schemas/identity.js'
-import type { CancelAllBody, CancelAllResponse, FillsPage, FillsQuery, OrdersPage, OrdersQuery } from '../../schemas/private.js'
+import type { CancelAllBody, CancelAllResponse, FillsPage, OrdersPage } from '../../schemas/private.js'
 
 export type Refusal = { readonly ok: false, readonly code: ErrorCode, readonly message: string }
 export type Outcome<T> = { readonly ok: true, readonly value: T } | Refusal
@@ -61,6 +61,16 @@ export type IdentityChange =
   | { readonly kind: 'key_revoked', readonly keyId: string, readonly accountId: string }
   | { readonly kind: 'account_disabled', readonly accountId: string }
 
+/** A page request: at most `limit` items, older than `cursor` (a next_cursor of an earlier page). */
+export interface PageRequest {
+  readonly symbol?: string
+  readonly limit: number
+  readonly cursor?: string
+}
+export interface OrdersRequest extends PageRequest {
+  readonly status: 'open' | 'closed'
+}
+
 export type OrdersAnswer = OrdersPage
 export type FillsAnswer = FillsPage
 export type CancelAllAnswer = CancelAllResponse
@@ -93,9 +103,9 @@ export interface Exchange {
   cancelOrder (caller: Caller, body: CancelBody): Promise<Outcome<CancelAnswer>>
   findOrder (caller: Caller, ref: OrderRef): Promise<Outcome<OrderAnswer>>
   /** The caller's orders, newest first: open ones (status open) or its terminal ones still in the history (closed). */
-  listOrders (caller: Caller, query: OrdersQuery): Promise<Outcome<OrdersAnswer>>
+  listOrders (caller: Caller, query: OrdersRequest): Promise<Outcome<OrdersAnswer>>
   /** The caller's fills still in the fill history, newest first. */
-  listFills (caller: Caller, query: FillsQuery): Promise<Outcome<FillsAnswer>>
+  listFills (caller: Caller, query: PageRequest): Promise<Outcome<FillsAnswer>>
   /** Cancels the caller's open orders (of one symbol and/or side if given) in one command. */
   cancelAll (caller: Caller, body: CancelAllBody): Promise<Outcome<CancelAllAnswer>>
 

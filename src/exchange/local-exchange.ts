@@ -12,23 +12,27 @@
  * useful, until a restart rebuilds the state from the files.
  */
 import { performance } from 'node:perf_hooks'
-import { MatchingEngine, stateDigest, type Command, type OrderBook, type OrderOutcome, type Rejection } from '../engine/index.js'
+import {
+  MatchingEngine, SIDES, StpMode, stateDigest, type Account, type ApiKey, type Command, type OrderBook, type OrderOutcome, type Permission,
+  type Rejection, type Result, type Side, type SymbolSpec
+} from '../engine/index.js'
 import { Persistence } from '../journal/persistence.js'
 import type { WriterIo } from '../journal/journal-writer.js'
 import { MarketDataHub } from '../gateway/market-data-hub.js'
 import { bboView, depthView, symbolFiltersView, symbolStatsView, volumeText } from '../wire/market-views.js'
-import { orderView, tradeAmounts, tradeView } from '../wire/order-views.js'
+import { fillView, orderView, tradeAmounts, tradeView } from '../wire/order-views.js'
 import { toSeconds } from '../wire/time.js'
 import { ErrorCode } from '../../schemas/errors.js'
 import type { CancelBody, NewOrderBody } from '../../schemas/order.js'
-import type { AccountStatusChanged, AccountView, AccountsPage, ApiKeyView, Permission } from '../../schemas/identity.js'
-import type { CancelAllBody, FillsQuery, OrdersQuery } from '../../schemas/private.js'
+import type { AccountStatusChanged, AccountView, AccountsPage, ApiKeyView } from '../../schemas/identity.js'
+import type { CancelAllBody } from '../../schemas/private.js'
 import type { Config } from '../config.js'
 import { LatencyRecorder } from './latency-recorder.js'
 import type {
   ApiKeyRecord, BboAnswer, BookAnswer, CancelAllAnswer, CancelAnswer, Caller, Exchange, FillsAnswer, IdentityChange, OrdersAnswer, ExchangeHealth, ExchangeStatistics, NewOrderAnswer, OrderAnswer,
-  OrderObserver, OrderRef, Outcome, Refusal, SymbolStatisticsAnswer, SymbolsAnswer
+  OrderObserver, OrderRef, OrdersRequest, Outcome, PageRequest, Refusal, SymbolStatisticsAnswer, SymbolsAnswer
 } from './exchange.js'
+import { ANONYMOUS_ACCOUNT } from './exchange.js'
 
 /** The structured logger the exchange reports to (pino's satisfies it). */
 export interface ExchangeLog {
@@ -66,10 +70,13 @@ export class LocalExchange implements Exchange {
   private readonly startedAt = Date.now()
   private readonly maxTradesInAnswer: number
   private readonly log: ExchangeLog
+  private readonly defaultStp: StpMode
+  private readonly identityListeners: Array<(change: IdentityChange) => void> = []
 
   constructor (options: LocalExchangeOptions) {
     this.log = options.log
     this.maxTradesInAnswer = options.maxTradesInAnswer
+    this.defaultStp = options.engine.defaultStp
     const engineOptions = {
       ...options.engine,
       clock: options.clock,
@@ -109,8 +116,8 @@ export class LocalExchange implements Exchange {
     this.observers.push(observer)
   }
 
-  async placeOrder (_caller: Caller, body: NewOrderBody): Promise<Outcome<NewOrderAnswer>> {
-    const failed = this.refuseIfFailed()
+  async placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<NewOrderAnswer>> {
+    const failed = this.refuseIfFailed() ?? this.refuseIfDisabled(caller)
     if (failed !== null) return failed
     const started = performance.now()
     const result = this.engine.submit({
@@ -119,7 +126,10 @@ export class LocalExchange implements Exchange {
       orderType: body.order_type,
       quantity: body.quantity,
       price: body.price,
-      clientOrderId: body.client_order_id
+      clientOrderId: body.client_order_id,
+      accountId: caller.accountId,
+      // The anonymous account of AUTH=off is everyone: preventing its "self-trades" would stop all trading.
+      stp: body.stp ?? (caller.accountId === ANONYMOUS_ACCOUNT ? StpMode.NONE : this.defaultStp)
     })
     const matched = performance.now()
     // A rejection can depend on commands not yet durable (a duplicate client id): answer it only once they are.
@@ -135,11 +145,11 @@ export class LocalExchange implements Exchange {
     return { ok: true, value: answer }
   }
 
-  async cancelOrder (_caller: Caller, body: CancelBody): Promise<Outcome<CancelAnswer>> {
+  async cancelOrder (caller: Caller, body: CancelBody): Promise<Outcome<CancelAnswer>> {
     const failed = this.refuseIfFailed()
     if (failed !== null) return failed
     const started = performance.now()
-    const result = this.engine.cancel({ symbol: body.symbol, orderId: body.order_id, clientOrderId: body.client_order_id })
+    const result = this.engine.cancel({ symbol: body.symbol, orderId: body.order_id, clientOrderId: body.client_order_id, accountId: caller.accountId })
     if (!result.ok) return (await this.whenDurable()) ?? refusal(result)
     const { order, book } = result.value
     const view = orderView(order, book.spec)
@@ -160,11 +170,11 @@ export class LocalExchange implements Exchange {
     return { ok: true, value: answer }
   }
 
-  async findOrder (_caller: Caller, ref: OrderRef): Promise<Outcome<OrderAnswer>> {
+  async findOrder (caller: Caller, ref: OrderRef): Promise<Outcome<OrderAnswer>> {
     const failed = this.refuseIfFailed()
     if (failed !== null) return failed
     if (ref.symbol === undefined || ref.symbol === '') return refuse(ErrorCode.MISSING_SYMBOL, 'symbol query parameter is required')
-    const result = this.engine.findOrder(ref.symbol, ref)
+    const result = this.engine.findOrder(ref.symbol, ref, caller.accountId)
     if (!result.ok) return refusal(result)
     return await this.durableRead({ ok: true, value: orderView(result.value, (this.engine.book(result.value.symbol) as OrderBook).spec) })
   }
@@ -235,51 +245,96 @@ export class LocalExchange implements Exchange {
     })
   }
 
-  async listOrders (_caller: Caller, _query: OrdersQuery): Promise<Outcome<OrdersAnswer>> {
-    return notYet()
+  async listOrders (caller: Caller, query: OrdersRequest): Promise<Outcome<OrdersAnswer>> {
+    const scope = this.listScope(query.symbol, query.cursor)
+    if (!scope.ok) return scope
+    const { symbol, before } = scope.value
+    const limit = query.limit
+    const page = query.status === 'closed'
+      ? this.engine.closedOrders(caller.accountId, symbol, limit, before)
+      : this.engine.openOrders(caller.accountId, symbol, limit, before)
+    const orders = page.items.map((order) => orderView(order, this.specOf(order.symbol)))
+    return await this.durableRead({ ok: true, value: { orders, next_cursor: cursorText(page.next) } })
   }
 
-  async listFills (_caller: Caller, _query: FillsQuery): Promise<Outcome<FillsAnswer>> {
-    return notYet()
+  async listFills (caller: Caller, query: PageRequest): Promise<Outcome<FillsAnswer>> {
+    const scope = this.listScope(query.symbol, query.cursor)
+    if (!scope.ok) return scope
+    const page = this.engine.fillsOf(caller.accountId, scope.value.symbol, query.limit, scope.value.before)
+    const fills = page.items.map(({ trade, role }) => fillView(trade, role, this.specOf(trade.symbol), this.engine))
+    return await this.durableRead({ ok: true, value: { fills, next_cursor: cursorText(page.next) } })
   }
 
-  async cancelAll (_caller: Caller, _body: CancelAllBody): Promise<Outcome<CancelAllAnswer>> {
-    return notYet()
+  async cancelAll (caller: Caller, body: CancelAllBody): Promise<Outcome<CancelAllAnswer>> {
+    const failed = this.refuseIfFailed()
+    if (failed !== null) return failed
+    let side: Side | null = null
+    if (body.side !== undefined) {
+      side = body.side.toLowerCase() as Side
+      if (!SIDES.includes(side)) return refuse(ErrorCode.VALIDATION_ERROR, `side must be one of ${SIDES.join(', ')}`)
+    }
+    const result = this.engine.cancelAll({ accountId: caller.accountId, symbol: body.symbol ?? null, side })
+    if (!result.ok) return (await this.whenDurable()) ?? refusal(result)
+    const answer: CancelAllAnswer = { success: true, cancelled: result.value.length, order_ids: result.value.map((order) => order.id) }
+    return (await this.whenDurable()) ?? { ok: true, value: answer }
   }
 
-  async createAccount (_accountId: string): Promise<Outcome<AccountView>> {
-    return notYet()
+  async createAccount (accountId: string): Promise<Outcome<AccountView>> {
+    return await this.identityCommand(() => this.engine.createAccount(accountId), (account) => this.accountView(account))
   }
 
-  async setAccountStatus (_accountId: string, _status: 'active' | 'disabled'): Promise<Outcome<AccountStatusChanged>> {
-    return notYet()
+  async setAccountStatus (accountId: string, status: 'active' | 'disabled'): Promise<Outcome<AccountStatusChanged>> {
+    const outcome = await this.identityCommand(() => this.engine.setAccountStatus(accountId, status),
+      (cancelled) => ({ ...this.accountView(this.engine.accounts.get(accountId) as Account), cancelled_orders: cancelled.length }))
+    if (outcome.ok && status === 'disabled') this.tellIdentityChange({ kind: 'account_disabled', accountId })
+    return outcome
   }
 
-  async account (_accountId: string): Promise<Outcome<AccountView>> {
-    return notYet()
+  async account (accountId: string): Promise<Outcome<AccountView>> {
+    const failed = this.refuseIfFailed()
+    if (failed !== null) return failed
+    const account = this.engine.accounts.get(accountId)
+    if (account === undefined) return refuse(ErrorCode.ACCOUNT_NOT_FOUND, `no account ${accountId}`)
+    return await this.durableRead({ ok: true, value: this.accountView(account) })
   }
 
-  async accounts (_limit: number, _cursor: string | undefined): Promise<Outcome<AccountsPage>> {
-    return notYet()
+  async accounts (limit: number, cursor: string | undefined): Promise<Outcome<AccountsPage>> {
+    const failed = this.refuseIfFailed()
+    if (failed !== null) return failed
+    const from = cursor === undefined ? 0 : parseCursor(cursor)
+    if (from === null) return refuse(ErrorCode.INVALID_PARAMETER, 'cursor must be a next_cursor from an earlier page')
+    const accounts: AccountView[] = []
+    let index = 0
+    for (const account of this.engine.accounts.values()) {
+      if (index++ < from) continue
+      if (accounts.length === limit) return await this.durableRead({ ok: true, value: { accounts, next_cursor: String(index - 1) } })
+      accounts.push(this.accountView(account))
+    }
+    return await this.durableRead({ ok: true, value: { accounts, next_cursor: null } })
   }
 
-  async createApiKey (_accountId: string, _keyId: string, _permissions: readonly Permission[], _fingerprint: string): Promise<Outcome<ApiKeyView>> {
-    return notYet()
+  async createApiKey (accountId: string, keyId: string, permissions: readonly Permission[], fingerprint: string): Promise<Outcome<ApiKeyView>> {
+    return await this.identityCommand(() => this.engine.createKey(accountId, keyId, permissions, fingerprint), keyView)
   }
 
-  async revokeApiKey (_keyId: string): Promise<Outcome<ApiKeyView>> {
-    return notYet()
+  async revokeApiKey (keyId: string): Promise<Outcome<ApiKeyView>> {
+    const outcome = await this.identityCommand(() => this.engine.revokeKey(keyId), keyView)
+    if (outcome.ok) this.tellIdentityChange({ kind: 'key_revoked', keyId, accountId: outcome.value.account_id })
+    return outcome
   }
 
-  apiKey (_keyId: string): ApiKeyRecord | null {
-    return null
+  apiKey (keyId: string): ApiKeyRecord | null {
+    const key = this.engine.accounts.key(keyId)
+    return key === undefined ? null : this.keyRecord(key)
   }
 
-  apiKeys (): Iterable<ApiKeyRecord> {
-    return []
+  * apiKeys (): Iterable<ApiKeyRecord> {
+    for (const key of this.engine.accounts.allKeys()) yield this.keyRecord(key)
   }
 
-  onIdentityChange (_listener: (change: IdentityChange) => void): void {}
+  onIdentityChange (listener: (change: IdentityChange) => void): void {
+    this.identityListeners.push(listener)
+  }
 
   health (): ExchangeHealth {
     const failure = this.persistence?.failed ?? null
@@ -305,6 +360,65 @@ export class LocalExchange implements Exchange {
   /** The engine itself, for tests and in-process tools (benchmarks, invariant checks); adapters never use it. */
   get engineForTests (): MatchingEngine {
     return this.engine
+  }
+
+  /** Runs an identity command and answers once it is durable, like an order. */
+  private async identityCommand<T, A> (run: () => Result<T>, view: (value: T) => A): Promise<Outcome<A>> {
+    const failed = this.refuseIfFailed()
+    if (failed !== null) return failed
+    const result = run()
+    if (!result.ok) return (await this.whenDurable()) ?? refusal(result)
+    const answer = view(result.value)
+    return (await this.whenDurable()) ?? { ok: true, value: answer }
+  }
+
+  private tellIdentityChange (change: IdentityChange): void {
+    for (const listener of this.identityListeners) {
+      try {
+        listener(change)
+      } catch (error) {
+        this.log.error({ err: error }, 'identity change listener failed')
+      }
+    }
+  }
+
+  /** Orders of a disabled account are refused even if a key of it got this far. */
+  private refuseIfDisabled (caller: Caller): Refusal | null {
+    const account = this.engine.accounts.get(caller.accountId)
+    return account === undefined || account.isActive ? null : refuse(ErrorCode.ACCOUNT_DISABLED, `account ${caller.accountId} is disabled`)
+  }
+
+  private accountView (account: Account): AccountView {
+    return {
+      account_id: account.id,
+      status: account.status,
+      created_at: toSeconds(account.createdAt),
+      open_orders: this.engine.accounts.openCount(account.id),
+      api_keys: account.keys.map(keyView)
+    }
+  }
+
+  private keyRecord (key: ApiKey): ApiKeyRecord {
+    const account = this.engine.accounts.get(key.accountId) as Account
+    return { keyId: key.keyId, accountId: key.accountId, permissions: key.permissions, active: !key.revoked, accountActive: account.isActive, fingerprint: key.fingerprint }
+  }
+
+  /** The symbol (normalised) and cursor of a list request, or why they are refused. */
+  private listScope (symbol: string | undefined, cursor: string | undefined): Outcome<{ symbol: string | null, before: number | null }> {
+    const failed = this.refuseIfFailed()
+    if (failed !== null) return failed
+    let book: OrderBook | undefined
+    if (symbol !== undefined) {
+      book = this.engine.book(symbol)
+      if (book === undefined) return refuse(ErrorCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here; traded symbols: ${this.engine.symbols.join(', ')}`)
+    }
+    const before = cursor === undefined ? null : parseCursor(cursor)
+    if (before === null && cursor !== undefined) return refuse(ErrorCode.INVALID_PARAMETER, 'cursor must be a next_cursor from an earlier page')
+    return { ok: true, value: { symbol: book?.symbol ?? null, before } }
+  }
+
+  private specOf (symbol: string): SymbolSpec {
+    return (this.engine.book(symbol) as OrderBook).spec
   }
 
   private uptimeSeconds (): number {
@@ -373,9 +487,17 @@ function refusal (rejection: Rejection): Refusal {
   return refuse(rejection.code, rejection.message)
 }
 
-// CONTRACT PLACEHOLDER: replaced by the engine's accounts in the identity change.
-function notYet<T> (): Outcome<T> {
-  return refuse(ErrorCode.INTERNAL_ERROR, 'not implemented yet')
+/** Cursors are the engine's positions as decimal digits; anything else is not one we gave out. */
+function parseCursor (text: string): number | null {
+  return /^[0-9]{1,15}$/.test(text) ? Number(text) : null
+}
+
+function cursorText (next: number | null): string | null {
+  return next === null ? null : String(next)
+}
+
+function keyView (key: ApiKey): ApiKeyView {
+  return { key_id: key.keyId, account_id: key.accountId, permissions: [...key.permissions], status: key.revoked ? 'revoked' : 'active', created_at: toSeconds(key.createdAt) }
 }
 
 function journalUnavailable (): Refusal {

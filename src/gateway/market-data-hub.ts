@@ -3,14 +3,17 @@
  * coalesces each symbol's changes per batching window, builds each message
  * once, serializes it once and hands the same string to every subscriber.
  * One message per symbol per window is the design: message count, not bytes,
- * is what limits a gateway.
+ * is what limits a gateway. Private data (an account's order events and
+ * fills) goes the same way per account: serialized once per account, symbol
+ * and window, and sent only to that account's connections.
  */
-import type { EngineEvent, MatchingEngine, OrderBook } from '../engine/index.js'
-import { orderView, publicTradeView } from '../wire/order-views.js'
+import type { EngineEvent, MatchingEngine, OrderBook, Trade } from '../engine/index.js'
+import { fillView, orderView, publicTradeView } from '../wire/order-views.js'
 import { toSeconds } from '../wire/time.js'
 import { SymbolFeed } from './symbol-feed.js'
+import { AccountFeed } from './account-feed.js'
 import { DepthView, type LevelPair } from './depth-view.js'
-import { Channel, type Subscriber } from './subscriber.js'
+import { Channel, type PrivateChannel, type PublicChannel, type Subscriber } from './subscriber.js'
 
 /** The l2 depth of a subscriber that did not ask for one. */
 export const DEFAULT_DEPTH = 100
@@ -47,6 +50,10 @@ export class MarketDataHub {
   /** Trades of every symbol. */
   private readonly allTrades = new Set<Subscriber>()
   private readonly dirty: SymbolFeed[] = []
+  /** Feeds of the accounts that have a private subscriber now, and which account each such subscriber speaks for. */
+  private readonly accounts = new Map<string, AccountFeed>()
+  private readonly accountOf = new Map<Subscriber, AccountFeed>()
+  private readonly dirtyAccounts: AccountFeed[] = []
   private flushHandle: NodeJS.Timeout | NodeJS.Immediate | null = null
   private detach: (() => void) | null = null
   private readonly failureListeners: Array<() => void> = []
@@ -91,7 +98,7 @@ export class MarketDataHub {
    * Adds a subscription; returns false if it already existed (idempotent). An l2 subscriber
    * sees the top `depth` levels of each side; subscribing again with another depth moves it.
    */
-  subscribe (subscriber: Subscriber, channel: Channel, symbol: string | null, depth = DEFAULT_DEPTH): boolean {
+  subscribe (subscriber: Subscriber, channel: PublicChannel, symbol: string | null, depth = DEFAULT_DEPTH): boolean {
     if (channel === Channel.L2) {
       const feed = this.feeds.get(symbol as string) as SymbolFeed
       const current = feed.l2.get(subscriber)
@@ -102,15 +109,41 @@ export class MarketDataHub {
       feed.l2.set(subscriber, view)
       return current === undefined
     }
-    const set = this.setFor(channel, symbol)
+    const set = this.tradesSet(symbol)
     if (set.has(subscriber)) return false
     set.add(subscriber)
     return true
   }
 
-  unsubscribe (subscriber: Subscriber, channel: Channel, symbol: string | null): boolean {
+  unsubscribe (subscriber: Subscriber, channel: PublicChannel, symbol: string | null): boolean {
     if (channel === Channel.L2) return this.leaveView(this.feeds.get(symbol as string) as SymbolFeed, subscriber)
-    return this.setFor(channel, symbol).delete(subscriber)
+    return this.tradesSet(symbol).delete(subscriber)
+  }
+
+  /**
+   * Adds a private subscription: the account's own order events or fills, of one symbol or
+   * (symbol null) all. The caller has checked who the subscriber speaks for; a subscriber speaks
+   * for one account for its whole life. Returns false if it already existed.
+   */
+  subscribePrivate (subscriber: Subscriber, accountId: string, channel: PrivateChannel, symbol: string | null): boolean {
+    const current = this.accountOf.get(subscriber)
+    if (current !== undefined && current.accountId !== accountId) {
+      throw new Error('a subscriber speaks for one account only')
+    }
+    let feed = this.accounts.get(accountId)
+    if (feed === undefined) {
+      feed = new AccountFeed(accountId)
+      this.accounts.set(accountId, feed)
+    }
+    this.accountOf.set(subscriber, feed)
+    return feed.subscribe(subscriber, channel, symbol)
+  }
+
+  unsubscribePrivate (subscriber: Subscriber, channel: PrivateChannel, symbol: string | null): boolean {
+    const feed = this.accountOf.get(subscriber)
+    if (feed === undefined || !feed.unsubscribe(subscriber, channel, symbol)) return false
+    if (!feed.members.has(subscriber)) this.leaveAccount(feed, subscriber)
+    return true
   }
 
   removeSubscriber (subscriber: Subscriber): void {
@@ -118,8 +151,17 @@ export class MarketDataHub {
     for (const feed of this.feeds.values()) {
       this.leaveView(feed, subscriber)
       feed.trades.delete(subscriber)
-      feed.orders.delete(subscriber)
     }
+    const account = this.accountOf.get(subscriber)
+    if (account !== undefined) {
+      account.remove(subscriber)
+      this.leaveAccount(account, subscriber)
+    }
+  }
+
+  /** How many accounts have a private subscriber now. */
+  get accountCount (): number {
+    return this.accounts.size
   }
 
   /**
@@ -152,8 +194,9 @@ export class MarketDataHub {
     const all = new Set<Subscriber>(this.allTrades)
     for (const feed of this.feeds.values()) {
       for (const s of feed.l2.keys()) all.add(s)
-      for (const set of [feed.trades, feed.orders]) for (const s of set) all.add(s)
+      for (const s of feed.trades) all.add(s)
     }
+    for (const s of this.accountOf.keys()) all.add(s)
     return all.size
   }
 
@@ -169,6 +212,13 @@ export class MarketDataHub {
         this.onPublishError(error)
       }
     }
+    for (const account of this.dirtyAccounts.splice(0)) {
+      try {
+        this.publishAccount(account)
+      } catch (error) {
+        this.onPublishError(error)
+      }
+    }
   }
 
   /** A journal that failed has acknowledged nothing more: its pending market data is dropped. */
@@ -176,6 +226,7 @@ export class MarketDataHub {
     this.durable().then(() => this.flush(), () => {
       this.flushHandle = null
       for (const feed of this.dirty.splice(0)) feed.drain()
+      for (const account of this.dirtyAccounts.splice(0)) account.drain()
       this.fail()
     })
   }
@@ -196,10 +247,19 @@ export class MarketDataHub {
     this.failureListeners.push(listener)
   }
 
-  private setFor (channel: Channel, symbol: string | null): Set<Subscriber> {
-    if (channel === Channel.TRADES && symbol === null) return this.allTrades
-    const feed = this.feeds.get(symbol as string) as SymbolFeed
-    return channel === Channel.TRADES ? feed.trades : feed.orders
+  private tradesSet (symbol: string | null): Set<Subscriber> {
+    if (symbol === null) return this.allTrades
+    return (this.feeds.get(symbol) as SymbolFeed).trades
+  }
+
+  /** Forgets the subscriber's account once it holds no private subscription; an account nobody follows is dropped. */
+  private leaveAccount (feed: AccountFeed, subscriber: Subscriber): void {
+    this.accountOf.delete(subscriber)
+    if (feed.empty) {
+      this.accounts.delete(feed.accountId)
+      // Its pending window goes with it: nobody is left to receive it.
+      feed.drain()
+    }
   }
 
   /** The depth's view, made from the book as it is now if nobody holds that depth yet. */
@@ -231,33 +291,58 @@ export class MarketDataHub {
 
   private onEvents (events: readonly EngineEvent[]): void {
     const allTrades = this.allTrades.size > 0
+    const anyAccount = this.accounts.size > 0
     for (const event of events) {
       let feed: SymbolFeed | undefined
       if (event.type === 'trade') {
         feed = this.feeds.get(event.trade.symbol)
         feed?.addTrade(event.trade, allTrades)
+        if (anyAccount) this.addFills(event.trade)
       } else if (event.type === 'order') {
-        feed = this.feeds.get(event.order.symbol)
-        feed?.addOrderEvent(event.eventType, event.order)
+        if (anyAccount) {
+          const account = this.accounts.get(event.order.accountId)
+          account?.addOrderEvent(event.eventType, event.order)
+          if (account !== undefined) this.markAccount(account)
+        }
       } else {
         feed = this.feeds.get(event.symbol)
         feed?.addLevels(event.changes)
       }
       if (feed?.dirty === true && !this.dirty.includes(feed)) this.dirty.push(feed)
     }
-    if (this.dirty.length > 0 && this.flushHandle === null) {
+    if ((this.dirty.length > 0 || this.dirtyAccounts.length > 0) && this.flushHandle === null) {
       this.flushHandle = this.batchMs === 0 ? setImmediate(() => this.flushWhenDurable()) : setTimeout(() => this.flushWhenDurable(), this.batchMs)
     }
   }
 
+  /** A trade is a fill of each side's account: two fills of one account when it traded with itself. */
+  private addFills (trade: Trade): void {
+    const maker = this.accounts.get(trade.makerAccountId)
+    if (maker !== undefined) {
+      maker.addFill(trade, 'maker')
+      this.markAccount(maker)
+    }
+    const taker = this.accounts.get(trade.takerAccountId)
+    if (taker !== undefined) {
+      taker.addFill(trade, 'taker')
+      this.markAccount(taker)
+    }
+  }
+
+  private markAccount (account: AccountFeed): void {
+    if (account.dirty && !account.queued) {
+      account.queued = true
+      this.dirtyAccounts.push(account)
+    }
+  }
+
   private publish (feed: SymbolFeed): void {
-    const { hasLevels, bids, asks, trades, orders } = feed.drain()
+    const { hasLevels, bids, asks, trades } = feed.drain()
     const book = this.engine.book(feed.symbol) as OrderBook
     const { tick, lot } = book.spec
     const timestamp = toSeconds(this.now())
     const deltas = new Map<DepthView, string>()
     let tape: string | null = null
-    let events: string | null = null
     if (hasLevels) {
       const format = (levels: LevelPair[]) => levels.map(([p, q]) => [tick.format(p), lot.format(q)])
       for (const view of feed.views.values()) {
@@ -275,28 +360,53 @@ export class MarketDataHub {
     if (trades.length > 0) {
       tape = JSON.stringify({ type: 'trade', symbol: feed.symbol, data: trades.map((trade) => publicTradeView(trade, book.spec, this.engine)) })
     }
-    if (orders.length > 0) {
-      events = JSON.stringify({
-        type: 'order_event',
-        symbol: feed.symbol,
-        data: orders.map(({ eventType, order }) => ({ event_type: eventType, ...orderView(order, book.spec) }))
+    this.deliver(feed, deltas, tape)
+  }
+
+  /**
+   * One account's window: one order_event message per symbol and one fill message per fill, each
+   * serialized once; every connection of the account gets those of the symbols it follows, corked
+   * together, order events first.
+   */
+  private publishAccount (account: AccountFeed): void {
+    const { orders, fills } = account.drain()
+    // The account's last subscriber may have left during the window.
+    if (account.empty) return
+    const events: Array<{ symbol: string, text: string }> = []
+    for (const [symbol, list] of orders) {
+      const spec = (this.engine.book(symbol) as OrderBook).spec
+      events.push({
+        symbol,
+        text: JSON.stringify({
+          type: 'order_event',
+          symbol,
+          data: list.map(({ eventType, order }) => ({ event_type: eventType, ...orderView(order, spec) }))
+        })
       })
     }
-    this.deliver(feed, deltas, tape, events)
+    const fillTexts = fills.map(({ trade, role }) => ({
+      symbol: trade.symbol,
+      text: JSON.stringify({ type: 'fill', ...fillView(trade, role, (this.engine.book(trade.symbol) as OrderBook).spec, this.engine) })
+    }))
+    for (const subscriber of account.members.keys()) {
+      subscriber.cork?.()
+      for (const { symbol, text } of events) if (account.orders.has(subscriber, symbol)) subscriber.send(text)
+      for (const { symbol, text } of fillTexts) if (account.fills.has(subscriber, symbol)) subscriber.send(text)
+      subscriber.uncork?.()
+    }
   }
 
   /**
    * Hands each subscriber its messages of the window together (delta, then
-   * trades, then order events), corked, so they leave in one socket write:
+   * trades), corked, so they leave in one socket write:
    * per-message writes were most of the gateway's time at 1,000 consumers,
    * and sending all deltas before any trade made trades wait for the whole
    * fan-out. Each subscriber is visited once even if it is in several sets.
    */
-  private deliver (feed: SymbolFeed, deltas: ReadonlyMap<DepthView, string>, tape: string | null, events: string | null): void {
+  private deliver (feed: SymbolFeed, deltas: ReadonlyMap<DepthView, string>, tape: string | null): void {
     const sets: Array<ReadonlySet<Subscriber>> = []
     for (const view of deltas.keys()) sets.push(view.subscribers)
     if (tape !== null) sets.push(feed.trades, this.allTrades)
-    if (events !== null) sets.push(feed.orders)
     for (let i = 0; i < sets.length; i++) {
       for (const subscriber of sets[i]) {
         if (seenEarlier(sets, i, subscriber)) continue
@@ -305,7 +415,6 @@ export class MarketDataHub {
         const delta = view === undefined ? undefined : deltas.get(view)
         if (delta !== undefined) subscriber.send(delta)
         if (tape !== null && (feed.trades.has(subscriber) || this.allTrades.has(subscriber))) subscriber.send(tape)
-        if (events !== null && feed.orders.has(subscriber)) subscriber.send(events)
         subscriber.uncork?.()
       }
     }

@@ -7,5 +7,8 @@ export interface Subscriber {
   uncork?(): void
 }
 
-export const Channel = { L2: 'l2_updates', TRADES: 'trades', ORDERS: 'orders' } as const
+/** l2_updates and trades are public market data; orders and fills are one account's own. */
+export const Channel = { L2: 'l2_updates', TRADES: 'trades', ORDERS: 'orders', FILLS: 'fills' } as const
 export type Channel = typeof Channel[keyof typeof Channel]
+export type PublicChannel = typeof Channel.L2 | typeof Channel.TRADES
+export type PrivateChannel = typeof Channel.ORDERS | typeof Channel.FILLS

@@ -1,9 +1,10 @@
 /**
- * One symbol's market-data state between two flushes: the levels changed in
- * the window (last total wins), the trades and order events in order, the
- * depth views of its l2 subscribers, and who listens to what.
+ * One symbol's public market-data state between two flushes: the levels
+ * changed in the window (last total wins), the trades in order, the depth
+ * views of its l2 subscribers, and who listens to what. Order events are
+ * private: they go to their account's feed (account-feed.ts), never here.
  */
-import type { LevelChange, OrderSnapshot, OrderEventType, Trade } from '../engine/index.js'
+import type { LevelChange, Trade } from '../engine/index.js'
 import type { DepthView } from './depth-view.js'
 import type { Subscriber } from './subscriber.js'
 
@@ -12,7 +13,6 @@ export class SymbolFeed {
   readonly pendingBids = new Map<number, number>()
   readonly pendingAsks = new Map<number, number>()
   pendingTrades: Trade[] = []
-  pendingOrders: Array<{ eventType: OrderEventType, order: OrderSnapshot }> = []
   /** Each l2 subscriber's depth view. */
   readonly l2 = new Map<Subscriber, DepthView>()
   /** The views in use, by depth. */
@@ -20,7 +20,6 @@ export class SymbolFeed {
   /** The last seq of a depth whose view was dropped (no subscriber left), so a new one continues after it. */
   readonly lastSeq = new Map<number, number>()
   readonly trades = new Set<Subscriber>()
-  readonly orders = new Set<Subscriber>()
   dirty = false
 
   constructor (symbol: string) {
@@ -42,12 +41,6 @@ export class SymbolFeed {
     this.dirty = true
   }
 
-  addOrderEvent (eventType: OrderEventType, order: OrderSnapshot): void {
-    if (this.orders.size === 0) return
-    this.pendingOrders.push({ eventType, order })
-    this.dirty = true
-  }
-
   /** Takes the window's contents and resets it. */
   drain () {
     const hasLevels = this.pendingBids.size > 0 || this.pendingAsks.size > 0
@@ -56,10 +49,8 @@ export class SymbolFeed {
     this.pendingBids.clear()
     this.pendingAsks.clear()
     const trades = this.pendingTrades
-    const orders = this.pendingOrders
     this.pendingTrades = []
-    this.pendingOrders = []
     this.dirty = false
-    return { hasLevels, bids, asks, trades, orders }
+    return { hasLevels, bids, asks, trades }
   }
 }

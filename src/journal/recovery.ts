@@ -25,7 +25,7 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, rmSync, truncateSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { importState, type Command, type EngineState, type MatchingEngine } from '../engine/index.js'
+import { importState, STATE_VERSION, type Command, type EngineState, type MatchingEngine } from '../engine/index.js'
 import { decodeCommand, decodeHeader, JOURNAL_FORMAT, type SegmentHeader } from './codec.js'
 import { CorruptJournalError } from './errors.js'
 import { listSegments, listSnapshots, removeTemps, syncDir, type SeqFile } from './files.js'
@@ -78,7 +78,8 @@ export function recover (dir: string, engine: MatchingEngine): RecoveryReport {
       if (command.seq !== engine.sequence + 1) {
         throw new CorruptJournalError(`${segment.path}: record seq ${command.seq} follows ${engine.sequence}; records are missing; refusing to start`)
       }
-      if (engine.book(command.symbol) === undefined) throw removedSymbol(segment.path, command.symbol, `record seq ${command.seq}`)
+      const symbol = symbolOf(command)
+      if (symbol !== null && engine.book(symbol) === undefined) throw removedSymbol(segment.path, symbol, `record seq ${command.seq}`)
       replayOrRefuse(engine, command, segment.path)
       replayed++
     }
@@ -88,6 +89,11 @@ export function recover (dir: string, engine: MatchingEngine): RecoveryReport {
     }
   }
   return { snapshotSeq, replayed, lastSeq: engine.sequence, warnings }
+}
+
+/** The symbol a record acts on; null for identity records and an all-symbols cancel-all. */
+function symbolOf (command: Command): string | null {
+  return command.kind === 'new' || command.kind === 'cancel' || command.kind === 'cancel_all' ? command.symbol : null
 }
 
 /**
@@ -106,12 +112,16 @@ function replayOrRefuse (engine: MatchingEngine, command: Command, path: string)
 
 /** Checks the snapshot's filters and symbols against the configuration, then loads it. */
 function loadSnapshot (file: SeqFile, state: EngineState, engine: MatchingEngine, warnings: string[]): void {
-  if (state.version !== 1) throw new CorruptJournalError(`${file.path} has snapshot format ${String(state.version)}; this version reads format 1`)
+  if (state.version !== 1 && state.version !== STATE_VERSION) {
+    throw new CorruptJournalError(`${file.path} has snapshot format ${String(state.version)}; this version reads formats 1 and ${STATE_VERSION}`)
+  }
   checkFilters(`snapshot ${file.path}`, state.books.map((b) => [b.symbol, b.tickSize, b.lotSize] as const), engine)
   const books = state.books.filter((book) => {
     if (engine.book(book.symbol) !== undefined) return true
     if (book.resting.length > 0) throw removedSymbol(file.path, book.symbol, `${book.resting.length} open orders`)
     if (state.history.some(([symbol]) => symbol === book.symbol)) throw removedSymbol(file.path, book.symbol, 'orders in the history')
+    // Fills outlive their orders in the history (a shorter HISTORY_LIMIT): kept, they would name a symbol without a book.
+    if (state.fills?.some(([symbol]) => symbol === book.symbol) === true) throw removedSymbol(file.path, book.symbol, 'trades in the fill history')
     warnings.push(`snapshot ${file.name}: symbol ${book.symbol} is no longer configured and holds no orders; its statistics are dropped`)
     return false
   })

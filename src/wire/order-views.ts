@@ -5,8 +5,9 @@
  * Used by REST and the WebSocket gateway alike.
  */
 import type { Static } from '@sinclair/typebox'
-import { decimal, formatScaled, product, type BigNumber, type Order, type OrderSnapshot, type ScaledDecimal, type SymbolSpec, type Trade } from '../engine/index.js'
+import { decimal, formatScaled, product, type BigNumber, type Order, type OrderSnapshot, type ScaledDecimal, type Side, type SymbolSpec, type Trade } from '../engine/index.js'
 import type { OrderStatusResponse, TradeView } from '../../schemas/order.js'
+import type { FillView } from '../../schemas/private.js'
 import { toSeconds } from './time.js'
 
 export type OrderView = Static<typeof OrderStatusResponse>
@@ -91,4 +92,29 @@ export function tradeAmounts (trades: readonly Trade[], spec: SymbolSpec, fees: 
   let value = decimal(0)
   for (const trade of trades) value = value.plus(product(trade.priceTicks, tick, trade.quantityLots, lot))
   return { value: value.toFixed(), makerFee: value.times(fees.makerFeeRate).toFixed(), takerFee: value.times(fees.takerFeeRate).toFixed() }
+}
+
+export type FillViewShape = Static<typeof FillView>
+
+/** One account's side of a trade: its order, its side, its role and the fee of that role. Private: only that account sees it. */
+export function fillView (trade: Trade, role: 'maker' | 'taker', spec: SymbolSpec, fees: FeeRates): FillViewShape {
+  const amounts = tradeAmounts([trade], spec, fees)
+  const taker = role === 'taker'
+  return {
+    trade_id: trade.tradeId,
+    order_id: taker ? trade.takerOrderId : trade.makerOrderId,
+    client_order_id: taker ? trade.takerClientOrderId : trade.makerClientOrderId,
+    symbol: trade.symbol,
+    side: taker ? trade.aggressorSide : oppositeSide(trade.aggressorSide),
+    role,
+    price: spec.tick.format(trade.priceTicks),
+    quantity: spec.lot.format(trade.quantityLots),
+    trade_value: amounts.value,
+    fee: taker ? amounts.takerFee : amounts.makerFee,
+    timestamp: toSeconds(trade.timestamp)
+  }
+}
+
+function oppositeSide (side: Side): Side {
+  return side === 'buy' ? 'sell' : 'buy'
 }

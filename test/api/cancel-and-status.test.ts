@@ -12,7 +12,7 @@ const CANCEL_KEYS = [
   'bbo', 'processing_time_ms'
 ].sort()
 const STATUS_KEYS = [
-  'order_id', 'client_order_id', 'symbol', 'side', 'order_type', 'status', 'cancel_reason', 'price', 'quantity',
+  'order_id', 'client_order_id', 'account_id', 'symbol', 'side', 'order_type', 'stp', 'status', 'cancel_reason', 'price', 'quantity',
   'filled_quantity', 'remaining_quantity', 'timestamp'
 ].sort()
 
@@ -132,6 +132,8 @@ t.test('GET /order/:id shows an open order with every field', async (t) => {
     order_type: 'limit',
     status: 'pending',
     cancel_reason: null,
+    account_id: 'anonymous',
+    stp: 'none',
     price: '30000.25',
     quantity: '0.125',
     filled_quantity: '0',

@@ -93,7 +93,7 @@ t.test('404 NOT_FOUND for unknown routes', async (t) => {
   isError(t, await get(app, '/nope'), 404, 'NOT_FOUND', 'GET /nope')
   isError(t, await get(app, '/book'), 404, 'NOT_FOUND', 'GET /book')
   isError(t, await get(app, '/book/BTC-USDT/extra'), 404, 'NOT_FOUND', 'GET /book/BTC-USDT/extra')
-  isError(t, await post(app, '/orders', limit('buy', '30000', '0.1')), 404, 'NOT_FOUND', 'POST /orders')
+  isError(t, await post(app, '/orderz', limit('buy', '30000', '0.1')), 404, 'NOT_FOUND', 'POST /orderz')
 })
 
 t.test('405 METHOD_NOT_ALLOWED with an Allow header where the path exists', async (t) => {

@@ -8,7 +8,7 @@ import { SYMBOL, depth, limit, market, placeOk, post, statistics } from './suppo
 const T0 = 1_700_000_000 // steppingClock's first reading, in seconds
 
 const ORDER_KEYS = [
-  'order_id', 'client_order_id', 'symbol', 'side', 'order_type', 'status', 'cancel_reason', 'price', 'quantity',
+  'order_id', 'client_order_id', 'account_id', 'symbol', 'side', 'order_type', 'stp', 'status', 'cancel_reason', 'price', 'quantity',
   'filled_quantity', 'remaining_quantity', 'timestamp', 'trades', 'trade_count', 'total_maker_fees', 'total_taker_fees',
   'bbo', 'processing_time_ms'
 ].sort()

@@ -43,6 +43,8 @@ t.test('views print exact decimals, fees and a half-tick mid', async (t) => {
     order_type: 'ioc',
     status: 'filled',
     cancel_reason: null,
+    account_id: 'anonymous',
+    stp: 'none',
     price: '30000.04',
     quantity: '0.12345678',
     filled_quantity: '0.12345678',

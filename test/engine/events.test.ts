@@ -51,7 +51,7 @@ t.test('fok rejection emits one rejected event and no level change', async (t) =
 
 t.test('commands go to the command hook before they run, with gap-free sequence numbers', async (t) => {
   const seen: string[] = []
-  const engine = unitEngine({ onCommand: (c) => seen.push(`${c.seq}:${c.kind}:${c.orderId}`) })
+  const engine = unitEngine({ onCommand: (c) => seen.push(`${c.seq}:${c.kind}:${'orderId' in c ? c.orderId : ''}`) })
   const a = place(engine, { side: 'sell', qty: 5, price: 100 }).order
   place(engine, { side: 'buy', qty: 1, price: 100 })
   engine.cancel({ symbol: 'UNIT-USD', orderId: a.id })

@@ -170,14 +170,14 @@ t.test('a level restored from data written under larger limits never passes the 
   // place() takes validated fields; lots past the symbol's max stand for orders journaled under an older, larger max quantity.
   const e = unitEngine({ maxOpenOrdersPerSymbol: 3 })
   const order = (quantityLots: number, priceTicks = 7) =>
-    e.place({ symbol: 'UNIT-USD', side: 'sell', orderType: 'limit', priceTicks, quantityLots, clientOrderId: null })
+    e.place({ symbol: 'UNIT-USD', side: 'sell', orderType: 'limit', priceTicks, quantityLots, clientOrderId: null, accountId: 'anonymous', stp: 'none' })
   t.ok(order(2 ** 52).ok)
   t.ok(order(2 ** 52 - 1).ok, 'exactly 2^53 - 1 in the level is still fine')
   const refused = order(1)
   t.same(refused.ok ? 'ok' : [refused.code, /largest exact quantity/.test(refused.message)], ['PRICE_LEVEL_FULL', true])
   t.equal(e.book('UNIT-USD')!.asks.best()!.totalLots, Number.MAX_SAFE_INTEGER)
   t.ok(order(1, 8).ok, 'another price is fine')
-  const taker = e.place({ symbol: 'UNIT-USD', side: 'buy', orderType: 'limit', priceTicks: 7, quantityLots: 5, clientOrderId: null })
+  const taker = e.place({ symbol: 'UNIT-USD', side: 'buy', orderType: 'limit', priceTicks: 7, quantityLots: 5, clientOrderId: null, accountId: 'anonymous', stp: 'none' })
   t.equal(taker.ok && taker.value.order.status, 'filled', 'an order that trades against the full level is taken')
 })
 
@@ -200,7 +200,7 @@ t.test('findOrder needs an order id or a client order id', async (t) => {
 
 t.test('replay refuses a journal that does not fit the engine: a gap, an unknown symbol, a cancel of an order that is not open', async (t) => {
   const e = unitEngine()
-  const order = { kind: 'new', orderId: '1', timestamp: 1, symbol: 'UNIT-USD', side: 'sell', orderType: 'limit', priceTicks: 100, quantityLots: 1, clientOrderId: null, maxFills: null } as const
+  const order = { kind: 'new', orderId: '1', timestamp: 1, symbol: 'UNIT-USD', side: 'sell', orderType: 'limit', priceTicks: 100, quantityLots: 1, clientOrderId: null, maxFills: null, accountId: 'anonymous', stp: 'none' } as const
   t.throws(() => e.replay({ ...order, seq: 2 }), /replay out of sequence: expected 1, got 2/)
   t.throws(() => e.replay({ ...order, seq: 1, symbol: 'GONE-USD' }), /replay: symbol GONE-USD is not configured/)
   t.throws(() => e.replay({ kind: 'cancel', seq: 1, orderId: '9', timestamp: 1, symbol: 'UNIT-USD' }), /replay: order 9 is not open in UNIT-USD/)

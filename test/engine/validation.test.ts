@@ -101,6 +101,6 @@ t.test('symbol filters: max quantity and min notional are checked when the engin
 
 t.test('place() (the pre-validated fast path) refuses a symbol that is not traded', async (t) => {
   const e = new MatchingEngine({ symbols: [{ symbol: 'A-B', tickSize: '1', lotSize: '1', minQuantity: '1', minNotional: '0' }], clock: steppingClock() })
-  t.match(e.place({ symbol: 'C-D', side: 'buy', orderType: 'limit', priceTicks: 1, quantityLots: 1, clientOrderId: null }), { ok: false, code: 'SYMBOL_NOT_FOUND' })
+  t.match(e.place({ symbol: 'C-D', side: 'buy', orderType: 'limit', priceTicks: 1, quantityLots: 1, clientOrderId: null, accountId: 'anonymous', stp: 'none' }), { ok: false, code: 'SYMBOL_NOT_FOUND' })
   t.equal(e.sequence, 0)
 })

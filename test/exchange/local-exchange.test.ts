@@ -105,7 +105,7 @@ t.test('the journal fails while an order waits for durability: the order is refu
   t.same(exchange.symbols, ['BTC-USDT', 'ETH-USDT', 'BNB-USDT', 'SOL-USDT'])
   const sent: string[] = []
   let stopped = 0
-  exchange.marketData.subscribe({ send: (text) => sent.push(text) }, 'orders', 'ETH-USDT')
+  exchange.marketData.subscribePrivate({ send: (text) => sent.push(text) }, ANON.accountId, 'orders', 'ETH-USDT')
   exchange.marketData.onFailure(() => stopped++)
   t.match(await exchange.placeOrder(ANON, ethBid), { ok: true, value: { status: 'pending' } }, 'acknowledged while the disk works')
   t.equal(exchange.health().healthy, true)
@@ -216,7 +216,7 @@ t.test('market data that cannot be published is logged as an error; orders go on
   const { errors, log } = errorLog()
   const exchange = open(t, {}, undefined, { log })
   t.teardown(() => exchange.close())
-  exchange.marketData.subscribe({ send () { throw new Error('a transport bug') } }, 'orders', 'ETH-USDT')
+  exchange.marketData.subscribePrivate({ send () { throw new Error('a transport bug') } }, ANON.accountId, 'orders', 'ETH-USDT')
   t.match(await exchange.placeOrder(ANON, ethBid), { ok: true })
   const deadline = Date.now() + 5000
   while (errors.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))

@@ -3,7 +3,7 @@ import t from 'tap'
 import { MarketDataHub } from '../../src/gateway/market-data-hub.js'
 import type { Subscriber } from '../../src/gateway/subscriber.js'
 import { depthView } from '../../src/wire/market-views.js'
-import { MatchingEngine } from '../../src/engine/index.js'
+import { ANONYMOUS, MatchingEngine } from '../../src/engine/index.js'
 import { UNIT, place, unitEngine } from '../helpers/engine.js'
 import { steppingClock } from '../helpers/clock.js'
 import { intBetween, seededRandom } from '../helpers/random.js'
@@ -197,7 +197,7 @@ t.test('a failed journal drops the pending market data instead of publishing it'
   hub.start()
   t.teardown(() => hub.stop())
   const s = new Recorder()
-  hub.subscribe(s, 'orders', 'UNIT-USD')
+  hub.subscribePrivate(s, ANONYMOUS, 'orders', 'UNIT-USD')
   let failures = 0
   hub.onFailure(() => { failures++ })
   place(engine, { side: 'sell', qty: 1, price: 100 })
@@ -217,7 +217,7 @@ t.test('stop() drops a batch still waiting for its window: nothing is sent after
     const hub = new MarketDataHub(engine, { batchMs })
     hub.start()
     const sent: string[] = []
-    hub.subscribe({ send: (text) => sent.push(text) }, 'orders', 'UNIT-USD')
+    hub.subscribePrivate({ send: (text) => sent.push(text) }, ANONYMOUS, 'orders', 'UNIT-USD')
     place(engine, { side: 'sell', qty: 1, price: 100 })
     hub.stop()
     await new Promise((resolve) => setTimeout(resolve, batchMs + 40))
@@ -236,8 +236,8 @@ t.test('a window that cannot be published is reported; the other symbols still g
   t.teardown(() => hub.stop())
   const broken: Subscriber = { send () { throw new Error('a transport bug') } }
   const fine = new Recorder()
-  hub.subscribe(broken, 'orders', 'UNIT-USD')
-  hub.subscribe(fine, 'orders', 'TWO-USD')
+  hub.subscribe(broken, 'l2_updates', 'UNIT-USD')
+  hub.subscribe(fine, 'l2_updates', 'TWO-USD')
   place(engine, { side: 'sell', qty: 1, price: 100 })
   engine.submit({ symbol: 'TWO-USD', side: 'sell', orderType: 'limit', quantity: 1, price: 100 })
   await new Promise((resolve) => setTimeout(resolve, 20))
@@ -249,8 +249,8 @@ t.test('a window that cannot be published is reported; the other symbols still g
   quiet.start()
   t.teardown(() => quiet.stop())
   const alsoFine = new Recorder()
-  quiet.subscribe(broken, 'orders', 'UNIT-USD')
-  quiet.subscribe(alsoFine, 'orders', 'TWO-USD')
+  quiet.subscribe(broken, 'l2_updates', 'UNIT-USD')
+  quiet.subscribe(alsoFine, 'l2_updates', 'TWO-USD')
   place(engine, { side: 'sell', qty: 1, price: 101 })
   engine.submit({ symbol: 'TWO-USD', side: 'sell', orderType: 'limit', quantity: 1, price: 101 })
   await new Promise((resolve) => setTimeout(resolve, 20))

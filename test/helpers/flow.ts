@@ -22,7 +22,9 @@ export function runFlow (engine: MatchingEngine, seed: number, commands: number)
       orderType,
       priceTicks: orderType === 'market' ? null : priceTicks,
       quantityLots: intBetween(random, 1, 50) * 1_000_000,
-      clientOrderId: random() < 0.2 ? `c-${seed}-${i}` : null
+      clientOrderId: random() < 0.2 ? `c-${seed}-${i}` : null,
+      accountId: 'anonymous',
+      stp: 'none'
     })
     if (result.ok && result.value.order.isOpen) open.push([symbol, result.value.order.id])
   }

@@ -1,4 +1,4 @@
-import type { MatchingEngine, OrderBook } from '../../src/engine/index.js'
+import { ANONYMOUS, type MatchingEngine, type OrderBook } from '../../src/engine/index.js'
 
 /**
  * Checks a book's internal consistency (exchange-core's validateInternalState):
@@ -38,8 +38,11 @@ export function bookProblems (book: OrderBook): string[] {
   }
   if (indexed !== book.open.size) problems.push(`open index has ${book.open.size} orders, levels hold ${indexed}`)
   for (const [cid, order] of book.openByClientId) {
-    if (book.open.get(order.id) !== order || order.clientOrderId !== cid) problems.push(`client id ${cid}: stale index entry`)
+    if (book.open.get(order.id) !== order || `${order.accountId} ${order.clientOrderId ?? ''}` !== cid) problems.push(`client id ${cid}: stale index entry`)
   }
+  let withClientId = 0
+  for (const order of book.open.values()) if (order.clientOrderId !== null) withClientId++
+  if (withClientId !== book.openByClientId.size) problems.push(`client id index has ${book.openByClientId.size} entries, ${withClientId} open orders have a client id`)
   const bid = book.bids.best()
   const ask = book.asks.best()
   if (bid !== undefined && ask !== undefined && bid.priceTicks >= ask.priceTicks) problems.push('book is crossed')
@@ -47,5 +50,36 @@ export function bookProblems (book: OrderBook): string[] {
 }
 
 export function engineProblems (engine: MatchingEngine): string[] {
-  return [...engine.allBooks()].flatMap((book) => bookProblems(book).map((p) => `${book.symbol}: ${p}`))
+  return [
+    ...[...engine.allBooks()].flatMap((book) => bookProblems(book).map((p) => `${book.symbol}: ${p}`)),
+    ...accountProblems(engine)
+  ]
+}
+
+/** Each account's open-order list holds exactly its resting orders, oldest (lowest id) first, with consistent links and count. */
+export function accountProblems (engine: MatchingEngine): string[] {
+  const problems: string[] = []
+  const byAccount = new Map<string, number>()
+  for (const book of engine.allBooks()) for (const order of book.open.values()) byAccount.set(order.accountId, (byAccount.get(order.accountId) ?? 0) + 1)
+  for (const [accountId, expected] of byAccount) {
+    const list = engine.accounts.ordersOf(accountId)
+    let count = 0
+    let prev = null
+    for (let o = list.head; o !== null; o = o.accountNext) {
+      if (o.accountPrev !== prev) problems.push(`account ${accountId}: broken link at order ${o.id}`)
+      if (o.accountId !== accountId || engine.book(o.symbol)?.open.get(o.id) !== o) problems.push(`account ${accountId}: order ${o.id} listed but not open for it`)
+      if (prev !== null && Number(prev.id) >= Number(o.id)) problems.push(`account ${accountId}: order ${o.id} out of age order`)
+      prev = o
+      count++
+    }
+    if (list.tail !== prev) problems.push(`account ${accountId}: tail is not the last order`)
+    if (count !== expected || list.count !== expected) problems.push(`account ${accountId}: lists ${count} (count ${list.count}), books hold ${expected}`)
+  }
+  // An account without resting orders lists none (a stale list would count against its cap).
+  for (const accountId of [ANONYMOUS, ...[...engine.accounts.values()].map((a) => a.id)]) {
+    if (byAccount.has(accountId)) continue
+    const list = engine.accounts.ordersOf(accountId)
+    if (list.count !== 0 || list.head !== null || list.tail !== null) problems.push(`account ${accountId}: lists ${list.count} open orders, the books hold none`)
+  }
+  return problems
 }

@@ -17,7 +17,7 @@ t.test('lines that are not a header or a record decode to null', async (t) => {
   t.equal(decodeHeader(framed('["h",1,[["BTC-USDT","0.01"]]]')), null, 'a filter without its lot size')
   t.equal(decodeHeader(framed('["h","1",[]]')), null, 'a version that is not a number')
   t.equal(decodeHeader(encodeCommand({ kind: 'cancel', seq: 1, orderId: '1', timestamp: 1, symbol: 'BTC-USDT' }).slice(0, -1)), null, 'a record')
-  t.equal(decodeCommand(framed('["x",1]')), null, 'an unknown record kind')
+  t.equal(decodeCommand(framed('["z",1]')), null, 'an unknown record kind ("x" is a cancel-all since accounts)')
   t.equal(decodeCommand(framed('{"n":1}')), null, 'JSON that is not an array')
   t.equal(decodeCommand(framed('["n",1')), null, 'a checksum over JSON that does not parse')
   t.equal(decodeCommand('short'), null)

@@ -28,7 +28,7 @@ t.test('flow, snapshot, more flow, close: a new engine recovers exactly the same
   t.same(engineProblems(second.engine), [])
   t.equal(second.persistence.recovery.replayed, 0, 'the shutdown snapshot covered everything')
   // The recovered engine goes on with the same next ids as the original would.
-  const next = second.engine.place({ symbol: 'BTC-USDT', side: 'buy', orderType: 'limit', priceTicks: 1, quantityLots: 1_000_000, clientOrderId: null })
+  const next = second.engine.place({ symbol: 'BTC-USDT', side: 'buy', orderType: 'limit', priceTicks: 1, quantityLots: 1_000_000, clientOrderId: null, accountId: 'anonymous', stp: 'none' })
   t.equal(next.ok && next.value.order.id, String(before.nextOrderSeq))
   await second.persistence.close()
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError, PACKAGE_ROOT, findPackageRoot, loadConfig, openFilesLimit, usableMemory } from '../../src/config.js'
@@ -84,4 +84,67 @@ t.test('without a logger option, buildApp logs at LOG_LEVEL', async (t) => {
   const app = await buildApp(testConfig(t, { LOG_LEVEL: 'error' }))
   t.teardown(() => app.close())
   t.equal(app.log.level, 'error')
+})
+
+t.test('auth: defaults, the per-account cap only with AUTH=required, secrets from variables or files', async (t) => {
+  const config = loadConfig({ DATA_DIR: '/var/lib/exchange' })
+  t.strictSame(config.auth, {
+    mode: 'required',
+    recvWindowMs: 5000,
+    replayCacheMax: 500_000,
+    keyOrdersPerSecond: 50,
+    secretsDir: join(process.cwd(), 'secrets'),
+    adminToken: null,
+    masterSecret: null
+  })
+  t.equal(config.engine.maxOpenOrdersPerAccount, 1000)
+  t.equal(loadConfig({ MAX_OPEN_ORDERS_PER_ACCOUNT: '7' }).engine.maxOpenOrdersPerAccount, 7)
+  const off = loadConfig({ AUTH: 'off', ADMIN_TOKEN_FILE: '/does/not/exist' })
+  t.equal(off.engine.maxOpenOrdersPerAccount, null, 'the anonymous account has no cap')
+  t.equal(off.auth.adminToken, null, 'AUTH=off reads no secret')
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-auth-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'token'), 'admin-token-in-a-file-0123\n')
+  writeFileSync(join(dir, 'master'), 'm'.repeat(40))
+  const files = loadConfig({ ADMIN_TOKEN_FILE: join(dir, 'token'), AUTH_MASTER_SECRET_FILE: join(dir, 'master'), SECRETS_DIR: join(dir, 's') })
+  t.equal(files.auth.adminToken, 'admin-token-in-a-file-0123', 'trimmed')
+  t.equal(files.auth.masterSecret, 'm'.repeat(40))
+  t.equal(files.auth.secretsDir, join(dir, 's'))
+  const inline = loadConfig({ AUTH: 'REQUIRED', ADMIN_TOKEN: 'x'.repeat(16), AUTH_MASTER_SECRET: 'y'.repeat(32), AUTH_RECV_WINDOW_MS: '1000', AUTH_REPLAY_CACHE_MAX: '10', AUTH_KEY_ORDERS_PER_SECOND: '5' })
+  t.match(inline.auth, { mode: 'required', adminToken: 'x'.repeat(16), masterSecret: 'y'.repeat(32), recvWindowMs: 1000, replayCacheMax: 10, keyOrdersPerSecond: 5 })
+})
+
+const badAuth: Array<[Record<string, string>, RegExp]> = [
+  [{ AUTH: 'maybe' }, /AUTH must be one of required, off/],
+  [{ AUTH_RECV_WINDOW_MS: '0' }, /AUTH_RECV_WINDOW_MS must be an integer from 100/],
+  [{ AUTH_REPLAY_CACHE_MAX: '0' }, /AUTH_REPLAY_CACHE_MAX must be an integer from 1/],
+  [{ AUTH_KEY_ORDERS_PER_SECOND: 'lots' }, /AUTH_KEY_ORDERS_PER_SECOND must be an integer/],
+  [{ MAX_OPEN_ORDERS_PER_ACCOUNT: '0' }, /MAX_OPEN_ORDERS_PER_ACCOUNT must be an integer from 1/],
+  [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN must hold 16 to 1024 visible ASCII characters/],
+  [{ ADMIN_TOKEN: 'with a space in the token' }, /ADMIN_TOKEN must hold 16/],
+  [{ AUTH_MASTER_SECRET: 'x'.repeat(31) }, /AUTH_MASTER_SECRET must hold 32 to 1024/],
+  [{ ADMIN_TOKEN: 'x'.repeat(16), ADMIN_TOKEN_FILE: '/etc/hostname' }, /ADMIN_TOKEN and ADMIN_TOKEN_FILE are both set/],
+  [{ ADMIN_TOKEN_FILE: '/does/not/exist' }, /ADMIN_TOKEN_FILE is not readable: ENOENT/],
+  [{ DATA_DIR: '/srv/data', SECRETS_DIR: '/srv/data/secrets' }, /SECRETS_DIR \(\/srv\/data\/secrets\) must not be inside DATA_DIR \(\/srv\/data\)/],
+  [{ DATA_DIR: '/srv/data', SECRETS_DIR: '/srv/data' }, /SECRETS_DIR .* must not be inside DATA_DIR/],
+  [{ DATA_DIR: '/srv/data', SECRETS_DIR: '/srv/data/../data/x', AUTH: 'off' }, /SECRETS_DIR .* must not be inside DATA_DIR/],
+  [{ DATA_DIR: '/srv/data', AUTH_MASTER_SECRET_FILE: '/srv/data/master.key' }, /AUTH_MASTER_SECRET_FILE must not be inside DATA_DIR/]
+]
+for (const [env, message] of badAuth) {
+  t.test(`refuses ${JSON.stringify(env)}`, async (t) => {
+    let caught: unknown
+    try {
+      loadConfig(env)
+    } catch (error) {
+      caught = error
+    }
+    t.ok(caught instanceof ConfigError, 'a ConfigError')
+    t.match((caught as Error).message, message)
+  })
+}
+
+t.test('a SECRETS_DIR beside DATA_DIR (or named like it) is fine', async (t) => {
+  t.equal(loadConfig({ DATA_DIR: '/srv/data', SECRETS_DIR: '/srv/data-secrets' }).auth.secretsDir, '/srv/data-secrets')
+  t.equal(loadConfig({ DATA_DIR: '/srv/data', SECRETS_DIR: '/srv/secrets' }).auth.secretsDir, '/srv/secrets')
+  t.equal(loadConfig({ DATA_DIR: '/srv/data/..x', SECRETS_DIR: '/srv/data/..x2' }).auth.secretsDir, '/srv/data/..x2')
 })

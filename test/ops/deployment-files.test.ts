@@ -20,6 +20,8 @@ t.test('docker-compose.yml: app with port, volume, restart and healthcheck; k6 b
   t.ok(app.ports.some((p: string) => p.endsWith(':3000')), 'port 3000 published')
   t.ok(app.volumes.some((v: string) => v.startsWith('engine-data:') && v.endsWith(':/data')), 'named volume on the data directory')
   t.ok('engine-data' in compose.volumes, 'named volume declared')
+  t.ok(app.volumes.some((v: string) => v === 'engine-secrets:/secrets') && 'engine-secrets' in compose.volumes, 'the master secret and admin token on their own volume')
+  t.equal(app.environment.SECRETS_DIR, '/secrets', 'secrets outside the data directory')
   t.equal(app.restart, 'unless-stopped')
   // No fixed host name: the DATA_DIR lock tells containers apart by host name (each container has its own, and in
   // each one the server is pid 1), so two containers on one volume must never share a name.
@@ -51,7 +53,7 @@ t.test('Dockerfile: multi-stage, production deps only, non-root, healthcheck, vo
   t.match(text, /COPY --from=build \/app\/dist/)
   t.match(text, /^USER node$/m)
   t.match(text, /^HEALTHCHECK .*\n?.*\/health/m)
-  t.match(text, /^VOLUME \["\/data"\]$/m)
+  t.match(text, /^VOLUME \["\/data", "\/secrets"\]$/m)
   t.match(text, /^ENV NODE_ENV=production/m)
   t.match(text, /^EXPOSE 3000$/m)
   // Exec form with node itself: SIGTERM from `docker stop` reaches Node (no sh, no npm in between).

@@ -72,7 +72,8 @@ t.test('/docs serves the OpenAPI document generated from the route schemas', asy
   const doc = (await app.inject('/docs/json')).json()
   const routes: Array<[string, string]> = [
     ['/order', 'post'], ['/cancel', 'post'], ['/order/{order_id}', 'get'], ['/order', 'get'], ['/book/{symbol}', 'get'],
-    ['/bbo/{symbol}', 'get'], ['/symbols', 'get'], ['/statistics', 'get'], ['/health', 'get'], ['/ready', 'get']
+    ['/bbo/{symbol}', 'get'], ['/symbols', 'get'], ['/statistics', 'get'], ['/health', 'get'], ['/ready', 'get'],
+    ['/orders', 'get'], ['/fills', 'get'], ['/cancel_all', 'post']
   ]
   for (const [path, method] of routes) {
     const operation = doc.paths[path]?.[method]
@@ -80,7 +81,7 @@ t.test('/docs serves the OpenAPI document generated from the route schemas', asy
     t.ok(operation?.responses?.['200'], `${method.toUpperCase()} ${path} has a 200 response schema`)
   }
   const body = doc.paths['/order'].post.requestBody.content['application/json'].schema
-  t.same(Object.keys(body.properties).sort(), ['client_order_id', 'order_type', 'price', 'quantity', 'side', 'symbol'])
+  t.same(Object.keys(body.properties).sort(), ['client_order_id', 'order_type', 'price', 'quantity', 'side', 'stp', 'symbol'])
   t.equal(body.additionalProperties, false)
 })
 

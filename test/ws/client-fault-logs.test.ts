@@ -24,7 +24,7 @@ async function loggedServer (t: Test, env: Record<string, string>) {
   })
   const dataDir = mkdtempSync(join(tmpdir(), 'me-ws-logs-'))
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
-  const config = loadConfig({ DATA_DIR: dataDir, JOURNAL_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
+  const config = loadConfig({ DATA_DIR: dataDir, JOURNAL_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', AUTH: 'off', ...env })
   const app = await buildApp(config, { logger: { level: 'debug', stream } })
   t.teardown(() => app.close())
   await app.listen({ host: '127.0.0.1', port: 0 })

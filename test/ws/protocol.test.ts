@@ -26,6 +26,9 @@ t.test('connected greets with a session id, a timestamp and the four default sym
   t.type(connected.timestamp, 'number')
   t.ok(Math.abs((connected.timestamp as number) - Date.now() / 1000) < 60, 'timestamp is epoch seconds')
   t.same(connected.symbols, ['BTC-USDT', 'ETH-USDT', 'BNB-USDT', 'SOL-USDT'])
+  t.match(connected.nonce, /^[0-9a-f]{32}$/, 'a nonce to sign in over')
+  t.not(connected.nonce, second.connected.nonce, 'each connection has its own nonce')
+  t.equal(connected.auth, 'off', 'this server runs with AUTH=off')
 })
 
 t.test('l2 subscribe: subscribed (id echoed), snapshot, idempotent resubscribe, deltas with seq + 1', async (t) => {
@@ -134,7 +137,7 @@ t.test('trades: per symbol and all symbols, in execution order, once per message
   t.same(one.received.filter((m) => m.type === 'trade').map((m) => m.symbol), [SYMBOL, SYMBOL], 'symbol only: BTC, BTC')
 })
 
-t.test('orders channel: resting, partially_filled, filled, cancelled, rejected with the order fields', async (t) => {
+t.test('orders channel with AUTH=off: the anonymous account\'s resting, partially_filled, filled, cancelled, rejected with the order fields, unsigned', async (t) => {
   const s = await server(t)
   const { client: c } = await client(t, s.wsUrl)
   await c.subscribe('orders', SYMBOL)
@@ -155,6 +158,8 @@ t.test('orders channel: resting, partially_filled, filled, cancelled, rejected w
     order_type: 'limit',
     status: 'pending',
     cancel_reason: null,
+    account_id: 'anonymous',
+    stp: 'none',
     price: '29000',
     quantity: '1',
     filled_quantity: '0',

@@ -34,7 +34,17 @@ function setup (env: Record<string, string> = {}, available = () => true) {
   const limits = loadConfig({ WS_MAX_BUFFERED_BYTES: '4096', WS_MAX_TOTAL_BUFFERED_BYTES: '8192', ...env }).ws
   const budget = new SendBudget(limits.maxTotalBufferedBytes)
   let slow = 0
-  const context = { hub, limits, budget, now: () => 0, onSlowConsumer: () => { slow++ }, onSent: () => {}, available }
+  const context = {
+    hub,
+    limits,
+    budget,
+    now: () => 0,
+    onSlowConsumer: () => { slow++ },
+    onSent: () => {},
+    available,
+    authMode: 'off' as const,
+    signIn: () => { throw new Error('no sign-in with AUTH=off') }
+  }
   const open = () => {
     const socket = new FakeSocket()
     return { socket, session: new Session('s', socket as unknown as WebSocket, context) }
