@@ -56,6 +56,15 @@ t.test('the in-browser signer (static/signing.js) equals the server signer on fi
     t.match(node, HEX64)
     t.equal(browserSig, node, `${v.method} ${v.path}: same signature in Chromium and Node`)
   }
+  // The README's test vector, with the signature it documents.
+  const readme = { secret: '62f960dc23c3f05864518e572b92c63f6b9244fe23bd58f61f5eb976ea8975f3', timestamp: '1767225600000', method: 'POST', path: '/order', body: '{"symbol":"BTC-USDT","side":"buy","order_type":"limit","quantity":"0.01","price":"50000","client_order_id":"my-1"}' }
+  const documented = await page.evaluate(async ({ v, module }) => {
+    const m = await import(module)
+    return m.sign(v.secret, m.signingPayload(v.timestamp, v.method, v.path, v.body))
+  }, { v: readme, module: SIGNING_MODULE })
+  t.equal(documented, '4817b4e14e776f3f4194f44c26ad398d06ff464fef01e3740f29e4428630165a', "the README's test vector gives its documented signature in Chromium")
+  t.equal(documented, sign(readme.secret, signingPayload(readme.timestamp, readme.method, readme.path, readme.body)), 'and in Node')
+
   const nonce = 'f'.repeat(32)
   const node = sign(vectors[0].secret, wsSignInPayload('1700000000000', nonce))
   const inPage = await page.evaluate(async ([secret, nonce, module]) => {
