@@ -1,19 +1,25 @@
-// Trading page: wires the WebSocket feed (book, trades, order events) and the
-// REST order/cancel forms to the DOM. No build step, no third-party code.
+// Trading page: wires the WebSocket feed (book, trades; the account's own
+// order events and fills once signed in) and the REST order/cancel forms to
+// the DOM. No build step, no third-party code.
 /* global window, document, console, requestAnimationFrame, setTimeout */
 import { Connection, STATUS } from './connection.js'
 import { OrderBook, DELTA } from './book.js'
 import { DepthChart } from './depth-chart.js'
 import { canon, fractionDigits, fmtPrice, fmtQty, shortId } from './format.js'
-import { $, toast, getJson } from './ui.js'
+import { $, toast } from './ui.js'
+import { getJson } from './api.js'
 import { setupForms } from './forms.js'
+import { Identity } from './identity.js'
+import { Account } from './account.js'
+import { setupSignIn, renderSignIn } from './sign-in.js'
 import {
   MAX_TRADES, renderBook, clearBook, renderBbo, bboFromBook, tradeRow, prependTrades, clearTradeFeed
 } from './view.js'
 
 const DEFAULT_SYMBOL = 'BTC-USDT'
 const DEFAULT_TICK_DECIMALS = 2
-const SYMBOL_CHANNELS = ['l2_updates', 'trades', 'orders']
+// Public, per symbol. The account's 'orders' and 'fills' (all symbols) are identity.js's.
+const SYMBOL_CHANNELS = ['l2_updates', 'trades']
 const CHART_LEVELS = 100 // per side; the table shows fewer
 
 const state = {
@@ -45,6 +51,13 @@ const conn = new Connection({
   }
 })
 
+const account = new Account()
+const identity = new Identity({
+  conn,
+  onStatus: (status) => renderSignIn(status, identity.credentials !== null),
+  onPrivate: (ready) => account.setReady(ready)
+})
+
 const decimals = (symbol = state.symbol) => state.tickDecimals[symbol] ?? DEFAULT_TICK_DECIMALS
 
 // ---- WebSocket messages ---------------------------------------------------
@@ -57,12 +70,20 @@ function onMessage (msg) {
       state.sessionId = msg.session_id ?? null
       if (Array.isArray(msg.symbols)) setSymbols(msg.symbols, { fresh: true })
       subscribeSymbol(state.symbol)
+      identity.onConnected(msg)
+      break
+    case 'authenticated':
+      identity.onAuthenticated(msg)
+      break
+    case 'fill':
+      account.onFill(msg)
       break
     case 'subscribed':
     case 'unsubscribed': {
       const key = `${msg.channel}:${msg.symbol ?? '*'}`
       if (msg.type === 'subscribed') state.subscriptions.add(key)
       else state.subscriptions.delete(key)
+      identity.onSubscribed(msg)
       break
     }
     case 'l2_update':
@@ -71,10 +92,16 @@ function onMessage (msg) {
     case 'trade':
       if (msg.symbol === undefined || msg.symbol === state.symbol) addTrades(msg.data)
       break
-    case 'order_event':
-      if (Array.isArray(msg.data)) msg.data.forEach(onOrderEvent)
+    case 'order_event': {
+      const events = Array.isArray(msg.data) ? msg.data : [msg.data]
+      for (const ev of events) {
+        account.onOrderEvent(ev)
+        onOrderEvent(ev)
+      }
       break
+    }
     case 'error':
+      if (identity.handleError(msg)) break
       console.warn('server error', msg)
       toast(`Server: ${msg.message ?? 'error'}${msg.code ? ` [${msg.code}]` : ''}`, 'error')
       break
@@ -303,8 +330,14 @@ function init () {
   setupForms({
     currentSymbol: () => state.symbol,
     symbolOfOrder: (id) => state.myOrders.get(id),
-    onAccepted: onOrderAccepted
+    onAccepted: onOrderAccepted,
+    whyNot: () => identity.mode === 'required' && identity.credentials === null
+      ? 'Sign in with an API key first (Account panel below).'
+      : null
   })
+  setupSignIn(identity)
+  account.setup()
+  identity.start()
   $('symbol').addEventListener('change', (e) => switchSymbol(e.target.value))
   $('clear-trades').addEventListener('click', () => {
     state.trades = []
@@ -323,5 +356,5 @@ function init () {
   conn.start()
 }
 
-window.__page = { state, conn, chart }
+window.__page = { state, conn, chart, identity, account }
 init()

@@ -49,6 +49,20 @@ export class Connection {
     if (this.ws) this.ws.close(1000, 'page closed')
   }
 
+  // A fresh connection now (a new server nonce, no sign-in, no subscriptions):
+  // how the page signs out or changes key on a signed-in connection.
+  restart () {
+    if (this.stopped) return
+    clearTimeout(this._retryTimer)
+    this._stopPing()
+    const old = this.ws
+    this.ws = null // its close event is then ignored
+    if (old) old.close(1000, 'signing in again')
+    this._setStatus(STATUS.RECONNECTING)
+    this.attempt = 0
+    this._connect()
+  }
+
   get open () {
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN
   }

@@ -1,14 +1,17 @@
-// Order entry and cancel forms (REST). The page owns state; this module gets
+// Order entry and cancel forms (REST, signed by api.js when the tab holds a
+// key). The page owns state; this module gets
 // what it needs through the hooks passed to setupForms.
 import { fmtQty, shortId } from './format.js'
-import { $, toast, showAlert, hideAlert, setBusy, postJson, describeError } from './ui.js'
+import { $, toast, showAlert, hideAlert, setBusy } from './ui.js'
+import { postJson, describeError } from './api.js'
 
 const DECIMAL_INPUT = /^\d+(\.\d+)?$/
 
 let hooks = {
   currentSymbol: () => 'BTC-USDT',
   symbolOfOrder: () => undefined, // order_id -> symbol it was sent on
-  onAccepted: () => {} // called with the 200 body of POST /order
+  onAccepted: () => {}, // called with the 200 body of POST /order
+  whyNot: () => null // a reason the page cannot trade now (not signed in), or null
 }
 
 export function setupForms (h) {
@@ -31,6 +34,12 @@ export function setupForms (h) {
   syncPriceInput()
 }
 
+function refused () {
+  const reason = hooks.whyNot()
+  if (reason !== null) showAlert(reason, 'error')
+  return reason !== null
+}
+
 // Market orders carry no price: the input is disabled and its value not sent.
 function syncPriceInput () {
   const market = $('order_type').value === 'market'
@@ -42,6 +51,7 @@ function syncPriceInput () {
 
 async function submitOrder (e) {
   e.preventDefault()
+  if (refused()) return
   const symbol = hooks.currentSymbol()
   const orderType = $('order_type').value
   const quantity = $('quantity').value.trim()
@@ -90,6 +100,7 @@ async function submitOrder (e) {
 
 async function cancelOrder (e) {
   e.preventDefault()
+  if (refused()) return
   const orderId = $('cancel_order_id').value.trim()
   if (!orderId) {
     showAlert('Enter an order id to cancel', 'error')

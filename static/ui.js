@@ -1,5 +1,5 @@
 // Small DOM helpers: toasts, the inline form alert, busy buttons.
-/* global document, fetch, setTimeout, clearTimeout */
+/* global document, setTimeout, clearTimeout */
 
 const MAX_TOASTS = 5
 const TOAST_MS = 4000
@@ -54,39 +54,4 @@ export function setBusy (button, busy) {
   } else if (!busy && spinner) {
     spinner.remove()
   }
-}
-
-// POST JSON; resolves to { ok, status, body } and never throws on HTTP errors.
-export async function postJson (path, payload) {
-  const res = await fetch(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(payload)
-  })
-  return { ok: res.ok, status: res.status, body: await readBody(res) }
-}
-
-export async function getJson (path) {
-  const res = await fetch(path, { headers: { accept: 'application/json' } })
-  return { ok: res.ok, status: res.status, body: await readBody(res) }
-}
-
-async function readBody (res) {
-  const text = await res.text()
-  try {
-    return text ? JSON.parse(text) : {}
-  } catch {
-    return { error: text.slice(0, 200) || res.statusText, error_code: `HTTP_${res.status}` }
-  }
-}
-
-export function describeError (body, status) {
-  const msg = body?.error || `HTTP ${status}`
-  const code = body?.error_code ? ` [${body.error_code}]` : ''
-  let details = ''
-  if (body?.details !== undefined && body.details !== null) {
-    details = typeof body.details === 'string' ? body.details : JSON.stringify(body.details)
-    details = ` – ${details.slice(0, 160)}`
-  }
-  return `${msg}${code}${details}`
 }

@@ -2,16 +2,13 @@
 // must connect over /ws, place orders through its form, and show the book,
 // BBO, trades and depth chart without console errors or off-origin requests.
 import t from 'tap'
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import type { Page } from 'playwright-core'
 import { startServer } from '../helpers/server.js'
+import { TIMEOUT, launchBrowser, placeOrder } from './browser.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const TIMEOUT = 10_000
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts')
 
 // The predicates passed to waitForFunction run in the page. The test tsconfig
@@ -23,31 +20,6 @@ interface PageElement {
   querySelectorAll (selector: string): ArrayLike<PageElement>
 }
 declare const document: PageElement
-
-interface OrderInput {
-  side: 'buy' | 'sell'
-  orderType: 'limit' | 'market' | 'ioc' | 'fok'
-  quantity: string
-  price?: string
-}
-
-// Fills the form, clicks submit and returns the POST /order reply status and body.
-async function placeOrder (page: Page, order: OrderInput) {
-  await page.selectOption('#symbol', 'BTC-USDT')
-  await page.selectOption('#side', order.side)
-  await page.selectOption('#order_type', order.orderType)
-  await page.fill('#quantity', order.quantity)
-  if (order.price !== undefined) await page.fill('#price', order.price)
-  const [response] = await Promise.all([
-    page.waitForResponse(
-      (r) => new URL(r.url()).pathname === '/order' && r.request().method() === 'POST',
-      { timeout: TIMEOUT }
-    ),
-    page.click('#submitBtn')
-  ])
-  const body = await response.json() as { order_id: string, filled_quantity: string, remaining_quantity: string }
-  return { status: response.status(), body }
-}
 
 // Resolves once an #asks row shows `price` with a size of `qty` (parsed, so the
 // page may print sizes as received or with fixed decimals).
@@ -61,29 +33,11 @@ async function waitForAsk (page: Page, price: number, qty: number) {
 }
 
 t.test('trading page: connect, rest an ask, cross it, see the trade', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.fail(`Chromium not found at ${CHROMIUM}. The browser test needs it: apt-get install -y chromium`)
-    return
-  }
-
+  const browser = await launchBrowser(t)
+  if (browser === null) return
   const server = await startServer()
   t.teardown(() => server.close())
   const host = new URL(server.url).host
-
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync'
-    ]
-  })
-  t.teardown(() => browser.close())
 
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
   const errors: string[] = []
@@ -95,7 +49,9 @@ t.test('trading page: connect, rest an ask, cross it, see the trade', async (t) 
     if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text())
   })
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
+  const signed: string[] = []
   page.on('request', (req) => {
+    if (req.headers()['x-signature'] !== undefined) signed.push(req.url())
     const url = new URL(req.url())
     if (url.protocol !== 'data:' && url.host !== host) offOrigin.push(url.href)
   })
@@ -124,6 +80,12 @@ t.test('trading page: connect, rest an ask, cross it, see the trade', async (t) 
   await waitForAsk(page, 30100, 0.3)
   t.pass('ask level shows the remaining 0.3')
   t.equal((await page.textContent('#best-ask'))?.trim(), '30100.00', 'best ask unchanged')
+
+  // AUTH=off: no sign-in, and the Open orders panel lists the (anonymous) resting ask, loaded unsigned.
+  await page.locator('#signin-status[data-state="off"]').waitFor({ timeout: TIMEOUT })
+  await page.locator(`#open-orders-body tr[data-order-id="${ask.body.order_id}"]`, { hasText: '0.2' }).waitFor({ timeout: TIMEOUT })
+  t.pass('auth off: the page says so and lists the open order without signing')
+  t.same(signed, [], 'no request carries a signature when the server has auth off')
 
   const tradeCount = Number(await page.textContent('#trade-count'))
   t.ok(tradeCount >= 1, `trade counter counts the trade (${tradeCount})`)

@@ -1,0 +1,188 @@
+// The signed-in account's open orders and fills: loaded over signed REST
+// when the private feed is up, then kept current from the private 'orders'
+// and 'fills' WebSocket messages. Cancel (per row) and cancel-all post signed
+// requests; the order events that follow update the list.
+/* global console, requestAnimationFrame, setTimeout, document */
+import { $, toast, setBusy } from './ui.js'
+import { privateRequest, describeError } from './api.js'
+import { renderOpenOrders, renderFills } from './account-view.js'
+
+const OPEN_STATUSES = new Set(['pending', 'partially_filled'])
+const ORDERS_PAGE = 100
+const MAX_FILLS = 100
+const SIGNED_OUT = 'Sign in to see your orders and fills'
+
+export class Account {
+  constructor () {
+    this.ready = false
+    this.generation = 0 // bumps on every (re)load and sign-out: late answers are dropped
+    this.orders = new Map() // order_id -> order view
+    this.more = false
+    this.fills = []
+    this.fillKeys = new Set()
+    this.pendingEvents = null // order events seen while GET /orders is in flight
+    this.pendingFills = null
+    this.renderQueued = false
+  }
+
+  setup () {
+    $('open-orders-body').addEventListener('click', (e) => {
+      const button = e.target.closest('button.row-cancel')
+      if (button) this.cancel(button.dataset.orderId, button)
+    })
+    $('cancel-all-btn').addEventListener('click', () => this.cancelAll())
+    this.render()
+  }
+
+  // ready: the page acts for an account (signed in, or auth off) and the
+  // private channels are subscribed; false clears everything.
+  setReady (ready) {
+    this.generation++
+    this.ready = ready
+    this.orders.clear()
+    this.fills = []
+    this.fillKeys.clear()
+    this.more = false
+    this.pendingEvents = null
+    this.pendingFills = null
+    if (ready) this.load()
+    this.render()
+  }
+
+  async load () {
+    const gen = this.generation
+    this.pendingEvents = []
+    this.pendingFills = []
+    const [orders, fills] = await Promise.all([
+      this.fetch(`/orders?status=open&limit=${ORDERS_PAGE}`),
+      this.fetch(`/fills?limit=${MAX_FILLS}`)
+    ])
+    if (gen !== this.generation) return
+    if (orders !== null && Array.isArray(orders.orders)) {
+      this.orders.clear()
+      // Newest first from the server; the Map keeps that order.
+      for (const o of orders.orders) if (OPEN_STATUSES.has(o.status)) this.orders.set(o.order_id, o)
+      this.more = orders.next_cursor !== null && orders.next_cursor !== undefined
+    }
+    if (fills !== null && Array.isArray(fills.fills)) {
+      this.fills = []
+      this.fillKeys.clear()
+      for (const f of [...fills.fills].reverse()) this.addFill(f)
+    }
+    // What arrived while the answers were on their way is newer than them.
+    const events = this.pendingEvents
+    const live = this.pendingFills
+    this.pendingEvents = null
+    this.pendingFills = null
+    events.forEach((ev) => this.applyOrder(ev))
+    live.forEach((f) => this.addFill(f))
+    this.scheduleRender()
+  }
+
+  async fetch (path) {
+    try {
+      const { ok, status, body } = await privateRequest('GET', path)
+      if (ok) return body
+      toast(`GET ${path.split('?')[0]} failed: ${describeError(body, status)}`, 'error')
+    } catch (err) {
+      console.warn(`GET ${path} failed`, err)
+    }
+    return null
+  }
+
+  onOrderEvent (ev) {
+    if (!this.ready || !ev || !ev.order_id) return
+    if (this.pendingEvents !== null) this.pendingEvents.push(ev)
+    else this.applyOrder(ev)
+    this.scheduleRender()
+  }
+
+  applyOrder (ev) {
+    const { event_type: _type, ...order } = ev
+    if (OPEN_STATUSES.has(order.status)) {
+      // A new order goes first (newest first); an update keeps its place.
+      if (!this.orders.has(order.order_id)) this.orders = new Map([[order.order_id, order], ...this.orders])
+      else this.orders.set(order.order_id, order)
+    } else {
+      this.orders.delete(order.order_id)
+    }
+  }
+
+  onFill (msg) {
+    if (!this.ready || !msg || msg.trade_id === undefined) return
+    const { type: _type, ...fill } = msg
+    if (this.pendingFills !== null) this.pendingFills.push(fill)
+    else this.addFill(fill)
+    this.scheduleRender()
+  }
+
+  // Both sides of a self-trade are fills of this account: trade id plus order id is the key.
+  addFill (fill) {
+    const key = `${fill.trade_id}:${fill.order_id}`
+    if (this.fillKeys.has(key)) return
+    this.fillKeys.add(key)
+    this.fills.unshift(fill)
+    while (this.fills.length > MAX_FILLS) {
+      const old = this.fills.pop()
+      this.fillKeys.delete(`${old.trade_id}:${old.order_id}`)
+    }
+  }
+
+  async cancel (orderId, button) {
+    const order = this.orders.get(orderId)
+    if (!order) return
+    setBusy(button, true)
+    try {
+      const { ok, status, body } = await privateRequest('POST', '/cancel', { symbol: order.symbol, order_id: orderId })
+      if (ok && body.success) {
+        toast(`Cancelled ${orderId}`, 'success')
+        this.applyOrder({ ...order, status: 'cancelled' }) // the 'orders' event says so too
+        this.scheduleRender()
+      } else {
+        toast(`Cancel failed: ${describeError(body, status)}`, 'error')
+      }
+    } catch (err) {
+      toast(`Network error while cancelling: ${err.message}`, 'error')
+    } finally {
+      if (button.isConnected) setBusy(button, false)
+    }
+  }
+
+  async cancelAll () {
+    const button = $('cancel-all-btn')
+    setBusy(button, true)
+    try {
+      const { ok, status, body } = await privateRequest('POST', '/cancel_all', {})
+      if (ok && body.success) {
+        toast(`Cancelled ${body.cancelled} open order${body.cancelled === 1 ? '' : 's'}`, 'success')
+        for (const id of body.order_ids ?? []) this.orders.delete(id)
+        this.scheduleRender()
+      } else {
+        toast(`Cancel all failed: ${describeError(body, status)}`, 'error')
+      }
+    } catch (err) {
+      toast(`Network error while cancelling all: ${err.message}`, 'error')
+    } finally {
+      setBusy(button, false)
+      this.render()
+    }
+  }
+
+  // Coalesce bursts of events into one redraw per frame.
+  scheduleRender () {
+    if (this.renderQueued) return
+    this.renderQueued = true
+    const run = () => {
+      this.renderQueued = false
+      this.render()
+    }
+    if (document.visibilityState === 'visible') requestAnimationFrame(run)
+    else setTimeout(run, 100)
+  }
+
+  render () {
+    const note = this.ready ? null : SIGNED_OUT
+    renderOpenOrders([...this.orders.values()], { note, more: this.more })
+    renderFills(this.fills, { note })
+  }
+}
