@@ -13,10 +13,11 @@
  * logged: only the admin token's path is.
  */
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { ANONYMOUS_ACCOUNT, type Caller } from '../src/exchange/exchange.js'
 import type { Config } from '../src/config.js'
 import { ErrorCode } from '../schemas/errors.js'
+import type { Permission } from '../schemas/identity.js'
 import { createVerifier, type Verifier } from '../src/auth/verifier.js'
 import { loadSecrets } from '../src/auth/secrets.js'
 import { adminTokenChecker } from '../src/auth/admin-token.js'
@@ -66,7 +67,10 @@ async function authPlugin (app: FastifyInstance, opts: AuthPluginOptions): Promi
     app.decorate('verifier', null)
     app.decorate('adminAuth', null)
     app.log.warn('AUTH=off: no API key is needed, every order belongs to the one anonymous account and anyone can cancel it; the admin API is off')
-    app.addHook('onRequest', async (request) => { request.caller = anonymous })
+    onRoutesFlagged(app, 'auth', 'onRequest', (request, _reply, done) => {
+      request.caller = anonymous
+      done()
+    })
     return
   }
 
@@ -97,21 +101,17 @@ async function authPlugin (app: FastifyInstance, opts: AuthPluginOptions): Promi
   }
 
   // Admin routes: the token before anything else (the body is not even read without it); answers never cached.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.admin !== true) return
+  onRoutesFlagged(app, 'admin', 'onRequest', (request, reply, done) => {
     reply.header('cache-control', 'no-store')
-    if (!isAdmin(request.headers.authorization)) {
-      const error = apiError(ErrorCode.UNAUTHORIZED, 'the admin API needs Authorization: Bearer <admin token> (ADMIN_TOKEN, ADMIN_TOKEN_FILE or <SECRETS_DIR>/admin-token)')
-      error.headers = { 'www-authenticate': ADMIN_WWW_AUTHENTICATE }
-      throw error
-    }
+    if (isAdmin(request.headers.authorization)) return done()
+    const error = apiError(ErrorCode.UNAUTHORIZED, 'the admin API needs Authorization: Bearer <admin token> (ADMIN_TOKEN, ADMIN_TOKEN_FILE or <SECRETS_DIR>/admin-token)')
+    error.headers = { 'www-authenticate': ADMIN_WWW_AUTHENTICATE }
+    done(error)
   })
 
   const perKey = new KeyRateLimit(config.keyOrdersPerSecond)
-  app.addHook('preValidation', async (request) => {
+  onRoutesFlagged(app, 'auth', 'preValidation', (request, _reply, done) => {
     const routeConfig = request.routeOptions.config
-    const permission = routeConfig.auth
-    if (permission === undefined) return
     const timestamp = header(request, 'x-timestamp')
     const outcome = verifier.verify({
       keyId: header(request, 'x-api-key'),
@@ -119,22 +119,39 @@ async function authPlugin (app: FastifyInstance, opts: AuthPluginOptions): Promi
       signature: header(request, 'x-signature'),
       // request.url is the raw URL as sent: path and query, undecoded.
       payload: signingPayload(timestamp ?? '', request.method, request.url, request.rawBody),
-      permission
+      permission: routeConfig.auth as Permission
     })
     if (!outcome.ok) {
       const error = apiError(outcome.code, outcome.message)
       if (error.statusCode === 401) error.headers = { 'www-authenticate': WWW_AUTHENTICATE }
-      throw error
+      return done(error)
     }
     if (routeConfig.orderEntry === true) {
       const waitMs = perKey.take(outcome.value.keyId, clock())
       if (waitMs > 0) {
         const error = apiError(ErrorCode.RATE_LIMIT, `rate limit of ${config.keyOrdersPerSecond} orders per second for this API key exceeded`)
         error.retryAfter = Math.ceil(waitMs / 1000)
-        throw error
+        return done(error)
       }
     }
     request.caller = { accountId: outcome.value.accountId }
+    done()
+  })
+}
+
+type FlagHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void
+
+/**
+ * Puts `hook` first in the `phase` hooks of every route registered from now
+ * on whose config has `flag`: the cost lands only on the routes that need it
+ * (a public read pays for no signature check), and a callback hook spares
+ * the promise an async one allocates on every request.
+ */
+function onRoutesFlagged (app: FastifyInstance, flag: 'auth' | 'admin', phase: 'onRequest' | 'preValidation', hook: FlagHook): void {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.[flag] === undefined || route.config[flag] === false) return
+    const existing = route[phase]
+    route[phase] = existing === undefined ? [hook] : [hook, ...(Array.isArray(existing) ? existing : [existing])] as never
   })
 }
 

@@ -11,13 +11,12 @@
  * The signature is compared with timingSafeEqual on the decoded bytes.
  * Pure: no web framework; the clock and the key lookup are injected.
  */
-import { timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { ErrorCode } from '../../schemas/errors.js'
 import type { Permission } from '../../schemas/identity.js'
 import type { ApiKeyRecord, Outcome, Refusal } from '../exchange/exchange.js'
 import { deriveSecret, fingerprintOf } from './key-secrets.js'
 import { ReplayCache } from './replay-cache.js'
-import { sign } from './signature.js'
 
 const KEY_ID = /^[0-9a-f]{32}$/
 const TIMESTAMP = /^[0-9]{1,16}$/
@@ -103,7 +102,8 @@ export function createVerifier (options: VerifierOptions): Verifier {
       }
 
       if (signature === undefined || !SIGNATURE.test(signature)) return refuse(ErrorCode.INVALID_SIGNATURE, 'X-SIGNATURE must be 64 lowercase hex digits')
-      const expected = Buffer.from(sign(secret, attempt.payload), 'hex')
+      // The HMAC's bytes against the decoded header: no hex round trip on the hot path.
+      const expected = createHmac('sha256', secret).update(attempt.payload).digest()
       if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
         return refuse(ErrorCode.INVALID_SIGNATURE, 'the signature does not match: sign timestamp + METHOD + path with query + raw body with the key\'s secret')
       }

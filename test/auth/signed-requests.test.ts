@@ -28,12 +28,19 @@ t.test('an unsigned private request is 401 INVALID_API_KEY with WWW-Authenticate
     { method: 'POST' as const, url: '/order', payload: { not: 'an order' } },
     { method: 'POST' as const, url: '/cancel', payload: { symbol: 'BTC-USDT', order_id: '1' } },
     { method: 'GET' as const, url: '/order/1?symbol=BTC-USDT' },
-    { method: 'GET' as const, url: '/order?client_order_id=x' }
+    { method: 'GET' as const, url: '/order?client_order_id=x' },
+    { method: 'GET' as const, url: '/orders' },
+    { method: 'GET' as const, url: '/fills' },
+    { method: 'POST' as const, url: '/cancel_all', payload: {} },
+    // HEAD routes are Fastify's copies of the GET ones: they must carry the same check.
+    { method: 'HEAD' as const, url: '/orders' },
+    { method: 'HEAD' as const, url: '/fills?symbol=BTC-USDT' },
+    { method: 'HEAD' as const, url: '/order/1?symbol=BTC-USDT' }
   ]
   for (const c of cases) {
     const res = await app.inject(c)
     t.equal(res.statusCode, 401, `${c.method} ${c.url}`)
-    t.equal(res.json().error_code, 'INVALID_API_KEY')
+    if (c.method !== 'HEAD') t.equal(res.json().error_code, 'INVALID_API_KEY')
     t.match(res.headers['www-authenticate'], WWW)
   }
 })
