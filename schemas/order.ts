@@ -35,7 +35,7 @@ export const TradeView = Type.Object({
   price: DecimalString,
   quantity: DecimalString,
   aggressor_side: Type.String(),
-  maker_order_id: Type.String(),
+  maker_order_id: NullableString('the resting order traded against when it is your own (always with AUTH=off); null when another account\'s: who you traded with is not yours to know'),
   taker_order_id: Type.String(),
   timestamp: EpochSeconds,
   trade_value: DecimalString,

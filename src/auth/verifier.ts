@@ -70,6 +70,8 @@ export function createVerifier (options: VerifierOptions): Verifier {
   const replays = new ReplayCache(2 * recvWindowMs, options.replayCacheMax)
   // keyId → its derived secret, or null when the master does not derive it (fingerprint mismatch).
   const secrets = new Map<string, string | null>()
+  /** The latest clock reading seen: the replay cache's notion of now never goes back. */
+  let latest = 0
 
   function secretOf (record: ApiKeyRecord): string | null {
     let secret = secrets.get(record.keyId)
@@ -99,6 +101,12 @@ export function createVerifier (options: VerifierOptions): Verifier {
       const skew = Number(timestamp) - now
       if (Math.abs(skew) > recvWindowMs) {
         return refuse(ErrorCode.INVALID_TIMESTAMP, `X-TIMESTAMP is ${Math.abs(skew)} ms ${skew > 0 ? 'ahead of' : 'behind'} the server clock; the window is ${recvWindowMs} ms`)
+      }
+      // A clock stepped forward expires the replay cache's entries; stepped back again, their timestamps would
+      // be inside the window once more. Nothing older than the window before the latest time seen passes.
+      if (now > latest) latest = now
+      if (Number(timestamp) < latest - recvWindowMs) {
+        return refuse(ErrorCode.INVALID_TIMESTAMP, `X-TIMESTAMP is older than the receive window before the latest server time seen (${latest}); the server clock stepped back`)
       }
 
       if (signature === undefined || !SIGNATURE.test(signature)) return refuse(ErrorCode.INVALID_SIGNATURE, 'X-SIGNATURE must be 64 lowercase hex digits')

@@ -43,6 +43,12 @@ export interface EngineOptions {
   readonly maxOpenOrdersPerAccount?: number | null
   /** Trades kept for the accounts' fill lists. */
   readonly fillHistoryLimit?: number
+  /**
+   * History entries (or fill slots) one list call looks at, at most: the
+   * histories are shared by every account, so this bounds the work one read
+   * can cost the matching thread. Default DEFAULT_MAX_LIST_SCAN.
+   */
+  readonly maxListScan?: number
   /** Milliseconds since the epoch. */
   readonly clock?: () => number
   /** Sees every accepted command before it runs: the journal's hook. */
@@ -90,6 +96,8 @@ export const DEFAULT_MAX_FILLS_PER_ORDER = 1000
 export const DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL = 100_000
 export const DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT = 1000
 export const DEFAULT_FILL_HISTORY_LIMIT = 100_000
+/** About 0.1 ms of scanning per list call. */
+export const DEFAULT_MAX_LIST_SCAN = 10_000
 /** Replays records journaled before the cap existed as they ran: uncapped. */
 const NO_FILL_CAP = Number.MAX_SAFE_INTEGER
 
@@ -105,6 +113,7 @@ export class MatchingEngine {
   readonly maxOpenOrdersPerAccount: number | null
   readonly accounts = new AccountRegistry()
   readonly fills: FillHistory
+  readonly maxListScan: number
   private readonly books = new Map<string, OrderBook>()
   private readonly clock: () => number
   private readonly onCommand: ((command: Command) => void) | undefined
@@ -127,6 +136,7 @@ export class MatchingEngine {
     const perAccount = options.maxOpenOrdersPerAccount ?? null
     this.maxOpenOrdersPerAccount = perAccount === null ? null : positiveLimit(perAccount, 'max open orders per account')
     this.fills = new FillHistory(options.fillHistoryLimit ?? DEFAULT_FILL_HISTORY_LIMIT)
+    this.maxListScan = positiveLimit(options.maxListScan ?? DEFAULT_MAX_LIST_SCAN, 'max list scan')
     for (const config of options.symbols ?? DEFAULT_SYMBOLS) {
       const spec = new SymbolSpec(config)
       if (this.books.has(spec.symbol)) throw new Error(`symbol ${spec.symbol} is configured twice`)
@@ -307,12 +317,18 @@ export class MatchingEngine {
     return { items, next: null }
   }
 
-  /** The account's terminal orders still in the history, newest first; before: a history entry number. */
+  /**
+   * The account's terminal orders still in the history, newest first; before: a history entry number.
+   * The history is shared by every account, so one call looks at no more than maxListScan entries:
+   * a page may then hold fewer than `limit` (even none) with a next cursor to go on from.
+   */
   closedOrders (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Order> {
     const items: Order[] = []
     const history = this.history
     const start = before === null ? history.added - 1 : Math.min(before, history.added) - 1
+    const end = Math.max(history.oldest, start - this.maxListScan + 1)
     for (let n = start; n >= history.oldest; n--) {
+      if (n < end) return { items, next: n + 1 }
       const order = history.at(n)
       if (order.accountId !== accountId || (symbol !== null && order.symbol !== symbol)) continue
       if (items.length === limit) return { items, next: n + 1 }
@@ -325,12 +341,15 @@ export class MatchingEngine {
    * The account's fills still in the fill history, newest first. A trade is
    * two fill slots (2n + 1 its taker side, 2n its maker side), so a trade
    * between two orders of one account is two fills; before: a slot number.
+   * Like closedOrders, one call looks at no more than maxListScan slots.
    */
   fillsOf (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Fill> {
     const items: Fill[] = []
     const fills = this.fills
     const start = before === null ? 2 * fills.added - 1 : Math.min(before, 2 * fills.added) - 1
+    const end = Math.max(2 * fills.oldest, start - this.maxListScan + 1)
     for (let slot = start; slot >= 2 * fills.oldest; slot--) {
+      if (slot < end) return { items, next: slot + 1 }
       const trade = fills.at(slot >> 1)
       const taker = (slot & 1) === 1
       if ((taker ? trade.takerAccountId : trade.makerAccountId) !== accountId || (symbol !== null && trade.symbol !== symbol)) continue
@@ -362,6 +381,8 @@ export class MatchingEngine {
     }
     const account = this.accounts.get(command.accountId)
     if (command.kind === 'create_account') {
+      // The anonymous account owns every order of AUTH=off and of journals from before accounts: no key may ever speak for it.
+      if (command.accountId === ANONYMOUS) return reject(ResultCode.ACCOUNT_EXISTS, `account ${ANONYMOUS} is reserved for the orders of AUTH=off`)
       return account === undefined ? null : reject(ResultCode.ACCOUNT_EXISTS, `account ${command.accountId} already exists`)
     }
     if (account === undefined) return reject(ResultCode.ACCOUNT_NOT_FOUND, `no account ${command.accountId}`)

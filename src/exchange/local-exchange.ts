@@ -469,7 +469,12 @@ export class LocalExchange implements Exchange {
     const totals = tradeAmounts(trades, book.spec, this.engine)
     return {
       ...orderView(order, book.spec),
-      trades: listed.map((trade) => tradeView(trade, book.spec, this.engine)),
+      trades: listed.map((trade) => {
+        const view = tradeView(trade, book.spec, this.engine)
+        // The counterparty's order id would let a taker follow another account's resting order.
+        if (trade.makerAccountId !== order.accountId) view.maker_order_id = null
+        return view
+      }),
       trade_count: trades.length,
       total_maker_fees: totals.makerFee,
       total_taker_fees: totals.takerFee,

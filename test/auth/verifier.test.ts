@@ -96,6 +96,19 @@ t.test('REPLAYED_REQUEST: the same signature again inside the window; checked af
   t.match(verifier.verify(forged), { ok: false, code: 'INVALID_SIGNATURE' }, 'a bad signature is not remembered')
 })
 
+t.test('a clock stepped forward past the cache\'s memory and back again does not let a replay through', async (t) => {
+  const { verifier, add, attempt, tick } = setup()
+  const key = add(['trade'])
+  const once = attempt(key)
+  t.equal(verifier.verify(once).ok, true)
+  tick(2 * WINDOW + 1000)
+  t.equal(verifier.verify(attempt(key)).ok, true, 'a request at the stepped-forward time (its entry expires the first one)')
+  tick(-(2 * WINDOW + 900))
+  t.match(verifier.verify(once), { ok: false, code: 'INVALID_TIMESTAMP' }, 'the first request again, inside the window of the stepped-back clock: refused')
+  tick(2 * WINDOW)
+  t.equal(verifier.verify(attempt(key, { body: 'new' })).ok, true, 'once the clock is back past the latest time seen, fresh requests pass')
+})
+
 t.test('a full replay cache refuses new signatures (OVERLOADED) rather than forget one; expiry frees it', async (t) => {
   const { verifier, add, attempt, tick } = setup({ replayCacheMax: 2 })
   const key = add(['trade'])
