@@ -167,7 +167,6 @@ t.test('the verifier: key, then timestamp, then signature, then replay; a signat
   t.equal(codeOf({ timestamp: String(now) }), 'ok', 'a new sign-in (expired entries are dropped on the way)')
   // The session with a nonce of its own relays it.
   const { open } = setup('required', verify)
-  now = 1_700_000_000_000
   const first = open()
   const second = open()
   const frame = { type: 'auth', api_key: KEY, timestamp: now + 1, signature: sign(secret, wsSignInPayload(String(now + 1), NONCE)) }
