@@ -350,11 +350,11 @@ export class MatchingEngine {
     const end = Math.max(2 * fills.oldest, start - this.maxListScan + 1)
     for (let slot = start; slot >= 2 * fills.oldest; slot--) {
       if (slot < end) return { items, next: slot + 1 }
-      const trade = fills.at(slot >> 1)
+      const n = slot >> 1
       const taker = (slot & 1) === 1
-      if ((taker ? trade.takerAccountId : trade.makerAccountId) !== accountId || (symbol !== null && trade.symbol !== symbol)) continue
+      if (fills.accountAt(n, taker) !== accountId || (symbol !== null && fills.symbolAt(n) !== symbol)) continue
       if (items.length === limit) return { items, next: slot + 1 }
-      items.push({ trade, role: taker ? 'taker' : 'maker' })
+      items.push({ trade: fills.at(n), role: taker ? 'taker' : 'maker' })
     }
     return { items, next: null }
   }
