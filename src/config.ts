@@ -10,6 +10,7 @@ import {
   DEFAULT_FEE_RATE, DEFAULT_FILL_HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT,
   DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, DEFAULT_SYMBOLS, MatchingEngine, STP_MODES, StpMode, type SymbolConfig
 } from './engine/index.js'
+import { AUTH_MODES, type AuthMode } from '../schemas/ws.js'
 
 /** The l2 depths a WebSocket subscriber may ask for: a few classes, so deltas are built once per class. */
 export const WS_DEPTHS = [1, 10, 50, 100, 500, 1000, 5000, 10000] as const
@@ -17,8 +18,7 @@ export const WS_DEPTHS = [1, 10, 50, 100, 500, 1000, 5000, 10000] as const
 export const FSYNC_POLICIES = ['always', 'batch', 'none'] as const
 export type FsyncPolicy = typeof FSYNC_POLICIES[number]
 
-export const AUTH_MODES = ['required', 'off'] as const
-export type AuthMode = typeof AUTH_MODES[number]
+export { AUTH_MODES, type AuthMode }
 
 export interface Config {
   readonly host: string

@@ -11,8 +11,7 @@ import { join } from 'node:path'
 import { request } from 'undici'
 import { sign, signingPayload } from '../../src/auth/signature.js'
 
-export const AUTH_MODES = ['required', 'off'] as const
-export type AuthMode = typeof AUTH_MODES[number]
+export { AUTH_MODES, type AuthMode } from '../../schemas/ws.js'
 
 export interface ApiKey {
   readonly accountId: string

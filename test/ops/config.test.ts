@@ -36,18 +36,23 @@ const bad: Array<[Record<string, string>, RegExp]> = [
   [{ METRICS_TOKEN: 'has a space in it ok' }, /METRICS_TOKEN must be 16 to 256 visible ASCII characters/],
   [{ METRICS_TOKEN: '0123456789abcdef', METRICS_PUBLIC: 'true' }, /contradict each other/]
 ]
-for (const [env, message] of bad) {
-  t.test(`refuses ${JSON.stringify(env)} with a clear message`, async (t) => {
-    let caught: unknown
-    try {
-      loadConfig(env)
-    } catch (error) {
-      caught = error
-    }
-    t.ok(caught instanceof ConfigError, 'a ConfigError')
-    t.match((caught as Error).message, message)
-  })
+/** One test per refused environment: a ConfigError whose message matches. */
+function refuses (cases: ReadonlyArray<readonly [Record<string, string>, RegExp]>): void {
+  for (const [env, message] of cases) {
+    t.test(`refuses ${JSON.stringify(env)} with a clear message`, async (t) => {
+      let caught: unknown
+      try {
+        loadConfig(env)
+      } catch (error) {
+        caught = error
+      }
+      t.ok(caught instanceof ConfigError, 'a ConfigError')
+      t.match((caught as Error).message, message)
+    })
+  }
 }
+
+refuses(bad)
 
 t.test('symbols from SYMBOLS and from SYMBOLS_FILE', async (t) => {
   const inline = loadConfig({ SYMBOLS: '[{"symbol":"doge-usdt","tickSize":"0.00001","minQuantity":"1","lotSize":"1"}]' })
@@ -130,18 +135,7 @@ const badAuth: Array<[Record<string, string>, RegExp]> = [
   [{ DATA_DIR: '/srv/data', SECRETS_DIR: '/srv/data/../data/x', AUTH: 'off' }, /SECRETS_DIR .* must not be inside DATA_DIR/],
   [{ DATA_DIR: '/srv/data', AUTH_MASTER_SECRET_FILE: '/srv/data/master.key' }, /AUTH_MASTER_SECRET_FILE must not be inside DATA_DIR/]
 ]
-for (const [env, message] of badAuth) {
-  t.test(`refuses ${JSON.stringify(env)}`, async (t) => {
-    let caught: unknown
-    try {
-      loadConfig(env)
-    } catch (error) {
-      caught = error
-    }
-    t.ok(caught instanceof ConfigError, 'a ConfigError')
-    t.match((caught as Error).message, message)
-  })
-}
+refuses(badAuth)
 
 t.test('a SECRETS_DIR beside DATA_DIR (or named like it) is fine', async (t) => {
   t.equal(loadConfig({ DATA_DIR: '/srv/data', SECRETS_DIR: '/srv/data-secrets' }).auth.secretsDir, '/srv/data-secrets')
