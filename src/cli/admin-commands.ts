@@ -134,7 +134,22 @@ function parse (argv: readonly string[], env: Record<string, string | undefined>
   const command = args.shift()
   if (command === undefined) throw new CliError(`no command\n${USAGE}`)
   if (!/^https?:\/\/[^/]/.test(url)) throw new CliError(`the server URL must be http://host:port, got "${url}" (--url or EXCHANGE_URL)`)
+  if (!sendsTokenSafely(url)) {
+    throw new CliError(`refusing to send the admin token in clear text to ${url}: use https:// or a loopback address (127.0.0.1, ::1, localhost)`)
+  }
   return { command, args, flags, options, url: url.replace(/\/+$/, '') }
+}
+
+/** The admin token goes over TLS, or over plain HTTP only to this machine. */
+function sendsTokenSafely (url: string): boolean {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return false
+  }
+  const host = parsed.hostname
+  return parsed.protocol === 'https:' || host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }
 
 function need (args: readonly string[], what: string): string {

@@ -105,6 +105,13 @@ t.test('usage errors and unreachable servers: exit 1 with one clear line', async
   t.match(await run(['list', '--url', `http://127.0.0.1:${port}`]), { code: 1, err: /cannot reach http:\/\/127\.0\.0\.1:\d+ \(connect ECONNREFUSED .*\): is the server running/ })
   t.match(await run(['list', '--url', 'not a url']), { code: 1, err: /the server URL must be http:\/\/host:port, got "not a url"/ })
   t.match(await run(['list'], { ADMIN_TOKEN: TEST_ADMIN_TOKEN, EXCHANGE_URL: 'ftp://127.0.0.1' }), { code: 1, err: /must be http:\/\/host:port/ })
+  // The token never crosses a network in clear text; no connection is even tried.
+  for (const url of ['http://exchange.example.com:3000', 'http://10.0.0.5:3000', 'http://[fe80::1]:3000', 'http://127.0.0.1.example.com', 'http://:80']) {
+    t.match(await run(['list', '--url', url], { ADMIN_TOKEN: TEST_ADMIN_TOKEN }), { code: 1, err: /refusing to send the admin token in clear text|must be http:\/\/host:port/ }, url)
+  }
+  t.match(await run(['list', '--url', `http://localhost:${port}`], { ADMIN_TOKEN: TEST_ADMIN_TOKEN }), { code: 1, err: /cannot reach/ }, 'localhost is fine (then unreachable)')
+  t.match(await run(['list', '--url', `http://[::1]:${port}`], { ADMIN_TOKEN: TEST_ADMIN_TOKEN }), { code: 1, err: /cannot reach/ }, '::1 is fine')
+  t.match(await run(['list', '--url', 'https://127.0.0.1:1'], { ADMIN_TOKEN: TEST_ADMIN_TOKEN }), { code: 1, err: /cannot reach/ }, 'https anywhere is fine')
 
   // Something that is not this service: no JSON error body.
   const other = createServer((_req, res) => { res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway') })
