@@ -73,7 +73,9 @@ export const WsErrorCode = {
   INVALID_API_KEY: 'INVALID_API_KEY',
   INVALID_TIMESTAMP: 'INVALID_TIMESTAMP',
   INVALID_SIGNATURE: 'INVALID_SIGNATURE',
-  REPLAYED_REQUEST: 'REPLAYED_REQUEST'
+  REPLAYED_REQUEST: 'REPLAYED_REQUEST',
+  /** The replay cache is full of live sign-ins: retry shortly (as 503 OVERLOADED over REST). */
+  OVERLOADED: 'OVERLOADED'
 } as const
 export type WsErrorCode = typeof WsErrorCode[keyof typeof WsErrorCode]
 

@@ -138,7 +138,8 @@ export function loadConfig (env: Env = process.env): Config {
       historyLimit: read.int('HISTORY_LIMIT', DEFAULT_HISTORY_LIMIT, 1, 100_000_000),
       maxFillsPerOrder: read.int('MAX_FILLS_PER_ORDER', DEFAULT_MAX_FILLS_PER_ORDER, 1, 1_000_000),
       maxOpenOrdersPerSymbol: read.int('MAX_OPEN_ORDERS_PER_SYMBOL', DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, 1, 100_000_000),
-      maxOpenOrdersPerAccount: auth.mode === 'off' ? null : read.int('MAX_OPEN_ORDERS_PER_ACCOUNT', DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT, 1, 100_000_000),
+      // Validated in both modes (a bad value stops the start either way); AUTH=off then applies no per-account cap.
+      maxOpenOrdersPerAccount: perAccountCap(auth.mode, read.int('MAX_OPEN_ORDERS_PER_ACCOUNT', DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT, 1, 100_000_000)),
       fillHistoryLimit: read.int('FILL_HISTORY_LIMIT', DEFAULT_FILL_HISTORY_LIMIT, 1, 100_000_000),
       defaultStp: read.oneOf('DEFAULT_STP', StpMode.CANCEL_MAKER, STP_MODES)
     },
@@ -188,6 +189,11 @@ export function loadConfig (env: Env = process.env): Config {
     throw new ConfigError(`invalid engine configuration: ${(error as Error).message}`)
   }
   return deepFreeze(config)
+}
+
+/** The anonymous account of AUTH=off is everyone: a per-account cap would be a global one. */
+function perAccountCap (mode: AuthMode, cap: number): number | null {
+  return mode === 'off' ? null : cap
 }
 
 /**
