@@ -50,7 +50,7 @@ export class OrderBook {
   readonly bids = new BookSide(Side.BUY)
   readonly asks = new BookSide(Side.SELL)
   readonly open = new Map<string, Order>()
-  /** Open orders by clientKey(account, client order id): client ids are unique per account, not per book. */
+  /** Open orders by clientKey(account, client order id): a client id is unique among one account's open orders in this book; two accounts may share one. */
   readonly openByClientId = new Map<string, Order>()
   nextTradeSeq = 1
   readonly stats: BookStats = { totalOrders: 0, totalTrades: 0, volumeLots: new UnitCounter(), lastTradePriceTicks: null, lastTradeTime: null }
