@@ -11,7 +11,9 @@
  * of accounts that are not registered (the anonymous account of AUTH=off)
  * are listed the same way.
  */
-import type { Order } from './order.js'
+import { ResultCode, reject, type Rejection } from './codes.js'
+import type { CreateAccountCommand, CreateKeyCommand, IdentityCommand, RevokeKeyCommand } from './commands.js'
+import { ANONYMOUS, type Order } from './order.js'
 
 export const AccountStatus = { ACTIVE: 'active', DISABLED: 'disabled' } as const
 export type AccountStatus = typeof AccountStatus[keyof typeof AccountStatus]
@@ -107,6 +109,54 @@ export class AccountRegistry {
   addKey (key: ApiKey): void {
     this.keys.set(key.keyId, key)
     ;(this.accounts.get(key.accountId) as Account).keys.push(key)
+  }
+
+  /**
+   * Why the state cannot take this identity command, or null. Replay runs
+   * the same check: a journal that fails it is damaged.
+   */
+  refusal (command: IdentityCommand): Rejection | null {
+    if (command.kind === 'revoke_key') {
+      return this.keys.has(command.keyId) ? null : reject(ResultCode.API_KEY_NOT_FOUND, `no API key ${command.keyId}`)
+    }
+    const account = this.accounts.get(command.accountId)
+    if (command.kind === 'create_account') {
+      // The anonymous account owns every order of AUTH=off and of journals from before accounts: no key may ever speak for it.
+      if (command.accountId === ANONYMOUS) return reject(ResultCode.ACCOUNT_EXISTS, `account ${ANONYMOUS} is reserved for the orders of AUTH=off`)
+      return account === undefined ? null : reject(ResultCode.ACCOUNT_EXISTS, `account ${command.accountId} already exists`)
+    }
+    if (account === undefined) return reject(ResultCode.ACCOUNT_NOT_FOUND, `no account ${command.accountId}`)
+    if (command.kind === 'set_account_status') return null
+    if (!account.isActive) return reject(ResultCode.ACCOUNT_DISABLED, `account ${command.accountId} is disabled; enable it before creating keys`)
+    if (this.keys.has(command.keyId)) return reject(ResultCode.VALIDATION_ERROR, `API key ${command.keyId} already exists`)
+    if (account.keys.length >= MAX_KEYS_PER_ACCOUNT) {
+      return reject(ResultCode.TOO_MANY_API_KEYS, `account ${command.accountId} holds its maximum of ${MAX_KEYS_PER_ACCOUNT} API keys (revoked ones included)`)
+    }
+    return null
+  }
+
+  /**
+   * Applies an account or key command that refusal() passed. A status change
+   * is the engine's (disabling also cancels the account's orders).
+   */
+  apply (command: CreateAccountCommand | CreateKeyCommand | RevokeKeyCommand): Account | ApiKey {
+    switch (command.kind) {
+      case 'create_account': {
+        const account = new Account(command.accountId, command.timestamp)
+        this.add(account)
+        return account
+      }
+      case 'create_key': {
+        const key: ApiKey = { keyId: command.keyId, accountId: command.accountId, permissions: command.permissions, fingerprint: command.fingerprint, createdAt: command.timestamp, revoked: false }
+        this.addKey(key)
+        return key
+      }
+      case 'revoke_key': {
+        const key = this.keys.get(command.keyId) as ApiKey
+        key.revoked = true
+        return key
+      }
+    }
   }
 
   /** The account's open orders (an empty list for an account that never had any). */

@@ -6,55 +6,21 @@
  */
 import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
 import type { CancelAllCommand, CancelCommand, Command, IdentityCommand, OrderFields } from './commands.js'
-import { Account, AccountRegistry, AccountStatus, MAX_KEYS_PER_ACCOUNT, type ApiKey, type Permission } from './accounts.js'
+import { AccountRegistry, type Account, type AccountStatus, type ApiKey, type Permission } from './accounts.js'
 import { FillHistory } from './fill-history.js'
+import { closedOrdersOf, fillsOf, openOrdersOf, type Fill, type Page } from './account-lists.js'
+import {
+  DEFAULT_FEE_RATE, DEFAULT_FILL_HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_LIST_SCAN,
+  DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, type EngineOptions
+} from './engine-options.js'
 import { decimal, toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
 import type { EngineEvent, EngineListener, ListenerErrorHandler, Trade } from './events.js'
 import { OrderHistory } from './history.js'
 import { ANONYMOUS, CancelReason, Order, type Side } from './order.js'
 import { Fillability, NO_TRADES, OrderBook, type CommandOutput } from './order-book.js'
-import { DEFAULT_SYMBOLS, SymbolSpec, type SymbolConfig } from './symbols.js'
+import { DEFAULT_SYMBOLS, SymbolSpec } from './symbols.js'
 import { normaliseSymbol } from './identifiers.js'
 import { validateOrder, type NewOrderInput } from './validate.js'
-
-export interface EngineOptions {
-  readonly symbols?: readonly SymbolConfig[]
-  readonly makerFeeRate?: string
-  readonly takerFeeRate?: string
-  /** Terminal orders kept queryable. */
-  readonly historyLimit?: number
-  /**
-   * Most trades one order may produce. An order that reaches it with crossing
-   * liquidity left is cancelled with cancelReason MATCH_LIMIT (a FOK that
-   * would need more is rejected whole). Bounds the work of one command.
-   */
-  readonly maxFillsPerOrder?: number
-  /**
-   * Most resting orders per symbol. At the cap a limit order that would rest
-   * is refused with TOO_MANY_OPEN_ORDERS; orders that do not rest still run.
-   */
-  readonly maxOpenOrdersPerSymbol?: number
-  /**
-   * Most open orders per account; null or absent: no cap (the service sets
-   * DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT unless AUTH=off, whose anonymous
-   * account is everyone). Checked like the per-symbol cap, before the
-   * command is journaled.
-   */
-  readonly maxOpenOrdersPerAccount?: number | null
-  /** Trades kept for the accounts' fill lists. */
-  readonly fillHistoryLimit?: number
-  /**
-   * History entries (or fill slots) one list call looks at, at most: the
-   * histories are shared by every account, so this bounds the work one read
-   * can cost the matching thread. Default DEFAULT_MAX_LIST_SCAN.
-   */
-  readonly maxListScan?: number
-  /** Milliseconds since the epoch. */
-  readonly clock?: () => number
-  /** Sees every accepted command before it runs: the journal's hook. */
-  readonly onCommand?: (command: Command) => void
-  readonly onListenerError?: ListenerErrorHandler
-}
 
 export interface CancelInput {
   readonly symbol: string
@@ -70,18 +36,6 @@ export interface CancelAllInput {
   readonly side?: Side | null
 }
 
-/** A page of a list, newest first; next is the cursor of the following (older) page, null on the last. */
-export interface Page<T> {
-  readonly items: T[]
-  readonly next: number | null
-}
-
-/** One account's side of a trade. */
-export interface Fill {
-  readonly trade: Trade
-  readonly role: 'maker' | 'taker'
-}
-
 export interface OrderOutcome {
   readonly order: Order
   readonly trades: readonly Trade[]
@@ -89,15 +43,6 @@ export interface OrderOutcome {
   readonly book: OrderBook
 }
 
-export const DEFAULT_FEE_RATE = '0.001'
-export const DEFAULT_HISTORY_LIMIT = 100_000
-export const DEFAULT_MAX_FILLS_PER_ORDER = 1000
-/** About 1.8 KB per resting order: 100,000 hold about 180 MB per symbol. */
-export const DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL = 100_000
-export const DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT = 1000
-export const DEFAULT_FILL_HISTORY_LIMIT = 100_000
-/** About 0.1 ms of scanning per list call. */
-export const DEFAULT_MAX_LIST_SCAN = 10_000
 /** Replays records journaled before the cap existed as they ran: uncapped. */
 const NO_FILL_CAP = Number.MAX_SAFE_INTEGER
 
@@ -179,7 +124,7 @@ export class MatchingEngine {
   /** Validates untrusted input, then places the order. */
   submit (input: NewOrderInput): Result<OrderOutcome> {
     const book = this.book(String(input.symbol))
-    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
+    if (book === undefined) return this.unknownSymbol(input.symbol)
     const fields = validateOrder(input, book.spec)
     if (!fields.ok) return fields
     return this.place(fields.value)
@@ -224,7 +169,7 @@ export class MatchingEngine {
 
   cancel (input: CancelInput): Result<OrderOutcome> {
     const book = this.book(String(input.symbol))
-    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
+    if (book === undefined) return this.unknownSymbol(input.symbol)
     const { orderId, clientOrderId } = input
     const accountId = input.accountId ?? ANONYMOUS
     if ((orderId === undefined || orderId === null) && (clientOrderId === undefined || clientOrderId === null)) {
@@ -263,7 +208,7 @@ export class MatchingEngine {
         this.runCancelAll(command)
         return
       default: {
-        const refused = this.checkIdentity(command)
+        const refused = this.accounts.refusal(command)
         if (refused !== null) throw new Error(`replay: ${refused.message}`)
         this.runIdentity(command)
       }
@@ -279,7 +224,7 @@ export class MatchingEngine {
     let symbol: string | null = null
     if (input.symbol !== undefined && input.symbol !== null) {
       const book = this.book(input.symbol)
-      if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${input.symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
+      if (book === undefined) return this.unknownSymbol(input.symbol)
       symbol = book.symbol
     }
     const command: CancelAllCommand = { kind: 'cancel_all', seq: this.sequence + 1, timestamp: this.clock(), accountId: input.accountId, symbol, side: input.side ?? null }
@@ -306,57 +251,21 @@ export class MatchingEngine {
 
   /** The account's open orders, newest first, of one symbol if given; before: an order number (the previous page's cursor). */
   openOrders (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Order> {
-    const items: Order[] = []
-    let order = this.accounts.ordersOf(accountId).tail
-    if (before !== null) while (order !== null && Number(order.id) >= before) order = order.accountPrev
-    for (; order !== null; order = order.accountPrev) {
-      if (symbol !== null && order.symbol !== symbol) continue
-      if (items.length === limit) return { items, next: Number(items[items.length - 1].id) }
-      items.push(order)
-    }
-    return { items, next: null }
+    return openOrdersOf(this.accounts.ordersOf(accountId), symbol, limit, before)
   }
 
-  /**
-   * The account's terminal orders still in the history, newest first; before: a history entry number.
-   * The history is shared by every account, so one call looks at no more than maxListScan entries:
-   * a page may then hold fewer than `limit` (even none) with a next cursor to go on from.
-   */
+  /** The account's terminal orders still in the history, newest first (see closedOrdersOf). */
   closedOrders (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Order> {
-    const items: Order[] = []
-    const history = this.history
-    const start = before === null ? history.added - 1 : Math.min(before, history.added) - 1
-    const end = Math.max(history.oldest, start - this.maxListScan + 1)
-    for (let n = start; n >= history.oldest; n--) {
-      if (n < end) return { items, next: n + 1 }
-      const order = history.at(n)
-      if (order.accountId !== accountId || (symbol !== null && order.symbol !== symbol)) continue
-      if (items.length === limit) return { items, next: n + 1 }
-      items.push(order)
-    }
-    return { items, next: null }
+    return closedOrdersOf(this.history, accountId, symbol, limit, before, this.maxListScan)
   }
 
-  /**
-   * The account's fills still in the fill history, newest first. A trade is
-   * two fill slots (2n + 1 its taker side, 2n its maker side), so a trade
-   * between two orders of one account is two fills; before: a slot number.
-   * Like closedOrders, one call looks at no more than maxListScan slots.
-   */
+  /** The account's fills still in the fill history, newest first (see fillsOf in account-lists.ts). */
   fillsOf (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Fill> {
-    const items: Fill[] = []
-    const fills = this.fills
-    const start = before === null ? 2 * fills.added - 1 : Math.min(before, 2 * fills.added) - 1
-    const end = Math.max(2 * fills.oldest, start - this.maxListScan + 1)
-    for (let slot = start; slot >= 2 * fills.oldest; slot--) {
-      if (slot < end) return { items, next: slot + 1 }
-      const n = slot >> 1
-      const taker = (slot & 1) === 1
-      if (fills.accountAt(n, taker) !== accountId || (symbol !== null && fills.symbolAt(n) !== symbol)) continue
-      if (items.length === limit) return { items, next: slot + 1 }
-      items.push({ trade: fills.at(n), role: taker ? 'taker' : 'maker' })
-    }
-    return { items, next: null }
+    return fillsOf(this.fills, accountId, symbol, limit, before, this.maxListScan)
+  }
+
+  private unknownSymbol (symbol: unknown): Rejection {
+    return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${String(symbol)} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
   }
 
   private bookOrThrow (symbol: string): OrderBook {
@@ -367,61 +276,21 @@ export class MatchingEngine {
 
   /** Checks an identity command against the state, journals it, runs it. */
   private identity (command: IdentityCommand): Result<Account | Order[] | ApiKey> {
-    const refused = this.checkIdentity(command)
+    const refused = this.accounts.refusal(command)
     if (refused !== null) return refused
     this.onCommand?.(command)
     return accept(this.runIdentity(command))
   }
 
-  /** Why the state cannot take this identity command, or null. Replay runs the same check: a journal that fails it is damaged. */
-  private checkIdentity (command: IdentityCommand): Rejection | null {
-    if (command.kind === 'revoke_key') {
-      const key = this.accounts.key(command.keyId)
-      return key === undefined ? reject(ResultCode.API_KEY_NOT_FOUND, `no API key ${command.keyId}`) : null
-    }
-    const account = this.accounts.get(command.accountId)
-    if (command.kind === 'create_account') {
-      // The anonymous account owns every order of AUTH=off and of journals from before accounts: no key may ever speak for it.
-      if (command.accountId === ANONYMOUS) return reject(ResultCode.ACCOUNT_EXISTS, `account ${ANONYMOUS} is reserved for the orders of AUTH=off`)
-      return account === undefined ? null : reject(ResultCode.ACCOUNT_EXISTS, `account ${command.accountId} already exists`)
-    }
-    if (account === undefined) return reject(ResultCode.ACCOUNT_NOT_FOUND, `no account ${command.accountId}`)
-    if (command.kind === 'set_account_status') return null
-    if (!account.isActive) return reject(ResultCode.ACCOUNT_DISABLED, `account ${command.accountId} is disabled; enable it before creating keys`)
-    if (this.accounts.key(command.keyId) !== undefined) return reject(ResultCode.VALIDATION_ERROR, `API key ${command.keyId} already exists`)
-    if (account.keys.length >= MAX_KEYS_PER_ACCOUNT) {
-      return reject(ResultCode.TOO_MANY_API_KEYS, `account ${command.accountId} holds its maximum of ${MAX_KEYS_PER_ACCOUNT} API keys (revoked ones included)`)
-    }
-    return null
-  }
-
   private runIdentity (command: IdentityCommand): Account | Order[] | ApiKey {
     this.sequence = command.seq
     this.revision++
-    switch (command.kind) {
-      case 'create_account': {
-        const account = new Account(command.accountId, command.timestamp)
-        this.accounts.add(account)
-        return account
-      }
-      case 'set_account_status': {
-        const account = this.accounts.get(command.accountId) as Account
-        const wasActive = account.isActive
-        account.status = command.status
-        // Disabling cancels what the account has open, in the same command.
-        return wasActive && !account.isActive ? this.cancelOrdersOf(command.accountId, null, null, CancelReason.ACCOUNT_DISABLED) : []
-      }
-      case 'create_key': {
-        const key: ApiKey = { keyId: command.keyId, accountId: command.accountId, permissions: command.permissions, fingerprint: command.fingerprint, createdAt: command.timestamp, revoked: false }
-        this.accounts.addKey(key)
-        return key
-      }
-      case 'revoke_key': {
-        const key = this.accounts.key(command.keyId) as ApiKey
-        key.revoked = true
-        return key
-      }
-    }
+    if (command.kind !== 'set_account_status') return this.accounts.apply(command)
+    const account = this.accounts.get(command.accountId) as Account
+    const wasActive = account.isActive
+    account.status = command.status
+    // Disabling cancels what the account has open, in the same command.
+    return wasActive && !account.isActive ? this.cancelOrdersOf(command.accountId, null, null, CancelReason.ACCOUNT_DISABLED) : []
   }
 
   private runCancelAll (command: CancelAllCommand): Order[] {
@@ -467,7 +336,7 @@ export class MatchingEngine {
   /** An open or terminal order of a symbol. */
   findOrder (symbol: string, ref: { orderId?: string | null, clientOrderId?: string | null }, accountId: string = ANONYMOUS): Result<Order> {
     const book = this.book(symbol)
-    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
+    if (book === undefined) return this.unknownSymbol(symbol)
     let order: Order | undefined
     if (ref.orderId !== undefined && ref.orderId !== null) {
       order = book.open.get(ref.orderId) ?? this.history.get(ref.orderId)

@@ -1,6 +1,12 @@
 /** The engine's public surface: plugins, tests and benchmarks import from here only. */
-export { MatchingEngine, DEFAULT_FEE_RATE, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT, DEFAULT_FILL_HISTORY_LIMIT } from './engine.js'
-export type { EngineOptions, CancelInput, CancelAllInput, OrderOutcome, Page, Fill } from './engine.js'
+export { MatchingEngine } from './engine.js'
+export type { CancelInput, CancelAllInput, OrderOutcome } from './engine.js'
+export {
+  DEFAULT_FEE_RATE, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT,
+  DEFAULT_FILL_HISTORY_LIMIT, DEFAULT_MAX_LIST_SCAN
+} from './engine-options.js'
+export type { EngineOptions } from './engine-options.js'
+export type { Page, Fill } from './account-lists.js'
 export { Account, AccountStatus, Permission, PERMISSIONS, MAX_KEYS_PER_ACCOUNT } from './accounts.js'
 export type { ApiKey } from './accounts.js'
 export { ResultCode } from './codes.js'

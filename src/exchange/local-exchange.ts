@@ -21,6 +21,7 @@ import type { WriterIo } from '../journal/journal-writer.js'
 import { MarketDataHub } from '../gateway/market-data-hub.js'
 import { bboView, depthView, symbolFiltersView, symbolStatsView, volumeText } from '../wire/market-views.js'
 import { fillView, orderView, tradeAmounts, tradeView } from '../wire/order-views.js'
+import { accountView, keyView } from '../wire/identity-views.js'
 import { toSeconds } from '../wire/time.js'
 import { ErrorCode } from '../../schemas/errors.js'
 import type { CancelBody, NewOrderBody } from '../../schemas/order.js'
@@ -389,13 +390,7 @@ export class LocalExchange implements Exchange {
   }
 
   private accountView (account: Account): AccountView {
-    return {
-      account_id: account.id,
-      status: account.status,
-      created_at: toSeconds(account.createdAt),
-      open_orders: this.engine.accounts.openCount(account.id),
-      api_keys: account.keys.map(keyView)
-    }
+    return accountView(account, this.engine.accounts.openCount(account.id))
   }
 
   private keyRecord (key: ApiKey): ApiKeyRecord {
@@ -407,14 +402,11 @@ export class LocalExchange implements Exchange {
   private listScope (symbol: string | undefined, cursor: string | undefined): Outcome<{ symbol: string | null, before: number | null }> {
     const failed = this.refuseIfFailed()
     if (failed !== null) return failed
-    let book: OrderBook | undefined
-    if (symbol !== undefined) {
-      book = this.engine.book(symbol)
-      if (book === undefined) return refuse(ErrorCode.SYMBOL_NOT_FOUND, `symbol ${symbol} is not traded here; traded symbols: ${this.engine.symbols.join(', ')}`)
-    }
+    const book = symbol === undefined ? null : this.readableBook(symbol)
+    if (book !== null && !book.ok) return book
     const before = cursor === undefined ? null : parseCursor(cursor)
     if (before === null && cursor !== undefined) return refuse(ErrorCode.INVALID_PARAMETER, 'cursor must be a next_cursor from an earlier page')
-    return { ok: true, value: { symbol: book?.symbol ?? null, before } }
+    return { ok: true, value: { symbol: book?.value.symbol ?? null, before } }
   }
 
   private specOf (symbol: string): SymbolSpec {
@@ -499,10 +491,6 @@ function parseCursor (text: string): number | null {
 
 function cursorText (next: number | null): string | null {
   return next === null ? null : String(next)
-}
-
-function keyView (key: ApiKey): ApiKeyView {
-  return { key_id: key.keyId, account_id: key.accountId, permissions: [...key.permissions], status: key.revoked ? 'revoked' : 'active', created_at: toSeconds(key.createdAt) }
 }
 
 function journalUnavailable (): Refusal {

@@ -6,14 +6,8 @@ import { depthView } from '../../src/wire/market-views.js'
 import { ANONYMOUS, MatchingEngine } from '../../src/engine/index.js'
 import { UNIT, place, unitEngine } from '../helpers/engine.js'
 import { steppingClock } from '../helpers/clock.js'
+import { Recorder } from '../helpers/recorder.js'
 import { intBetween, seededRandom } from '../helpers/random.js'
-
-class Recorder implements Subscriber {
-  readonly messages: Array<Record<string, any>> = []
-  send (text: string): void {
-    this.messages.push(JSON.parse(text))
-  }
-}
 
 /** Applies a snapshot and the deltas after it, as a client would. */
 function rebuild (messages: ReadonlyArray<Record<string, any>>) {

@@ -5,24 +5,7 @@ import type { Subscriber } from '../../src/gateway/subscriber.js'
 import { MatchingEngine, type NewOrderInput } from '../../src/engine/index.js'
 import { UNIT, unitEngine } from '../helpers/engine.js'
 import { steppingClock } from '../helpers/clock.js'
-
-class Recorder implements Subscriber {
-  readonly texts: string[] = []
-  corks = 0
-  send (text: string): void {
-    this.texts.push(text)
-  }
-
-  cork (): void {
-    this.corks++
-  }
-
-  uncork (): void {}
-
-  get messages (): Array<Record<string, any>> {
-    return this.texts.map((text) => JSON.parse(text))
-  }
-}
+import { Recorder } from '../helpers/recorder.js'
 
 function submit (engine: MatchingEngine, accountId: string, order: Partial<NewOrderInput> & Pick<NewOrderInput, 'side' | 'quantity'>) {
   const result = engine.submit({ symbol: UNIT.symbol, orderType: 'limit', accountId, stp: 'none', ...order })
