@@ -176,9 +176,9 @@ export function generateFlow (options: FlowOptions): Flow {
     const { order, trades } = result.value
     if (order.id !== String(id)) throw new Error(`flow: expected order id ${id}, the engine gave ${order.id}`)
     for (const trade of trades) {
-      if (!book.open.has(trade.makerOrderId)) live.remove(Number(trade.makerOrderId))
+      if (book.openOrder(trade.makerOrderId) === undefined) live.remove(Number(trade.makerOrderId))
     }
-    if (book.open.has(order.id)) live.add(id)
+    if (book.openOrder(order.id) !== undefined) live.add(id)
     liveSum += live.size
     if (live.size > liveMax) liveMax = live.size
   }

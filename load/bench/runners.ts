@@ -94,7 +94,7 @@ function engineRun (key: string, name: string, description: string, mode: Engine
             trades,
             tradedLots: String(tradedLots),
             rejected,
-            openAtEnd: engine.book(SYMBOL)?.open.size ?? -1,
+            openAtEnd: engine.book(SYMBOL)?.openCount ?? -1,
             ...(mode === 'listener' ? { events } : {})
           }
         }

@@ -71,6 +71,16 @@ export class OrderBook {
     return this.spec.symbol
   }
 
+  /** The order resting in this book with this id, if any. */
+  openOrder (orderId: string): Order | undefined {
+    return this.open.get(orderId)
+  }
+
+  /** How many orders rest in this book. */
+  get openCount (): number {
+    return this.open.size
+  }
+
   sideOf (side: Side): BookSide {
     return side === Side.BUY ? this.bids : this.asks
   }

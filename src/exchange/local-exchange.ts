@@ -200,7 +200,7 @@ export class LocalExchange implements Exchange {
     for (const book of this.engine.allBooks()) {
       symbolInfo[book.symbol] = {
         bbo: bboView(book, now),
-        active_orders: book.open.size,
+        active_orders: book.openCount,
         total_trades: book.stats.totalTrades,
         ...symbolFiltersView(book.spec)
       }

@@ -35,7 +35,7 @@ t.test('a throwing listener never corrupts the book or stops the others', async 
   t.equal(trades.length, 1)
   t.equal(seen, 2)
   t.equal(errors.length, 2)
-  t.equal(engine.book('UNIT-USD')!.open.size, 0)
+  t.equal(engine.book('UNIT-USD')!.openCount, 0)
   remove()
   place(engine, { side: 'sell', qty: 5, price: 100 })
   t.equal(seen, 2, 'removed listener is not called')
@@ -67,7 +67,7 @@ t.test('without an onListenerError hook a throwing listener is still isolated', 
   e.addListener((events) => seen.push(events.length))
   t.doesNotThrow(() => place(e, { side: 'sell', qty: 5, price: 100 }))
   t.equal(seen.length, 1, 'the next listener still ran')
-  t.equal(e.book('UNIT-USD')!.open.size, 1)
+  t.equal(e.book('UNIT-USD')!.openCount, 1)
 })
 
 t.test('a sweep reports each level it changed once, the rested remainder on its own side', async (t) => {

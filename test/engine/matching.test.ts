@@ -206,5 +206,5 @@ t.test('replay refuses a journal that does not fit the engine: a gap, an unknown
   t.throws(() => e.replay({ kind: 'cancel', seq: 1, orderId: '9', timestamp: 1, symbol: 'UNIT-USD' }), /replay: order 9 is not open in UNIT-USD/)
   t.equal(e.sequence, 0, 'nothing was applied')
   e.replay({ ...order, seq: 1 })
-  t.equal(e.book('UNIT-USD')!.open.size, 1, 'the fitting command then replays')
+  t.equal(e.book('UNIT-USD')!.openCount, 1, 'the fitting command then replays')
 })

@@ -33,7 +33,7 @@ t.test('at the cap, orders that do not rest are still taken', async (t) => {
   t.equal(ok(submit(e, 'buy', 'ioc', 5, 90)), 'cancelled')
   t.equal(ok(submit(e, 'buy', 'fok', 5, 90)), 'rejected')
   t.equal(ok(submit(e, 'buy', 'limit', 3, 102)), 'filled', 'a limit order that fills completely')
-  t.equal(e.book(UNIT.symbol)!.open.size, 1)
+  t.equal(e.book(UNIT.symbol)!.openCount, 1)
   t.equal(ok(submit(e, 'sell', 'limit', 1, 104)), 'pending', 'below the cap again: rests')
   t.equal(ok(submit(e, 'sell', 'limit', 1, 105)), 'pending')
   t.equal(ok(submit(e, 'sell', 'limit', 1, 106)), 'TOO_MANY_OPEN_ORDERS')

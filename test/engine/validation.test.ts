@@ -60,7 +60,7 @@ for (const [name, over, message] of rejected) {
     if (r.ok) return
     t.equal(r.code, 'VALIDATION_ERROR')
     t.match(r.message, message)
-    t.equal(e.book('BTC-USDT')!.open.size, 0)
+    t.equal(e.book('BTC-USDT')!.openCount, 0)
     t.equal(e.sequence, 0, 'no command was accepted')
   })
 }

@@ -24,7 +24,7 @@ export function bookProblems (book: OrderBook): string[] {
         if (o.prev !== prev) problems.push(`order ${o.id}: broken prev link`)
         if (o.priceTicks !== level.priceTicks || o.side !== side.side) problems.push(`order ${o.id}: in the wrong level`)
         if (!o.isOpen || o.remainingLots <= 0) problems.push(`order ${o.id}: resting but ${o.status} with ${o.remainingLots} left`)
-        if (book.open.get(o.id) !== o) problems.push(`order ${o.id}: resting but not indexed`)
+        if (book.openOrder(o.id) !== o) problems.push(`order ${o.id}: resting but not indexed`)
         total += o.remainingLots
         count++
         prev = o
@@ -36,9 +36,9 @@ export function bookProblems (book: OrderBook): string[] {
     }
     if (first && side.best() !== undefined) problems.push(`${side.side}: best cache set on an empty side`)
   }
-  if (indexed !== book.open.size) problems.push(`open index has ${book.open.size} orders, levels hold ${indexed}`)
+  if (indexed !== book.openCount) problems.push(`open index has ${book.openCount} orders, levels hold ${indexed}`)
   for (const [cid, order] of book.openByClientId) {
-    if (book.open.get(order.id) !== order || `${order.accountId} ${order.clientOrderId ?? ''}` !== cid) problems.push(`client id ${cid}: stale index entry`)
+    if (book.openOrder(order.id) !== order || `${order.accountId} ${order.clientOrderId ?? ''}` !== cid) problems.push(`client id ${cid}: stale index entry`)
   }
   let withClientId = 0
   for (const order of book.open.values()) if (order.clientOrderId !== null) withClientId++
@@ -67,7 +67,7 @@ export function accountProblems (engine: MatchingEngine): string[] {
     let prev = null
     for (let o = list.head; o !== null; o = o.accountNext) {
       if (o.accountPrev !== prev) problems.push(`account ${accountId}: broken link at order ${o.id}`)
-      if (o.accountId !== accountId || engine.book(o.symbol)?.open.get(o.id) !== o) problems.push(`account ${accountId}: order ${o.id} listed but not open for it`)
+      if (o.accountId !== accountId || engine.book(o.symbol)?.openOrder(o.id) !== o) problems.push(`account ${accountId}: order ${o.id} listed but not open for it`)
       if (prev !== null && Number(prev.id) >= Number(o.id)) problems.push(`account ${accountId}: order ${o.id} out of age order`)
       prev = o
       count++

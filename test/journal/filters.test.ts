@@ -54,7 +54,7 @@ t.test('a symbol added to the configuration starts empty', async (t) => {
   const dir = await journalOnlyBid()
   const { engine, persistence } = openWith(dir, [BTC, ETH, DEFAULT_SYMBOLS[3]])
   t.equal(engine.sequence, 1)
-  t.equal(engine.book('SOL-USDT')!.open.size, 0)
+  t.equal(engine.book('SOL-USDT')!.openCount, 0)
   await persistence.close()
 })
 
@@ -70,7 +70,7 @@ t.test('a removed symbol without orders is fine, from the journal and from a sna
   await first.persistence.close() // snapshot holds BTC and ETH
   const second = openWith(dir, [BTC])
   t.match(second.persistence.recovery.warnings.join('\n'), /symbol ETH-USDT is no longer configured and holds no orders/)
-  t.equal(second.engine.book('BTC-USDT')!.open.size, 1)
+  t.equal(second.engine.book('BTC-USDT')!.openCount, 1)
   await second.persistence.close()
 })
 
