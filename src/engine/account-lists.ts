@@ -6,7 +6,7 @@
  * on the last one.
  */
 import type { AccountOrders } from './accounts.js'
-import type { Trade } from './events.js'
+import type { Trade } from './trade.js'
 import type { FillHistory } from './fill-history.js'
 import type { OrderHistory } from './history.js'
 import type { Order } from './order.js'
@@ -26,10 +26,10 @@ export interface Fill {
 export function openOrdersOf (orders: AccountOrders, symbol: string | null, limit: number, before: number | null): Page<Order> {
   const items: Order[] = []
   let order = orders.tail
-  if (before !== null) while (order !== null && Number(order.id) >= before) order = order.accountPrev
+  if (before !== null) while (order !== null && order.seq >= before) order = order.accountPrev
   for (; order !== null; order = order.accountPrev) {
     if (symbol !== null && order.symbol !== symbol) continue
-    if (items.length === limit) return { items, next: Number(items[items.length - 1].id) }
+    if (items.length === limit) return { items, next: items[items.length - 1].seq }
     items.push(order)
   }
   return { items, next: null }
@@ -47,10 +47,9 @@ export function closedOrdersOf (history: OrderHistory, accountId: string, symbol
   const end = Math.max(history.oldest, start - maxScan + 1)
   for (let n = start; n >= history.oldest; n--) {
     if (n < end) return { items, next: n + 1 }
-    const order = history.at(n)
-    if (order.accountId !== accountId || (symbol !== null && order.symbol !== symbol)) continue
+    if (history.accountAt(n) !== accountId || (symbol !== null && history.symbolAt(n) !== symbol)) continue
     if (items.length === limit) return { items, next: n + 1 }
-    items.push(order)
+    items.push(history.at(n))
   }
   return { items, next: null }
 }

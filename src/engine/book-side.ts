@@ -9,23 +9,32 @@ const ascending = (a: number, b: number): number => a - b
 const descending = (a: number, b: number): number => b - a
 
 /**
- * One side of a book: price levels in a B+tree keyed by integer ticks, with
- * the comparator putting the best price first (highest bid, lowest ask), so
- * "best" is always minKey() on either side.
+ * One side of a book. Three views of the same levels, each for what it is
+ * fastest at:
+ * - a B+tree keyed by integer ticks, with the comparator putting the best
+ *   price first (highest bid, lowest ask): it orders a new level among the
+ *   others, and is touched only when a level appears or goes;
+ * - a hash from ticks to level, for the lookups of every rest and cancel;
+ * - a doubly linked list of the levels best first (PriceLevel.better and
+ *   .worse), whose head is the best level: matching walks it without a
+ *   comparator call, a generator or a tree lookup, and the next best level
+ *   is always one link away when a level empties.
  */
 export class BookSide {
   readonly side: Side
-  private readonly levels
-  /** Cached best level: read on every aggressor, changed far less often. */
+  private readonly tree
+  private readonly byPrice = new Map<number, PriceLevel>()
   private bestLevel: PriceLevel | undefined
+  /** Reused by the tree's neighbour lookups, which would otherwise allocate a pair each. */
+  private readonly pair: [number, PriceLevel] = [0, undefined as unknown as PriceLevel]
 
   constructor (side: Side) {
     this.side = side
-    this.levels = new BTree<number, PriceLevel>(undefined, side === Side.BUY ? descending : ascending)
+    this.tree = new BTree<number, PriceLevel>(undefined, side === Side.BUY ? descending : ascending)
   }
 
   get levelCount (): number {
-    return this.levels.size
+    return this.byPrice.size
   }
 
   best (): PriceLevel | undefined {
@@ -33,26 +42,40 @@ export class BookSide {
   }
 
   get (priceTicks: number): PriceLevel | undefined {
-    return this.levels.get(priceTicks)
+    return this.byPrice.get(priceTicks)
   }
 
   getOrCreate (priceTicks: number): PriceLevel {
-    let level = this.levels.get(priceTicks)
-    if (level === undefined) {
-      level = new PriceLevel(this.side, priceTicks)
-      this.levels.set(priceTicks, level)
-      if (this.bestLevel === undefined || this.isBetter(priceTicks, this.bestLevel.priceTicks)) this.bestLevel = level
+    const existing = this.byPrice.get(priceTicks)
+    if (existing !== undefined) return existing
+    const level = new PriceLevel(this.side, priceTicks)
+    this.byPrice.set(priceTicks, level)
+    this.tree.set(priceTicks, level)
+    const best = this.bestLevel
+    if (best === undefined || this.isBetter(priceTicks, best.priceTicks)) {
+      level.worse = best ?? null
+      if (best !== undefined) best.better = level
+      this.bestLevel = level
+    } else {
+      // The next better level exists (the best one at least): the new level goes right after it.
+      const better = (this.tree.nextLowerPair(priceTicks, this.pair) as [number, PriceLevel])[1]
+      level.better = better
+      level.worse = better.worse
+      if (better.worse !== null) better.worse.better = level
+      better.worse = level
     }
     return level
   }
 
-  /** Removes an empty level at once, so the tree never holds dead prices. */
+  /** Removes an empty level at once, so no view ever holds dead prices. */
   removeLevel (level: PriceLevel): void {
-    this.levels.delete(level.priceTicks)
-    if (this.bestLevel === level) {
-      const key = this.levels.minKey()
-      this.bestLevel = key === undefined ? undefined : this.levels.get(key)
-    }
+    this.byPrice.delete(level.priceTicks)
+    this.tree.delete(level.priceTicks)
+    if (level.better === null) this.bestLevel = level.worse ?? undefined
+    else level.better.worse = level.worse
+    if (level.worse !== null) level.worse.better = level.better
+    level.better = null
+    level.worse = null
   }
 
   /** True when a is a better price than b for this side. */
@@ -60,13 +83,9 @@ export class BookSide {
     return this.side === Side.BUY ? a > b : a < b
   }
 
-  /** Levels best first, at most `limit` of them. */
+  /** Levels best first, at most `limit` of them (for readers off the matching path). */
   * bestFirst (limit = Infinity): IterableIterator<PriceLevel> {
-    if (limit <= 0) return
     let n = 0
-    for (const [, level] of this.levels.entries()) {
-      yield level
-      if (++n >= limit) return
-    }
+    for (let level = this.bestLevel ?? null; level !== null && n < limit; level = level.worse, n++) yield level
   }
 }

@@ -5,7 +5,7 @@
  * same trades, ids and books.
  */
 import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
-import type { CancelAllCommand, CancelCommand, Command, IdentityCommand, OrderFields } from './commands.js'
+import type { CancelAllCommand, Command, IdentityCommand, OrderFields } from './commands.js'
 import { AccountRegistry, type Account, type AccountStatus, type ApiKey, type Permission } from './accounts.js'
 import { FillHistory } from './fill-history.js'
 import { closedOrdersOf, fillsOf, openOrdersOf, type Fill, type Page } from './account-lists.js'
@@ -14,10 +14,13 @@ import {
   DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, type EngineOptions
 } from './engine-options.js'
 import { decimal, toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
-import type { EngineEvent, EngineListener, ListenerErrorHandler, Trade } from './events.js'
+import type { EngineEvent, EngineListener, ListenerErrorHandler } from './events.js'
+import type { Trade } from './trade.js'
 import { OrderHistory } from './history.js'
 import { ANONYMOUS, CancelReason, Order, type Side } from './order.js'
 import { Fillability, NO_TRADES, OrderBook, type CommandOutput } from './order-book.js'
+import { OpenOrderIndex, orderSeqOf } from './open-orders.js'
+import type { PriceLevel } from './price-level.js'
 import { DEFAULT_SYMBOLS, SymbolSpec } from './symbols.js'
 import { normaliseSymbol } from './identifiers.js'
 import { validateOrder, type NewOrderInput } from './validate.js'
@@ -59,12 +62,16 @@ export class MatchingEngine {
   readonly accounts = new AccountRegistry()
   readonly fills: FillHistory
   readonly maxListScan: number
+  /** Every resting order of every book, by number. */
+  readonly openIndex = new OpenOrderIndex()
   private readonly books = new Map<string, OrderBook>()
   private readonly clock: () => number
   private readonly onCommand: ((command: Command) => void) | undefined
   private readonly onListenerError: ListenerErrorHandler
   private listeners: EngineListener[] = []
-  private readonly retired: Order[] = []
+  /** The one output every command fills in turn (see newOutput). */
+  private readonly output: CommandOutput = { trades: NO_TRADES, events: null, touched: null, retired: [] }
+  private readonly touched: PriceLevel[] = []
   /** Last command sequence number executed. */
   sequence = 0
   nextOrderSeq = 1
@@ -91,7 +98,7 @@ export class MatchingEngine {
           `${this.maxOpenOrdersPerSymbol} open orders could pass 2^53 - 1 lots at one price; ` +
           'lower maxQuantity or the open-order cap, or use a coarser lotSize')
       }
-      this.books.set(spec.symbol, new OrderBook(spec, this.accounts))
+      this.books.set(spec.symbol, new OrderBook(spec, this.accounts, this.openIndex))
     }
     this.makerFeeRate = feeRate(options.makerFeeRate ?? DEFAULT_FEE_RATE, 'maker')
     this.takerFeeRate = feeRate(options.takerFeeRate ?? DEFAULT_FEE_RATE, 'taker')
@@ -123,7 +130,7 @@ export class MatchingEngine {
 
   /** Validates untrusted input, then places the order. */
   submit (input: NewOrderInput): Result<OrderOutcome> {
-    const book = this.book(String(input.symbol))
+    const book = this.bookOf(input.symbol)
     if (book === undefined) return this.unknownSymbol(input.symbol)
     const fields = validateOrder(input, book.spec)
     if (!fields.ok) return fields
@@ -139,19 +146,18 @@ export class MatchingEngine {
     }
     // The usual case (room in the symbol, the account and the level) costs three compares and the level lookup.
     if (fields.orderType === 'limit' &&
-      (book.open.size >= this.maxOpenOrdersPerSymbol || !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots) ||
+      (book.openCount >= this.maxOpenOrdersPerSymbol || !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots) ||
         (this.maxOpenOrdersPerAccount !== null && this.accounts.openCount(fields.accountId) >= this.maxOpenOrdersPerAccount))) {
       const refused = this.refuseResting(book, fields)
       if (refused !== null) return refused
     }
     const orderSeq = this.nextOrderSeq
-    const orderId = String(orderSeq)
     const timestamp = this.clock()
     if (this.onCommand !== undefined) {
       this.onCommand({
         kind: 'new',
         seq: this.sequence + 1,
-        orderId,
+        orderId: String(orderSeq),
         timestamp,
         symbol: fields.symbol,
         side: fields.side,
@@ -164,11 +170,11 @@ export class MatchingEngine {
         stp: fields.stp
       })
     }
-    return accept(this.runNew(book, this.sequence + 1, orderSeq, orderId, timestamp, fields, this.maxFillsPerOrder))
+    return accept(this.runNew(book, this.sequence + 1, orderSeq, timestamp, fields, this.maxFillsPerOrder))
   }
 
   cancel (input: CancelInput): Result<OrderOutcome> {
-    const book = this.book(String(input.symbol))
+    const book = this.bookOf(input.symbol)
     if (book === undefined) return this.unknownSymbol(input.symbol)
     const { orderId, clientOrderId } = input
     const accountId = input.accountId ?? ANONYMOUS
@@ -176,12 +182,13 @@ export class MatchingEngine {
       return reject(ResultCode.MISSING_ORDER_ID, 'order_id or client_order_id is required')
     }
     const order = orderId !== undefined && orderId !== null
-      ? book.open.get(orderId)
+      ? book.openOrder(orderId)
       : book.openByClient(accountId, clientOrderId as string)
     if (order === undefined || order.accountId !== accountId) return reject(ResultCode.ORDER_NOT_FOUND, 'no open order with that id in this symbol')
-    const command: CancelCommand = { kind: 'cancel', seq: this.sequence + 1, orderId: order.id, timestamp: this.clock(), symbol: book.symbol }
-    this.onCommand?.(command)
-    return accept(this.runCancel(book, order, command))
+    const seq = this.sequence + 1
+    const timestamp = this.clock()
+    if (this.onCommand !== undefined) this.onCommand({ kind: 'cancel', seq, orderId: order.id, timestamp, symbol: book.symbol })
+    return accept(this.runCancel(book, order, seq))
   }
 
   /**
@@ -193,14 +200,16 @@ export class MatchingEngine {
     if (command.seq !== this.sequence + 1) throw new Error(`replay out of sequence: expected ${this.sequence + 1}, got ${command.seq}`)
     switch (command.kind) {
       case 'new': {
-        this.runNew(this.bookOrThrow(command.symbol), command.seq, Number(command.orderId), command.orderId, command.timestamp, command, command.maxFills ?? NO_FILL_CAP)
+        const orderSeq = orderSeqOf(command.orderId)
+        if (orderSeq < 0) throw new Error(`replay: order id ${command.orderId} is not an order number`)
+        this.runNew(this.bookOrThrow(command.symbol), command.seq, orderSeq, command.timestamp, command, command.maxFills ?? NO_FILL_CAP)
         return
       }
       case 'cancel': {
         const book = this.bookOrThrow(command.symbol)
-        const order = book.open.get(command.orderId)
+        const order = book.openOrder(command.orderId)
         if (order === undefined) throw new Error(`replay: order ${command.orderId} is not open in ${command.symbol}`)
-        this.runCancel(book, order, command)
+        this.runCancel(book, order, command.seq)
         return
       }
       case 'cancel_all':
@@ -262,6 +271,11 @@ export class MatchingEngine {
   /** The account's fills still in the fill history, newest first (see fillsOf in account-lists.ts). */
   fillsOf (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Fill> {
     return fillsOf(this.fills, accountId, symbol, limit, before, this.maxListScan)
+  }
+
+  /** Names are normalised only when the exact one is not a book's: clients almost always send it as listed. */
+  private bookOf (symbol: string): OrderBook | undefined {
+    return this.books.get(symbol) ?? this.book(String(symbol))
   }
 
   private unknownSymbol (symbol: unknown): Rejection {
@@ -339,7 +353,7 @@ export class MatchingEngine {
     if (book === undefined) return this.unknownSymbol(symbol)
     let order: Order | undefined
     if (ref.orderId !== undefined && ref.orderId !== null) {
-      order = book.open.get(ref.orderId) ?? this.history.get(ref.orderId)
+      order = book.openOrder(ref.orderId) ?? this.history.get(ref.orderId)
     } else if (ref.clientOrderId !== undefined && ref.clientOrderId !== null) {
       order = book.openByClient(accountId, ref.clientOrderId) ?? this.history.getByClientId(book.symbol, ref.clientOrderId, accountId)
     } else {
@@ -357,7 +371,7 @@ export class MatchingEngine {
    */
   private refuseResting (book: OrderBook, fields: OrderFields): Rejection | null {
     if (book.fillability(fields, this.maxFillsPerOrder) !== Fillability.SHORT) return null
-    if (book.open.size >= this.maxOpenOrdersPerSymbol) {
+    if (book.openCount >= this.maxOpenOrdersPerSymbol) {
       return reject(ResultCode.TOO_MANY_OPEN_ORDERS, `${book.symbol} holds its maximum of ${this.maxOpenOrdersPerSymbol} open orders; only orders that do not rest are taken until some are filled or cancelled`)
     }
     if (this.maxOpenOrdersPerAccount !== null && this.accounts.openCount(fields.accountId) >= this.maxOpenOrdersPerAccount) {
@@ -366,11 +380,11 @@ export class MatchingEngine {
     return reject(ResultCode.PRICE_LEVEL_FULL, 'the price level would hold more than the largest exact quantity; use a smaller quantity or another price')
   }
 
-  private runNew (book: OrderBook, seq: number, orderSeq: number, orderId: string, timestamp: number, fields: OrderFields, maxFills: number): OrderOutcome {
+  private runNew (book: OrderBook, seq: number, orderSeq: number, timestamp: number, fields: OrderFields, maxFills: number): OrderOutcome {
     this.sequence = seq
     this.revision++
     if (orderSeq >= this.nextOrderSeq) this.nextOrderSeq = orderSeq + 1
-    const order = new Order(orderId, book.symbol, fields.side, fields.orderType, fields.priceTicks,
+    const order = new Order(orderSeq, book.symbol, fields.side, fields.orderType, fields.priceTicks,
       fields.quantityLots, fields.clientOrderId, timestamp, fields.accountId, fields.stp)
     const out = this.newOutput()
     book.execute(order, out, maxFills)
@@ -378,8 +392,8 @@ export class MatchingEngine {
     return { order, trades: out.trades, book }
   }
 
-  private runCancel (book: OrderBook, order: Order, command: CancelCommand): OrderOutcome {
-    this.sequence = command.seq
+  private runCancel (book: OrderBook, order: Order, seq: number): OrderOutcome {
+    this.sequence = seq
     this.revision++
     const out = this.newOutput()
     book.cancel(order, out)
@@ -387,11 +401,21 @@ export class MatchingEngine {
     return { order, trades: out.trades, book }
   }
 
+  /**
+   * The output for the next command: always the same object, as complete()
+   * has drained it before the next command starts. Trades and events get
+   * arrays of their own (they go to the caller and the listeners); touched
+   * and retired are read by complete() only, so one array each serves all.
+   */
   private newOutput (): CommandOutput {
+    const out = this.output
     const listening = this.listeners.length > 0
-    // retired is drained by complete() before the next command, so one array serves them all.
-    this.retired.length = 0
-    return { trades: NO_TRADES, events: listening ? [] : null, touched: listening ? [] : null, retired: this.retired }
+    out.trades = NO_TRADES
+    out.events = listening ? [] : null
+    this.touched.length = 0
+    out.touched = listening ? this.touched : null
+    out.retired.length = 0
+    return out
   }
 
   /** State first (history), then events: listeners only ever see a finished command. */

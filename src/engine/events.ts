@@ -4,22 +4,7 @@
  * complete, consistent book, and one that throws cannot leave it half-done.
  */
 import type { CancelReason, Order, OrderStatus, OrderType, Side, StpMode } from './order.js'
-
-export interface Trade {
-  readonly tradeId: string
-  readonly symbol: string
-  readonly priceTicks: number
-  readonly quantityLots: number
-  readonly aggressorSide: Side
-  readonly makerOrderId: string
-  readonly takerOrderId: string
-  /** Private: who traded. Never on the public tape; each side sees its own in its fills. */
-  readonly makerAccountId: string
-  readonly takerAccountId: string
-  readonly makerClientOrderId: string | null
-  readonly takerClientOrderId: string | null
-  readonly timestamp: number
-}
+import type { Trade } from './trade.js'
 
 /** An order frozen at the moment of an event (the live record keeps changing). */
 export interface OrderSnapshot {

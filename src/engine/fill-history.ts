@@ -1,5 +1,5 @@
-import type { Side } from './order.js'
-import type { Trade } from './events.js'
+import { Interner } from './interner.js'
+import { Trade } from './trade.js'
 
 /**
  * The most recent trades, kept so each account can list its own fills.
@@ -19,8 +19,7 @@ export class FillHistory {
   readonly limit: number
   /** Trades ever added. */
   added = 0
-  private readonly names: string[] = []
-  private readonly nameIndex = new Map<string, number>()
+  private readonly names = new Interner()
   private readonly symbol: Uint32Array
   private readonly tradeSeq: Float64Array
   private readonly priceTicks: Float64Array
@@ -60,19 +59,18 @@ export class FillHistory {
     return Math.max(0, this.added - this.limit)
   }
 
-  /** Trade ids are `<symbol>-<n>` and order ids decimal numbers, as the books make them; both are stored as numbers. */
   add (trade: Trade): void {
     const slot = this.added % this.limit
-    this.symbol[slot] = this.intern(trade.symbol)
-    this.tradeSeq[slot] = Number(trade.tradeId.slice(trade.symbol.length + 1))
+    this.symbol[slot] = this.names.of(trade.symbol)
+    this.tradeSeq[slot] = trade.seq
     this.priceTicks[slot] = trade.priceTicks
     this.quantityLots[slot] = trade.quantityLots
     this.timestamp[slot] = trade.timestamp
     this.buyAggressor[slot] = trade.aggressorSide === 'buy' ? 1 : 0
-    this.makerOrder[slot] = Number(trade.makerOrderId)
-    this.takerOrder[slot] = Number(trade.takerOrderId)
-    this.makerAccount[slot] = this.intern(trade.makerAccountId)
-    this.takerAccount[slot] = this.intern(trade.takerAccountId)
+    this.makerOrder[slot] = trade.makerOrderSeq
+    this.takerOrder[slot] = trade.takerOrderSeq
+    this.makerAccount[slot] = this.names.of(trade.makerAccountId)
+    this.takerAccount[slot] = this.names.of(trade.takerAccountId)
     this.makerClientOrderId[slot] = trade.makerClientOrderId
     this.takerClientOrderId[slot] = trade.takerClientOrderId
     this.added++
@@ -80,47 +78,26 @@ export class FillHistory {
 
   /** The symbol of trade n (oldest <= n < added), without rebuilding the trade. */
   symbolAt (n: number): string {
-    return this.names[this.symbol[n % this.limit]]
+    return this.names.name(this.symbol[n % this.limit])
   }
 
   /** The maker's (or the taker's) account of trade n, without rebuilding the trade. */
   accountAt (n: number, taker: boolean): string {
     const slot = n % this.limit
-    return this.names[taker ? this.takerAccount[slot] : this.makerAccount[slot]]
+    return this.names.name(taker ? this.takerAccount[slot] : this.makerAccount[slot])
   }
 
   /** Trade n, rebuilt; only for oldest <= n < added. */
   at (n: number): Trade {
     const slot = n % this.limit
-    const symbol = this.names[this.symbol[slot]]
-    return {
-      tradeId: symbol + '-' + this.tradeSeq[slot],
-      symbol,
-      priceTicks: this.priceTicks[slot],
-      quantityLots: this.quantityLots[slot],
-      aggressorSide: (this.buyAggressor[slot] === 1 ? 'buy' : 'sell') as Side,
-      makerOrderId: String(this.makerOrder[slot]),
-      takerOrderId: String(this.takerOrder[slot]),
-      makerAccountId: this.names[this.makerAccount[slot]],
-      takerAccountId: this.names[this.takerAccount[slot]],
-      makerClientOrderId: this.makerClientOrderId[slot],
-      takerClientOrderId: this.takerClientOrderId[slot],
-      timestamp: this.timestamp[slot]
-    }
+    return new Trade(this.names.name(this.symbol[slot]), this.tradeSeq[slot], this.priceTicks[slot], this.quantityLots[slot],
+      this.buyAggressor[slot] === 1 ? 'buy' : 'sell', this.makerOrder[slot], this.takerOrder[slot],
+      this.names.name(this.makerAccount[slot]), this.names.name(this.takerAccount[slot]),
+      this.makerClientOrderId[slot], this.takerClientOrderId[slot], this.timestamp[slot])
   }
 
   /** Oldest first: the order a snapshot keeps. */
   * values (): IterableIterator<Trade> {
     for (let n = this.oldest; n < this.added; n++) yield this.at(n)
-  }
-
-  private intern (name: string): number {
-    let index = this.nameIndex.get(name)
-    if (index === undefined) {
-      index = this.names.length
-      this.names.push(name)
-      this.nameIndex.set(name, index)
-    }
-    return index
   }
 }

@@ -1,91 +1,152 @@
-import { ANONYMOUS, type Order } from './order.js'
+import { Interner } from './interner.js'
+import { orderSeqOf } from './open-orders.js'
+import { ANONYMOUS, CANCEL_REASONS, ORDER_STATUSES, ORDER_TYPES, Order, SIDES, STP_MODES } from './order.js'
 
 /**
  * Terminal orders (filled, cancelled, rejected), kept so their status stays
- * queryable. Bounded: past the limit the oldest entry goes.
+ * queryable. Bounded: past the limit the oldest entry goes. Entry n
+ * (counting every order ever added) sits at slot n % limit while it is kept.
  *
- * Age order lives in a ring buffer. The id indexes are built lazily, on the
- * first lookup after new entries arrived: almost every order ends here, but
- * few are ever looked up, so the hot path pays one array store instead of
- * two hash-map updates (a Map insert and delete per order was a fifth of the
- * engine's time). A lookup indexes each entry at most once.
+ * Kept as columns (typed arrays, small-integer codes and interned names),
+ * not as the Order records: a ring of 100,000 live records made every order
+ * survive the young generation and be copied into the old one, which was
+ * most of the engine's garbage-collection time. An Order is rebuilt only
+ * when someone reads one; the records themselves die young.
+ *
+ * The id indexes are built lazily, on the first lookup after new entries
+ * arrived: almost every order ends here, but few are ever looked up, so the
+ * hot path pays a few array stores instead of two hash-map updates.
  */
 export class OrderHistory {
   readonly limit: number
-  private readonly ring: Array<Order | undefined>
-  /** Entries ever added; entry n sits at ring[n % limit] while it is kept. */
-  private count = 0
+  /** Entries ever added: entry n is kept while oldest <= n < added. */
+  added = 0
   /** Entries [0, indexed) have been put in the maps (those still kept are there). */
   private indexed = 0
-  private readonly byId = new Map<string, Order>()
-  private readonly byClientId = new Map<string, Order>()
+  private readonly bySeq = new Map<number, number>()
+  private readonly byClientId = new Map<string, number>()
+  private readonly names = new Interner()
+  private readonly seq: Float64Array
+  private readonly symbol: Uint32Array
+  private readonly account: Uint32Array
+  private readonly codes: Uint8Array
+  /** NaN for a market order's absent price. */
+  private readonly priceTicks: Float64Array
+  private readonly quantityLots: Float64Array
+  private readonly filledLots: Float64Array
+  private readonly timestamp: Float64Array
+  private readonly clientOrderId: Array<string | null>
 
   constructor (limit: number) {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new Error('history limit must be a positive integer')
     this.limit = limit
-    this.ring = new Array<Order | undefined>(limit)
+    this.seq = new Float64Array(limit)
+    this.symbol = new Uint32Array(limit)
+    this.account = new Uint32Array(limit)
+    this.codes = new Uint8Array(limit * CODES)
+    this.priceTicks = new Float64Array(limit)
+    this.quantityLots = new Float64Array(limit)
+    this.filledLots = new Float64Array(limit)
+    this.timestamp = new Float64Array(limit)
+    this.clientOrderId = new Array<string | null>(limit).fill(null)
   }
 
   get size (): number {
-    return Math.min(this.count, this.limit)
+    return Math.min(this.added, this.limit)
+  }
+
+  get oldest (): number {
+    return Math.max(0, this.added - this.limit)
   }
 
   add (order: Order): void {
-    const slot = this.count % this.limit
-    const oldest = this.ring[slot]
+    const slot = this.added % this.limit
     // The entry being overwritten is number added - limit; only an indexed one is in the maps.
-    if (oldest !== undefined && this.count - this.limit < this.indexed) this.forget(oldest)
-    this.ring[slot] = order
-    this.count++
+    if (this.added >= this.limit && this.added - this.limit < this.indexed) this.forget(slot, this.added - this.limit)
+    this.seq[slot] = order.seq
+    this.symbol[slot] = this.names.of(order.symbol)
+    this.account[slot] = this.names.of(order.accountId)
+    const c = slot * CODES
+    this.codes[c] = SIDES.indexOf(order.side)
+    this.codes[c + 1] = ORDER_TYPES.indexOf(order.type)
+    this.codes[c + 2] = ORDER_STATUSES.indexOf(order.status)
+    this.codes[c + 3] = order.cancelReason === null ? NONE : CANCEL_REASONS.indexOf(order.cancelReason)
+    this.codes[c + 4] = STP_MODES.indexOf(order.stp)
+    this.priceTicks[slot] = order.priceTicks ?? NaN
+    this.quantityLots[slot] = order.quantityLots
+    this.filledLots[slot] = order.filledLots
+    this.timestamp[slot] = order.timestamp
+    this.clientOrderId[slot] = order.clientOrderId
+    this.added++
   }
 
   get (orderId: string): Order | undefined {
     this.catchUp()
-    return this.byId.get(orderId)
+    const n = this.bySeq.get(orderSeqOf(orderId))
+    return n === undefined ? undefined : this.at(n)
   }
 
   /** The most recent terminal order of an account with this client id in a symbol. */
   getByClientId (symbol: string, clientOrderId: string, accountId: string = ANONYMOUS): Order | undefined {
     this.catchUp()
-    return this.byClientId.get(clientKey(symbol, accountId, clientOrderId))
+    const n = this.byClientId.get(clientKey(symbol, accountId, clientOrderId))
+    return n === undefined ? undefined : this.at(n)
   }
 
-  /** Entries ever added: entry n is kept while oldest <= n < added. */
-  get added (): number {
-    return this.count
+  /** The symbol of entry n (oldest <= n < added), without rebuilding the order. */
+  symbolAt (n: number): string {
+    return this.names.name(this.symbol[n % this.limit])
   }
 
-  get oldest (): number {
-    return Math.max(0, this.count - this.limit)
+  /** The account of entry n (oldest <= n < added), without rebuilding the order. */
+  accountAt (n: number): string {
+    return this.names.name(this.account[n % this.limit])
   }
 
-  /** Entry number n; only for oldest <= n < added. */
+  /** Entry number n, rebuilt; only for oldest <= n < added. */
   at (n: number): Order {
-    return this.ring[n % this.limit] as Order
+    const slot = n % this.limit
+    const c = slot * CODES
+    const price = this.priceTicks[slot]
+    const order = new Order(this.seq[slot], this.names.name(this.symbol[slot]), SIDES[this.codes[c]], ORDER_TYPES[this.codes[c + 1]],
+      Number.isNaN(price) ? null : price, this.quantityLots[slot], this.clientOrderId[slot], this.timestamp[slot],
+      this.names.name(this.account[slot]), STP_MODES[this.codes[c + 4]])
+    order.filledLots = this.filledLots[slot]
+    order.status = ORDER_STATUSES[this.codes[c + 2]]
+    const reason = this.codes[c + 3]
+    order.cancelReason = reason === NONE ? null : CANCEL_REASONS[reason]
+    return order
   }
 
   /** Oldest first: the order a snapshot must keep to evict the same way after restore. */
   * values (): IterableIterator<Order> {
-    for (let n = Math.max(0, this.count - this.limit); n < this.count; n++) yield this.ring[n % this.limit] as Order
+    for (let n = this.oldest; n < this.added; n++) yield this.at(n)
   }
 
   private catchUp (): void {
-    for (let n = Math.max(this.indexed, this.count - this.limit); n < this.count; n++) {
-      const order = this.ring[n % this.limit] as Order
-      this.byId.set(order.id, order)
-      if (order.clientOrderId !== null) this.byClientId.set(clientKey(order.symbol, order.accountId, order.clientOrderId), order)
+    for (let n = Math.max(this.indexed, this.oldest); n < this.added; n++) {
+      const slot = n % this.limit
+      this.bySeq.set(this.seq[slot], n)
+      const clientOrderId = this.clientOrderId[slot]
+      if (clientOrderId !== null) this.byClientId.set(clientKey(this.symbolAt(n), this.accountAt(n), clientOrderId), n)
     }
-    this.indexed = this.count
+    this.indexed = this.added
   }
 
-  private forget (order: Order): void {
-    this.byId.delete(order.id)
-    if (order.clientOrderId !== null) {
-      const key = clientKey(order.symbol, order.accountId, order.clientOrderId)
-      if (this.byClientId.get(key) === order) this.byClientId.delete(key)
+  private forget (slot: number, n: number): void {
+    if (this.bySeq.get(this.seq[slot]) === n) this.bySeq.delete(this.seq[slot])
+    const clientOrderId = this.clientOrderId[slot]
+    if (clientOrderId !== null) {
+      const key = clientKey(this.symbolAt(n), this.accountAt(n), clientOrderId)
+      if (this.byClientId.get(key) === n) this.byClientId.delete(key)
     }
   }
 }
+
+/** Code bytes per entry: side, type, status, cancel reason, stp. */
+const CODES = 5
+/** The cancel-reason code of null. */
+const NONE = 255
 
 function clientKey (symbol: string, accountId: string, clientOrderId: string): string {
   return symbol + ' ' + accountId + ' ' + clientOrderId

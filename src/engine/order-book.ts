@@ -8,15 +8,22 @@ import { CancelReason, Order, OrderStatus, OrderType, Side, StpMode } from './or
 import type { AccountRegistry } from './accounts.js'
 import type { PriceLevel } from './price-level.js'
 import type { SymbolSpec } from './symbols.js'
-import { OrderEventType, snapshotOf, type EngineEvent, type LevelChange, type Trade } from './events.js'
+import { OrderEventType, snapshotOf, type EngineEvent, type LevelChange } from './events.js'
+import { orderSeqOf, type OpenOrderIndex } from './open-orders.js'
+import { Trade } from './trade.js'
 import { UnitCounter } from './volume.js'
 
-/** What one command produced; events is null when nobody listens. */
+/**
+ * What one command produced; events and touched are null when nobody
+ * listens. The engine reuses one of these for every command (see
+ * MatchingEngine.newOutput): only trades, when there are any, and events
+ * get arrays of their own, because they outlive the command.
+ */
 export interface CommandOutput {
   /** Starts as the shared empty array; the first trade gives it its own. */
   trades: Trade[]
-  readonly events: EngineEvent[] | null
-  readonly touched: PriceLevel[] | null
+  events: EngineEvent[] | null
+  touched: PriceLevel[] | null
   /** Orders that reached a terminal state; the engine moves them to history. */
   readonly retired: Order[]
 }
@@ -49,17 +56,20 @@ export class OrderBook {
   readonly spec: SymbolSpec
   readonly bids = new BookSide(Side.BUY)
   readonly asks = new BookSide(Side.SELL)
-  readonly open = new Map<string, Order>()
   /** Open orders by clientKey(account, client order id): a client id is unique among one account's open orders in this book; two accounts may share one. */
   readonly openByClientId = new Map<string, Order>()
   nextTradeSeq = 1
   readonly stats: BookStats = { totalOrders: 0, totalTrades: 0, volumeLots: new UnitCounter(), lastTradePriceTicks: null, lastTradeTime: null }
   /** Told of every order that starts or stops resting (each account's open-order list). */
   private readonly accounts: AccountRegistry
+  /** The engine's index of resting orders by number, which every book shares. */
+  private readonly index: OpenOrderIndex
+  private resting = 0
 
-  constructor (spec: SymbolSpec, accounts: AccountRegistry) {
+  constructor (spec: SymbolSpec, accounts: AccountRegistry, index: OpenOrderIndex) {
     this.spec = spec
     this.accounts = accounts
+    this.index = index
   }
 
   /** The open order of an account with this client order id, if any. */
@@ -73,12 +83,23 @@ export class OrderBook {
 
   /** The order resting in this book with this id, if any. */
   openOrder (orderId: string): Order | undefined {
-    return this.open.get(orderId)
+    return this.openBySeq(orderSeqOf(orderId))
+  }
+
+  /** The order resting in this book with this sequence number, if any. */
+  openBySeq (seq: number): Order | undefined {
+    const order = this.index.get(seq)
+    return order !== undefined && order.symbol === this.spec.symbol ? order : undefined
+  }
+
+  /** The orders resting in this book, lowest number first (not on the matching path: it walks the engine's whole index). */
+  * openOrders (): IterableIterator<Order> {
+    for (const order of this.index.values()) if (order.symbol === this.spec.symbol) yield order
   }
 
   /** How many orders rest in this book. */
   get openCount (): number {
-    return this.open.size
+    return this.resting
   }
 
   sideOf (side: Side): BookSide {
@@ -151,7 +172,7 @@ export class OrderBook {
     const stopsTaker = taker.stp === StpMode.CANCEL_TAKER || taker.stp === StpMode.CANCEL_BOTH
     let needed = taker.quantityLots
     let fills = 0
-    for (const level of opposite.bestFirst()) {
+    for (let level = opposite.best() ?? null; level !== null; level = level.worse) {
       if (!crossesAt(side, priceTicks, level.priceTicks)) return Fillability.SHORT
       if (!selfTrade && level.totalLots < needed) {
         // The whole level is taken and more is needed after it.
@@ -182,7 +203,8 @@ export class OrderBook {
   restoreResting (order: Order): void {
     const level = this.sideOf(order.side).getOrCreate(order.priceTicks as number)
     level.append(order)
-    this.open.set(order.id, order)
+    this.index.add(order)
+    this.resting++
     if (order.clientOrderId !== null) this.openByClientId.set(clientKey(order.accountId, order.clientOrderId), order)
   }
 
@@ -268,20 +290,8 @@ export class OrderBook {
 
   private recordTrade (taker: Order, maker: Order, lots: number, out: CommandOutput): void {
     const priceTicks = maker.priceTicks as number
-    const trade: Trade = {
-      tradeId: this.symbol + '-' + this.nextTradeSeq++,
-      symbol: this.symbol,
-      priceTicks,
-      quantityLots: lots,
-      aggressorSide: taker.side,
-      makerOrderId: maker.id,
-      takerOrderId: taker.id,
-      makerAccountId: maker.accountId,
-      takerAccountId: taker.accountId,
-      makerClientOrderId: maker.clientOrderId,
-      takerClientOrderId: taker.clientOrderId,
-      timestamp: taker.timestamp
-    }
+    const trade = new Trade(this.spec.symbol, this.nextTradeSeq++, priceTicks, lots, taker.side, maker.seq, taker.seq,
+      maker.accountId, taker.accountId, maker.clientOrderId, taker.clientOrderId, taker.timestamp)
     if (out.trades === NO_TRADES) out.trades = [trade]
     else out.trades.push(trade)
     if (out.events !== null) out.events.push({ type: 'trade', trade })
@@ -295,19 +305,21 @@ export class OrderBook {
   private rest (order: Order, out: CommandOutput): void {
     const level = this.sideOf(order.side).getOrCreate(order.priceTicks as number)
     level.append(order)
-    this.index(order)
+    this.indexResting(order)
     if (out.touched !== null) out.touched.push(level)
     if (out.events !== null) out.events.push({ type: 'order', eventType: OrderEventType.RESTING, order: snapshotOf(order) })
   }
 
-  private index (order: Order): void {
-    this.open.set(order.id, order)
+  private indexResting (order: Order): void {
+    this.index.add(order)
+    this.resting++
     if (order.clientOrderId !== null) this.openByClientId.set(clientKey(order.accountId, order.clientOrderId), order)
     this.accounts.rested(order)
   }
 
   private unindex (order: Order): void {
-    this.open.delete(order.id)
+    this.index.remove(order)
+    this.resting--
     if (order.clientOrderId !== null) this.openByClientId.delete(clientKey(order.accountId, order.clientOrderId))
     this.accounts.left(order)
   }

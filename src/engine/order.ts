@@ -1,5 +1,6 @@
 /**
  * The order record. Prices are integer ticks and quantities integer lots.
+ * Its id is its integer sequence number, printed only at the edge.
  * The record is also the node of its price level's intrusive FIFO list
  * (prev/next), which is what makes cancel O(1) anywhere in the queue.
  */
@@ -52,9 +53,12 @@ export const ANONYMOUS = 'anonymous'
 
 export const SIDES: readonly Side[] = [Side.BUY, Side.SELL]
 export const ORDER_TYPES: readonly OrderType[] = [OrderType.LIMIT, OrderType.MARKET, OrderType.IOC, OrderType.FOK]
+export const ORDER_STATUSES: readonly OrderStatus[] = Object.values(OrderStatus)
+export const CANCEL_REASONS: readonly CancelReason[] = Object.values(CancelReason)
 
 export class Order {
-  readonly id: string
+  /** The engine's order sequence number; the id clients see is this number in decimal. */
+  readonly seq: number
   readonly symbol: string
   readonly side: Side
   readonly type: OrderType
@@ -75,9 +79,9 @@ export class Order {
   accountPrev: Order | null = null
   accountNext: Order | null = null
 
-  constructor (id: string, symbol: string, side: Side, type: OrderType, priceTicks: number | null,
+  constructor (seq: number, symbol: string, side: Side, type: OrderType, priceTicks: number | null,
     quantityLots: number, clientOrderId: string | null, timestamp: number, accountId: string = ANONYMOUS, stp: StpMode = StpMode.NONE) {
-    this.id = id
+    this.seq = seq
     this.symbol = symbol
     this.side = side
     this.type = type
@@ -87,6 +91,11 @@ export class Order {
     this.timestamp = timestamp
     this.accountId = accountId
     this.stp = stp
+  }
+
+  /** Built when asked (at the edge), never on the matching path. */
+  get id (): string {
+    return String(this.seq)
   }
 
   get remainingLots (): number {

@@ -3,6 +3,7 @@ import type { Order, Side } from './order.js'
 /**
  * One price level: a FIFO of resting orders as an intrusive doubly linked
  * list, so appending, popping the head and unlinking any order are O(1).
+ * It is itself a node of its side's best-first list of levels.
  */
 export class PriceLevel {
   readonly side: Side
@@ -11,6 +12,9 @@ export class PriceLevel {
   count = 0
   head: Order | null = null
   tail: Order | null = null
+  /** Neighbours in its side's best-first list (the next better and the next worse price), set while the level exists. */
+  better: PriceLevel | null = null
+  worse: PriceLevel | null = null
 
   constructor (side: Side, priceTicks: number) {
     this.side = side

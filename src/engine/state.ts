@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto'
 import type { MatchingEngine } from './engine.js'
 import { ANONYMOUS, Order, StpMode, type CancelReason, type OrderStatus, type OrderType, type Side } from './order.js'
 import { Account, type AccountStatus, type ApiKey, type Permission } from './accounts.js'
-import type { Trade } from './events.js'
+import { Trade } from './trade.js'
+import { orderSeqOf } from './open-orders.js'
 
 /**
  * [id, side, type, priceTicks, quantityLots, filledLots, status, clientOrderId, timestamp, cancelReason, accountId, stp]
@@ -118,7 +119,7 @@ export function importState (engine: MatchingEngine, state: EngineState): void {
     }
   }
   // Each account lists its open orders in the order they came to rest, which is their order ids' order.
-  resting.sort((a, b) => Number(a.id) - Number(b.id))
+  resting.sort((a, b) => a.seq - b.seq)
   for (const order of resting) engine.accounts.rested(order)
   for (const [symbol, ...tuple] of state.history) engine.history.add(orderOf(symbol, tuple as OrderTuple))
   for (const [id, status, createdAt] of state.accounts ?? []) {
@@ -132,8 +133,10 @@ export function importState (engine: MatchingEngine, state: EngineState): void {
   }
   for (const [symbol, tradeId, priceTicks, quantityLots, aggressorSide, makerOrderId, takerOrderId, makerAccountId, takerAccountId,
     makerClientOrderId, takerClientOrderId, timestamp] of state.fills ?? []) {
-    const trade: Trade = { tradeId, symbol, priceTicks, quantityLots, aggressorSide, makerOrderId, takerOrderId, makerAccountId, takerAccountId, makerClientOrderId, takerClientOrderId, timestamp }
-    engine.fills.add(trade)
+    const tradeSeq = tradeId.startsWith(symbol + '-') ? orderSeqOf(tradeId.slice(symbol.length + 1)) : -1
+    if (tradeSeq < 0) throw new Error(`snapshot: trade id ${tradeId} is not ${symbol}-<number>`)
+    engine.fills.add(new Trade(symbol, tradeSeq, priceTicks, quantityLots, aggressorSide, seqOf(makerOrderId), seqOf(takerOrderId),
+      makerAccountId, takerAccountId, makerClientOrderId, takerClientOrderId, timestamp))
   }
   engine.sequence = state.sequence
   engine.nextOrderSeq = state.nextOrderSeq
@@ -188,9 +191,16 @@ function tupleOf (order: Order): OrderTuple {
 }
 
 function orderOf (symbol: string, [id, side, type, price, quantity, filled, status, clientOrderId, timestamp, cancelReason, accountId, stp]: OrderTuple): Order {
-  const order = new Order(id, symbol, side, type, price, quantity, clientOrderId, timestamp, accountId ?? ANONYMOUS, stp ?? StpMode.NONE)
+  const order = new Order(seqOf(id), symbol, side, type, price, quantity, clientOrderId, timestamp, accountId ?? ANONYMOUS, stp ?? StpMode.NONE)
   order.filledLots = filled
   order.status = status
   order.cancelReason = cancelReason ?? null
   return order
+}
+
+/** Order ids are the engine's numbers in decimal: anything else means the snapshot is damaged. */
+function seqOf (orderId: string): number {
+  const seq = orderSeqOf(orderId)
+  if (seq < 0) throw new Error(`snapshot: order id ${orderId} is not an order number`)
+  return seq
 }

@@ -2,25 +2,12 @@
 // out must be exactly what went in, for every field, through eviction too.
 import t from 'tap'
 import { FillHistory } from '../../src/engine/fill-history.js'
-import type { Trade } from '../../src/engine/index.js'
+import { Trade } from '../../src/engine/index.js'
 
-function trade (n: number, over: Partial<Trade> = {}): Trade {
-  const symbol = over.symbol ?? (n % 2 === 0 ? 'BTC-USDT' : 'A-B-C')
-  return {
-    tradeId: `${symbol}-${n + 1}`,
-    symbol,
-    priceTicks: 3_000_000 + n,
-    quantityLots: 2 ** 52 + n,
-    aggressorSide: n % 3 === 0 ? 'buy' : 'sell',
-    makerOrderId: String(1000 + n),
-    takerOrderId: String(9_007_199_254_740_000 + n),
-    makerAccountId: `maker-${n % 4}`,
-    takerAccountId: n % 5 === 0 ? 'anonymous' : `taker.${n % 3}`,
-    makerClientOrderId: n % 2 === 0 ? null : `m:${n}`,
-    takerClientOrderId: n % 3 === 0 ? `t_${n}` : null,
-    timestamp: 1_795_945_709_076 + n,
-    ...over
-  }
+function trade (n: number, symbol = n % 2 === 0 ? 'BTC-USDT' : 'A-B-C'): Trade {
+  return new Trade(symbol, n + 1, 3_000_000 + n, 2 ** 52 + n, n % 3 === 0 ? 'buy' : 'sell', 1000 + n, 9_007_199_254_740_000 + n,
+    `maker-${n % 4}`, n % 5 === 0 ? 'anonymous' : `taker.${n % 3}`, n % 2 === 0 ? null : `m:${n}`, n % 3 === 0 ? `t_${n}` : null,
+    1_795_945_709_076 + n)
 }
 
 t.test('every field of a trade comes back as it was added, through the ring\'s eviction', async (t) => {
@@ -30,6 +17,8 @@ t.test('every field of a trade comes back as it was added, through the ring\'s e
   t.equal(history.size, 5)
   t.equal(history.oldest, 7)
   t.same([...history.values()], added.slice(7), 'the newest five, oldest first, field for field')
+  t.same([...history.values()].map((x) => [x.tradeId, x.makerOrderId, x.takerOrderId]),
+    added.slice(7).map((x) => [x.tradeId, x.makerOrderId, x.takerOrderId]), 'and the ids built from them')
   for (let n = 7; n < 12; n++) {
     t.equal(history.symbolAt(n), added[n].symbol)
     t.equal(history.accountAt(n, false), added[n].makerAccountId)

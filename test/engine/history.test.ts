@@ -2,7 +2,7 @@ import t from 'tap'
 import { Order } from '../../src/engine/index.js'
 import { OrderHistory } from '../../src/engine/history.js'
 
-const order = (n: number, cid: string | null = null) => new Order(String(n), 'X-Y', 'buy', 'limit', 1, 1, cid, n)
+const order = (n: number, cid: string | null = null) => new Order(n, 'X-Y', 'buy', 'limit', 1, 1, cid, n)
 
 t.test('keeps the newest `limit` orders, oldest first, whenever lookups happen', async (t) => {
   const history = new OrderHistory(3)

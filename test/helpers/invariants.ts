@@ -41,7 +41,7 @@ export function bookProblems (book: OrderBook): string[] {
     if (book.openOrder(order.id) !== order || `${order.accountId} ${order.clientOrderId ?? ''}` !== cid) problems.push(`client id ${cid}: stale index entry`)
   }
   let withClientId = 0
-  for (const order of book.open.values()) if (order.clientOrderId !== null) withClientId++
+  for (const order of book.openOrders()) if (order.clientOrderId !== null) withClientId++
   if (withClientId !== book.openByClientId.size) problems.push(`client id index has ${book.openByClientId.size} entries, ${withClientId} open orders have a client id`)
   const bid = book.bids.best()
   const ask = book.asks.best()
@@ -60,7 +60,7 @@ export function engineProblems (engine: MatchingEngine): string[] {
 export function accountProblems (engine: MatchingEngine): string[] {
   const problems: string[] = []
   const byAccount = new Map<string, number>()
-  for (const book of engine.allBooks()) for (const order of book.open.values()) byAccount.set(order.accountId, (byAccount.get(order.accountId) ?? 0) + 1)
+  for (const book of engine.allBooks()) for (const order of book.openOrders()) byAccount.set(order.accountId, (byAccount.get(order.accountId) ?? 0) + 1)
   for (const [accountId, expected] of byAccount) {
     const list = engine.accounts.ordersOf(accountId)
     let count = 0

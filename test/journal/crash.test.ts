@@ -101,7 +101,7 @@ t.test('SIGKILL at several points: acknowledged orders survive, nothing is half-
     }
     // Re-derive which orders are still open from the recovered state.
     open.length = 0
-    for (const order of expected.book('BTC-USDT')!.open.values()) open.push({ symbol: 'BTC-USDT', orderId: order.id })
+    for (const order of expected.book('BTC-USDT')!.openOrders()) open.push({ symbol: 'BTC-USDT', orderId: order.id })
     restarted.child.kill('SIGTERM')
     const clean = await restarted.exited
     t.equal(clean.code, 0, `round ${round}: clean shutdown after verification`)
