@@ -7,6 +7,8 @@ const BTree = BTreeModule.default
 
 const ascending = (a: number, b: number): number => a - b
 const descending = (a: number, b: number): number => b - a
+/** Levels walked down from the best before asking the tree where a new level goes. */
+const NEAR_TOP = 8
 
 /**
  * One side of a book. Three views of the same levels, each for what it is
@@ -57,8 +59,13 @@ export class BookSide {
       if (best !== undefined) best.better = level
       this.bestLevel = level
     } else {
-      // The next better level exists (the best one at least): the new level goes right after it.
-      const better = (this.tree.nextLowerPair(priceTicks, this.pair) as [number, PriceLevel])[1]
+      // The new level goes right after the next better one (the best one at least). New levels are
+      // mostly near the top of the book: a few steps down the list find it without a comparator call.
+      let better = best
+      for (let steps = 0; steps < NEAR_TOP && better.worse !== null && this.isBetter(better.worse.priceTicks, priceTicks); steps++) better = better.worse
+      if (better.worse !== null && this.isBetter(better.worse.priceTicks, priceTicks)) {
+        better = (this.tree.nextLowerPair(priceTicks, this.pair) as [number, PriceLevel])[1]
+      }
       level.better = better
       level.worse = better.worse
       if (better.worse !== null) better.worse.better = level

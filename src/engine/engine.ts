@@ -128,17 +128,21 @@ export class MatchingEngine {
     return () => { this.listeners = this.listeners.filter((l) => l !== listener) }
   }
 
-  /** Validates untrusted input, then places the order. */
-  submit (input: NewOrderInput): Result<OrderOutcome> {
+  /**
+   * Validates untrusted input, then places the order. `timestamp` is when
+   * the command was taken, for callers that read the clock once for a batch
+   * of commands; by default the engine's clock is read.
+   */
+  submit (input: NewOrderInput, timestamp?: number): Result<OrderOutcome> {
     const book = this.bookOf(input.symbol)
     if (book === undefined) return this.unknownSymbol(input.symbol)
     const fields = validateOrder(input, book.spec)
     if (!fields.ok) return fields
-    return this.place(fields.value)
+    return this.place(fields.value, timestamp)
   }
 
   /** Places already validated integer fields (the fast path benchmarks use). */
-  place (fields: OrderFields): Result<OrderOutcome> {
+  place (fields: OrderFields, timestamp?: number): Result<OrderOutcome> {
     const book = this.books.get(fields.symbol)
     if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${fields.symbol} is not traded here`)
     if (fields.clientOrderId !== null && book.openByClient(fields.accountId, fields.clientOrderId) !== undefined) {
@@ -152,13 +156,13 @@ export class MatchingEngine {
       if (refused !== null) return refused
     }
     const orderSeq = this.nextOrderSeq
-    const timestamp = this.clock()
+    const takenAt = timestamp ?? this.clock()
     if (this.onCommand !== undefined) {
       this.onCommand({
         kind: 'new',
         seq: this.sequence + 1,
         orderId: String(orderSeq),
-        timestamp,
+        timestamp: takenAt,
         symbol: fields.symbol,
         side: fields.side,
         orderType: fields.orderType,
@@ -170,10 +174,10 @@ export class MatchingEngine {
         stp: fields.stp
       })
     }
-    return accept(this.runNew(book, this.sequence + 1, orderSeq, timestamp, fields, this.maxFillsPerOrder))
+    return accept(this.runNew(book, this.sequence + 1, orderSeq, takenAt, fields, this.maxFillsPerOrder))
   }
 
-  cancel (input: CancelInput): Result<OrderOutcome> {
+  cancel (input: CancelInput, timestamp?: number): Result<OrderOutcome> {
     const book = this.bookOf(input.symbol)
     if (book === undefined) return this.unknownSymbol(input.symbol)
     const { orderId, clientOrderId } = input
@@ -186,8 +190,7 @@ export class MatchingEngine {
       : book.openByClient(accountId, clientOrderId as string)
     if (order === undefined || order.accountId !== accountId) return reject(ResultCode.ORDER_NOT_FOUND, 'no open order with that id in this symbol')
     const seq = this.sequence + 1
-    const timestamp = this.clock()
-    if (this.onCommand !== undefined) this.onCommand({ kind: 'cancel', seq, orderId: order.id, timestamp, symbol: book.symbol })
+    if (this.onCommand !== undefined) this.onCommand({ kind: 'cancel', seq, orderId: order.id, timestamp: timestamp ?? this.clock(), symbol: book.symbol })
     return accept(this.runCancel(book, order, seq))
   }
 
@@ -412,9 +415,10 @@ export class MatchingEngine {
     const listening = this.listeners.length > 0
     out.trades = NO_TRADES
     out.events = listening ? [] : null
-    this.touched.length = 0
+    // Setting an array's length is a call into the runtime, even to 0 on an empty array: only when needed.
+    if (this.touched.length !== 0) this.touched.length = 0
     out.touched = listening ? this.touched : null
-    out.retired.length = 0
+    if (out.retired.length !== 0) out.retired.length = 0
     return out
   }
 

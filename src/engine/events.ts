@@ -6,9 +6,9 @@
 import type { CancelReason, Order, OrderStatus, OrderType, Side, StpMode } from './order.js'
 import type { Trade } from './trade.js'
 
-/** An order frozen at the moment of an event (the live record keeps changing). */
-export interface OrderSnapshot {
-  readonly id: string
+/** An order frozen at the moment of an event (the live record keeps changing); its id is built when read. */
+export class OrderSnapshot {
+  readonly seq: number
   readonly clientOrderId: string | null
   readonly accountId: string
   readonly stp: StpMode
@@ -21,6 +21,26 @@ export interface OrderSnapshot {
   readonly quantityLots: number
   readonly filledLots: number
   readonly timestamp: number
+
+  constructor (order: Order) {
+    this.seq = order.seq
+    this.clientOrderId = order.clientOrderId
+    this.accountId = order.accountId
+    this.stp = order.stp
+    this.symbol = order.symbol
+    this.side = order.side
+    this.type = order.type
+    this.status = order.status
+    this.cancelReason = order.cancelReason
+    this.priceTicks = order.priceTicks
+    this.quantityLots = order.quantityLots
+    this.filledLots = order.filledLots
+    this.timestamp = order.timestamp
+  }
+
+  get id (): string {
+    return String(this.seq)
+  }
 }
 
 export const OrderEventType = {
@@ -51,19 +71,5 @@ export type EngineListener = (events: readonly EngineEvent[]) => void
 export type ListenerErrorHandler = (error: unknown) => void
 
 export function snapshotOf (order: Order): OrderSnapshot {
-  return {
-    id: order.id,
-    clientOrderId: order.clientOrderId,
-    accountId: order.accountId,
-    stp: order.stp,
-    symbol: order.symbol,
-    side: order.side,
-    type: order.type,
-    status: order.status,
-    cancelReason: order.cancelReason,
-    priceTicks: order.priceTicks,
-    quantityLots: order.quantityLots,
-    filledLots: order.filledLots,
-    timestamp: order.timestamp
-  }
+  return new OrderSnapshot(order)
 }

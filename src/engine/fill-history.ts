@@ -19,7 +19,8 @@ export class FillHistory {
   readonly limit: number
   /** Trades ever added. */
   added = 0
-  private readonly names = new Interner()
+  private readonly symbols = new Interner()
+  private readonly accounts = new Interner()
   private readonly symbol: Uint32Array
   private readonly tradeSeq: Float64Array
   private readonly priceTicks: Float64Array
@@ -61,7 +62,7 @@ export class FillHistory {
 
   add (trade: Trade): void {
     const slot = this.added % this.limit
-    this.symbol[slot] = this.names.of(trade.symbol)
+    this.symbol[slot] = this.symbols.of(trade.symbol)
     this.tradeSeq[slot] = trade.seq
     this.priceTicks[slot] = trade.priceTicks
     this.quantityLots[slot] = trade.quantityLots
@@ -69,8 +70,8 @@ export class FillHistory {
     this.buyAggressor[slot] = trade.aggressorSide === 'buy' ? 1 : 0
     this.makerOrder[slot] = trade.makerOrderSeq
     this.takerOrder[slot] = trade.takerOrderSeq
-    this.makerAccount[slot] = this.names.of(trade.makerAccountId)
-    this.takerAccount[slot] = this.names.of(trade.takerAccountId)
+    this.makerAccount[slot] = this.accounts.of(trade.makerAccountId)
+    this.takerAccount[slot] = this.accounts.of(trade.takerAccountId)
     this.makerClientOrderId[slot] = trade.makerClientOrderId
     this.takerClientOrderId[slot] = trade.takerClientOrderId
     this.added++
@@ -78,21 +79,21 @@ export class FillHistory {
 
   /** The symbol of trade n (oldest <= n < added), without rebuilding the trade. */
   symbolAt (n: number): string {
-    return this.names.name(this.symbol[n % this.limit])
+    return this.symbols.name(this.symbol[n % this.limit])
   }
 
   /** The maker's (or the taker's) account of trade n, without rebuilding the trade. */
   accountAt (n: number, taker: boolean): string {
     const slot = n % this.limit
-    return this.names.name(taker ? this.takerAccount[slot] : this.makerAccount[slot])
+    return this.accounts.name(taker ? this.takerAccount[slot] : this.makerAccount[slot])
   }
 
   /** Trade n, rebuilt; only for oldest <= n < added. */
   at (n: number): Trade {
     const slot = n % this.limit
-    return new Trade(this.names.name(this.symbol[slot]), this.tradeSeq[slot], this.priceTicks[slot], this.quantityLots[slot],
+    return new Trade(this.symbols.name(this.symbol[slot]), this.tradeSeq[slot], this.priceTicks[slot], this.quantityLots[slot],
       this.buyAggressor[slot] === 1 ? 'buy' : 'sell', this.makerOrder[slot], this.takerOrder[slot],
-      this.names.name(this.makerAccount[slot]), this.names.name(this.takerAccount[slot]),
+      this.accounts.name(this.makerAccount[slot]), this.accounts.name(this.takerAccount[slot]),
       this.makerClientOrderId[slot], this.takerClientOrderId[slot], this.timestamp[slot])
   }
 

@@ -25,7 +25,8 @@ export class OrderHistory {
   private indexed = 0
   private readonly bySeq = new Map<number, number>()
   private readonly byClientId = new Map<string, number>()
-  private readonly names = new Interner()
+  private readonly symbols = new Interner()
+  private readonly accounts = new Interner()
   private readonly seq: Float64Array
   private readonly symbol: Uint32Array
   private readonly account: Uint32Array
@@ -64,8 +65,8 @@ export class OrderHistory {
     // The entry being overwritten is number added - limit; only an indexed one is in the maps.
     if (this.added >= this.limit && this.added - this.limit < this.indexed) this.forget(slot, this.added - this.limit)
     this.seq[slot] = order.seq
-    this.symbol[slot] = this.names.of(order.symbol)
-    this.account[slot] = this.names.of(order.accountId)
+    this.symbol[slot] = this.symbols.of(order.symbol)
+    this.account[slot] = this.accounts.of(order.accountId)
     const c = slot * CODES
     this.codes[c] = SIDES.indexOf(order.side)
     this.codes[c + 1] = ORDER_TYPES.indexOf(order.type)
@@ -95,12 +96,12 @@ export class OrderHistory {
 
   /** The symbol of entry n (oldest <= n < added), without rebuilding the order. */
   symbolAt (n: number): string {
-    return this.names.name(this.symbol[n % this.limit])
+    return this.symbols.name(this.symbol[n % this.limit])
   }
 
   /** The account of entry n (oldest <= n < added), without rebuilding the order. */
   accountAt (n: number): string {
-    return this.names.name(this.account[n % this.limit])
+    return this.accounts.name(this.account[n % this.limit])
   }
 
   /** Entry number n, rebuilt; only for oldest <= n < added. */
@@ -108,9 +109,9 @@ export class OrderHistory {
     const slot = n % this.limit
     const c = slot * CODES
     const price = this.priceTicks[slot]
-    const order = new Order(this.seq[slot], this.names.name(this.symbol[slot]), SIDES[this.codes[c]], ORDER_TYPES[this.codes[c + 1]],
+    const order = new Order(this.seq[slot], this.symbols.name(this.symbol[slot]), SIDES[this.codes[c]], ORDER_TYPES[this.codes[c + 1]],
       Number.isNaN(price) ? null : price, this.quantityLots[slot], this.clientOrderId[slot], this.timestamp[slot],
-      this.names.name(this.account[slot]), STP_MODES[this.codes[c + 4]])
+      this.accounts.name(this.account[slot]), STP_MODES[this.codes[c + 4]])
     order.filledLots = this.filledLots[slot]
     order.status = ORDER_STATUSES[this.codes[c + 2]]
     const reason = this.codes[c + 3]

@@ -33,3 +33,28 @@ t.test('a client id reused by a newer order survives the eviction of the older o
   history.add(order(3))
   t.equal(history.getByClientId('X-Y', 'c')?.id, '2')
 })
+
+t.test('every field of a terminal order comes back as it went in (the history keeps columns, not records)', async (t) => {
+  const history = new OrderHistory(4)
+  const market = new Order(9_007_199_254_740_991, 'BTC-USDT', 'sell', 'market', null, 2 ** 52, null, 1_795_945_709_076, 'anonymous', 'none')
+  market.filledLots = 17
+  market.status = 'cancelled'
+  const stopped = new Order(12, 'A-B', 'buy', 'fok', 123_456, 5, 'c:1', 3, 'alice', 'cancel_both')
+  stopped.status = 'rejected'
+  stopped.cancelReason = 'SELF_TRADE_PREVENTION'
+  const filled = new Order(13, 'A-B', 'buy', 'ioc', 7, 5, null, 4, 'bob', 'cancel_taker')
+  filled.filledLots = 5
+  filled.status = 'filled'
+  for (const o of [market, stopped, filled]) history.add(o)
+  const fields = (o: Order) => [o.id, o.seq, o.symbol, o.side, o.type, o.priceTicks, o.quantityLots, o.filledLots, o.status, o.cancelReason,
+    o.clientOrderId, o.timestamp, o.accountId, o.stp]
+  t.same([...history.values()].map(fields), [market, stopped, filled].map(fields))
+  t.same(fields(history.get('9007199254740991')!), fields(market))
+  t.equal(history.get('012'), undefined, 'ids are canonical decimals')
+  t.equal(history.get('x'), undefined)
+  t.same(fields(history.getByClientId('A-B', 'c:1', 'alice')!), fields(stopped))
+  t.equal(history.getByClientId('A-B', 'c:1', 'bob'), undefined, 'a client id is one account\'s')
+  t.equal(history.accountAt(1), 'alice')
+  t.equal(history.symbolAt(0), 'BTC-USDT')
+  t.not(history.at(1), history.at(1), 'each read rebuilds a record of its own')
+})

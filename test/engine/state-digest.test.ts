@@ -3,7 +3,7 @@
  * change however often it is read, still a function of the state alone.
  */
 import t from 'tap'
-import { MatchingEngine, exportState, importState, stateDigest, type Command } from '../../src/engine/index.js'
+import { MatchingEngine, exportState, importState, stateDigest, type Command, type EngineState } from '../../src/engine/index.js'
 import { UNIT, place, unitEngine } from '../helpers/engine.js'
 
 t.test('reads between two commands reuse one computation', async (t) => {
@@ -69,4 +69,21 @@ t.test('importState refuses a snapshot that does not fit the engine', async (t) 
   const fits = unitEngine()
   importState(fits, state)
   t.equal(stateDigest(fits), stateDigest(live))
+})
+
+t.test('importState refuses order and trade ids the engine could not have given', async (t) => {
+  const live = unitEngine()
+  place(live, { side: 'sell', qty: 5, price: 100 })
+  place(live, { side: 'buy', qty: 2, price: 100 })
+  const state = exportState(live)
+  const edited = (edit: (copy: EngineState) => void): EngineState => {
+    const copy = JSON.parse(JSON.stringify(state)) as EngineState
+    edit(copy)
+    return copy
+  }
+  t.throws(() => importState(unitEngine(), edited((s) => { s.books[0].resting[0][0] = '01' })), /order id 01 is not an order number/)
+  t.throws(() => importState(unitEngine(), edited((s) => { s.history[0][1] = 'x' })), /order id x is not an order number/)
+  t.throws(() => importState(unitEngine(), edited((s) => { s.fills![0][1] = 'OTHER-1' })), /trade id OTHER-1 is not UNIT-USD-<number>/)
+  t.throws(() => importState(unitEngine(), edited((s) => { s.fills![0][1] = 'UNIT-USD-0' })), /trade id UNIT-USD-0/)
+  t.throws(() => importState(unitEngine(), edited((s) => { s.fills![0][5] = '1.5' })), /order id 1.5 is not an order number/)
 })

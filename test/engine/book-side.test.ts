@@ -1,0 +1,69 @@
+// A book side keeps its levels three ways (B+tree, price hash, best-first list): after any sequence
+// of levels appearing and going, all three must agree with a plain sorted list.
+import t from 'tap'
+import { BookSide } from '../../src/engine/book-side.js'
+import { Side } from '../../src/engine/index.js'
+import { seededRandom } from '../helpers/random.js'
+
+function listed (side: BookSide): number[] {
+  const prices: number[] = []
+  let previous = null
+  for (let level = side.best() ?? null; level !== null; level = level.worse) {
+    if (level.better !== previous) throw new Error(`level ${level.priceTicks}: broken back link`)
+    prices.push(level.priceTicks)
+    previous = level
+  }
+  return prices
+}
+
+for (const which of [Side.BUY, Side.SELL]) {
+  t.test(`${which} side: random levels in and out, anywhere in the book, stay best first`, async (t) => {
+    const random = seededRandom(which === Side.BUY ? 11 : 12)
+    const side = new BookSide(which)
+    const model = new Set<number>()
+    const sorted = () => [...model].sort((a, b) => which === Side.BUY ? b - a : a - b)
+    for (let i = 0; i < 5_000; i++) {
+      const price = 1 + Math.floor(random() * 300)
+      if (model.has(price) && random() < 0.6) {
+        side.removeLevel(side.get(price)!)
+        model.delete(price)
+      } else {
+        const level = side.getOrCreate(price)
+        if (level.priceTicks !== price || side.get(price) !== level) {
+          t.fail(`step ${i}: getOrCreate(${price}) gave the level of ${level.priceTicks}`)
+          return
+        }
+        model.add(price)
+      }
+      const want = sorted()
+      const got = listed(side)
+      if (got.join() !== want.join()) {
+        t.fail(`step ${i}: list ${got.slice(0, 12).join()} != ${want.slice(0, 12).join()}`)
+        return
+      }
+      if (side.levelCount !== model.size || side.best()?.priceTicks !== want[0]) {
+        t.fail(`step ${i}: count or best disagrees`)
+        return
+      }
+    }
+    t.same([...side.bestFirst()].map((l) => l.priceTicks), sorted(), 'bestFirst walks the same list')
+    t.same([...side.bestFirst(3)].map((l) => l.priceTicks), sorted().slice(0, 3), 'and stops at its limit')
+    t.same([...side.bestFirst(0)], [])
+  })
+}
+
+t.test('a level far below the top is put in place through the tree, one near the top by walking', async (t) => {
+  const side = new BookSide(Side.SELL)
+  for (let price = 100; price < 130; price++) side.getOrCreate(price)
+  side.removeLevel(side.get(125)!)
+  side.removeLevel(side.get(103)!)
+  side.getOrCreate(125) // 25 levels below the best: past the walk
+  side.getOrCreate(103) // 3 levels below: found by walking
+  t.same(listed(side), Array.from({ length: 30 }, (_, i) => 100 + i))
+  side.getOrCreate(99)
+  t.equal(side.best()?.priceTicks, 99, 'a better price becomes the head')
+  t.equal(side.get(99)?.worse?.priceTicks, 100)
+  side.removeLevel(side.get(99)!)
+  t.equal(side.best()?.priceTicks, 100, 'and the next one is the head again when it goes')
+  t.equal(side.best()?.better, null)
+})
