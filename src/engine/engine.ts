@@ -4,7 +4,7 @@
  * every id comes from a counter, so the same commands always produce the
  * same trades, ids and books.
  */
-import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
+import { ResultCode, accept, reject, type Accepted, type Rejection, type Result } from './codes.js'
 import type { CancelAllCommand, Command, IdentityCommand, OrderFields } from './commands.js'
 import { AccountRegistry, type Account, type AccountStatus, type ApiKey, type Permission } from './accounts.js'
 import { FillHistory } from './fill-history.js'
@@ -39,11 +39,26 @@ export interface CancelAllInput {
   readonly side?: Side | null
 }
 
-export interface OrderOutcome {
+/**
+ * What an accepted order command came to. It is its own Accepted result
+ * (ok, value): accepting a command costs this one object, not two.
+ */
+export class OrderOutcome implements Accepted<OrderOutcome> {
+  readonly ok = true
   readonly order: Order
   readonly trades: readonly Trade[]
   /** The order's book, so that callers need not look it up again. */
   readonly book: OrderBook
+
+  constructor (order: Order, trades: readonly Trade[], book: OrderBook) {
+    this.order = order
+    this.trades = trades
+    this.book = book
+  }
+
+  get value (): OrderOutcome {
+    return this
+  }
 }
 
 /** Replays records journaled before the cap existed as they ran: uncapped. */
@@ -174,7 +189,7 @@ export class MatchingEngine {
         stp: fields.stp
       })
     }
-    return accept(this.runNew(book, this.sequence + 1, orderSeq, takenAt, fields, this.maxFillsPerOrder))
+    return this.runNew(book, this.sequence + 1, orderSeq, takenAt, fields, this.maxFillsPerOrder)
   }
 
   cancel (input: CancelInput, timestamp?: number): Result<OrderOutcome> {
@@ -191,7 +206,7 @@ export class MatchingEngine {
     if (order === undefined || order.accountId !== accountId) return reject(ResultCode.ORDER_NOT_FOUND, 'no open order with that id in this symbol')
     const seq = this.sequence + 1
     if (this.onCommand !== undefined) this.onCommand({ kind: 'cancel', seq, orderId: order.id, timestamp: timestamp ?? this.clock(), symbol: book.symbol })
-    return accept(this.runCancel(book, order, seq))
+    return this.runCancel(book, order, seq)
   }
 
   /**
@@ -392,7 +407,7 @@ export class MatchingEngine {
     const out = this.newOutput()
     book.execute(order, out, maxFills)
     this.complete(book.symbol, out)
-    return { order, trades: out.trades, book }
+    return new OrderOutcome(order, out.trades, book)
   }
 
   private runCancel (book: OrderBook, order: Order, seq: number): OrderOutcome {
@@ -401,7 +416,7 @@ export class MatchingEngine {
     const out = this.newOutput()
     book.cancel(order, out)
     this.complete(book.symbol, out)
-    return { order, trades: out.trades, book }
+    return new OrderOutcome(order, out.trades, book)
   }
 
   /**

@@ -91,7 +91,7 @@ export class FillHistory {
   /** Trade n, rebuilt; only for oldest <= n < added. */
   at (n: number): Trade {
     const slot = n % this.limit
-    return new Trade(this.symbols.name(this.symbol[slot]), this.tradeSeq[slot], this.priceTicks[slot], this.quantityLots[slot],
+    return Trade.rebuilt(this.symbols.name(this.symbol[slot]), this.tradeSeq[slot], this.priceTicks[slot], this.quantityLots[slot],
       this.buyAggressor[slot] === 1 ? 'buy' : 'sell', this.makerOrder[slot], this.takerOrder[slot],
       this.accounts.name(this.makerAccount[slot]), this.accounts.name(this.takerAccount[slot]),
       this.makerClientOrderId[slot], this.takerClientOrderId[slot], this.timestamp[slot])

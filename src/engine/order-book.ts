@@ -290,8 +290,7 @@ export class OrderBook {
 
   private recordTrade (taker: Order, maker: Order, lots: number, out: CommandOutput): void {
     const priceTicks = maker.priceTicks as number
-    const trade = new Trade(this.spec.symbol, this.nextTradeSeq++, priceTicks, lots, taker.side, maker.seq, taker.seq,
-      maker.accountId, taker.accountId, maker.clientOrderId, taker.clientOrderId, taker.timestamp)
+    const trade = new Trade(this.spec.symbol, this.nextTradeSeq++, priceTicks, lots, maker, taker)
     if (out.trades === NO_TRADES) out.trades = [trade]
     else out.trades.push(trade)
     if (out.events !== null) out.events.push({ type: 'trade', trade })

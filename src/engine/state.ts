@@ -135,7 +135,7 @@ export function importState (engine: MatchingEngine, state: EngineState): void {
     makerClientOrderId, takerClientOrderId, timestamp] of state.fills ?? []) {
     const tradeSeq = tradeId.startsWith(symbol + '-') ? orderSeqOf(tradeId.slice(symbol.length + 1)) : -1
     if (tradeSeq < 0) throw new Error(`snapshot: trade id ${tradeId} is not ${symbol}-<number>`)
-    engine.fills.add(new Trade(symbol, tradeSeq, priceTicks, quantityLots, aggressorSide, seqOf(makerOrderId), seqOf(takerOrderId),
+    engine.fills.add(Trade.rebuilt(symbol, tradeSeq, priceTicks, quantityLots, aggressorSide, seqOf(makerOrderId), seqOf(takerOrderId),
       makerAccountId, takerAccountId, makerClientOrderId, takerClientOrderId, timestamp))
   }
   engine.sequence = state.sequence

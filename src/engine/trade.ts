@@ -1,9 +1,20 @@
 import type { Side } from './order.js'
 
+/** What a trade needs of each of its orders: fields fixed when the order was taken. An Order is one. */
+export interface TradeParty {
+  readonly seq: number
+  readonly side: Side
+  readonly accountId: string
+  readonly clientOrderId: string | null
+  readonly timestamp: number
+}
+
 /**
- * One trade. Its numbers are kept as numbers: the trade id (`<symbol>-<seq>`)
- * and the order ids are strings only when someone reads them, at the edge,
- * so matching never builds a string per trade.
+ * One trade. It points at its two orders instead of copying their fields,
+ * and its ids are strings only when someone reads them (the trade id is
+ * `<symbol>-<seq>`, order ids their numbers in decimal): matching allocates
+ * one small object per trade and builds no string. The parties' fields it
+ * reads never change after the order was taken.
  */
 export class Trade {
   readonly symbol: string
@@ -11,42 +22,78 @@ export class Trade {
   readonly seq: number
   readonly priceTicks: number
   readonly quantityLots: number
-  readonly aggressorSide: Side
-  readonly makerOrderSeq: number
-  readonly takerOrderSeq: number
-  /** Private: who traded. Never on the public tape; each side sees its own in its fills. */
-  readonly makerAccountId: string
-  readonly takerAccountId: string
-  readonly makerClientOrderId: string | null
-  readonly takerClientOrderId: string | null
-  readonly timestamp: number
+  readonly maker: TradeParty
+  readonly taker: TradeParty
 
-  constructor (symbol: string, seq: number, priceTicks: number, quantityLots: number, aggressorSide: Side,
-    makerOrderSeq: number, takerOrderSeq: number, makerAccountId: string, takerAccountId: string,
-    makerClientOrderId: string | null, takerClientOrderId: string | null, timestamp: number) {
+  constructor (symbol: string, seq: number, priceTicks: number, quantityLots: number, maker: TradeParty, taker: TradeParty) {
     this.symbol = symbol
     this.seq = seq
     this.priceTicks = priceTicks
     this.quantityLots = quantityLots
-    this.aggressorSide = aggressorSide
-    this.makerOrderSeq = makerOrderSeq
-    this.takerOrderSeq = takerOrderSeq
-    this.makerAccountId = makerAccountId
-    this.takerAccountId = takerAccountId
-    this.makerClientOrderId = makerClientOrderId
-    this.takerClientOrderId = takerClientOrderId
-    this.timestamp = timestamp
+    this.maker = maker
+    this.taker = taker
   }
 
   get tradeId (): string {
     return this.symbol + '-' + this.seq
   }
 
+  get aggressorSide (): Side {
+    return this.taker.side
+  }
+
+  /** When the taker was taken: the trade happened in that command. */
+  get timestamp (): number {
+    return this.taker.timestamp
+  }
+
+  get makerOrderSeq (): number {
+    return this.maker.seq
+  }
+
+  get takerOrderSeq (): number {
+    return this.taker.seq
+  }
+
   get makerOrderId (): string {
-    return String(this.makerOrderSeq)
+    return String(this.maker.seq)
   }
 
   get takerOrderId (): string {
-    return String(this.takerOrderSeq)
+    return String(this.taker.seq)
   }
+
+  /** Private: who traded. Never on the public tape; each side sees its own in its fills. */
+  get makerAccountId (): string {
+    return this.maker.accountId
+  }
+
+  get takerAccountId (): string {
+    return this.taker.accountId
+  }
+
+  get makerClientOrderId (): string | null {
+    return this.maker.clientOrderId
+  }
+
+  get takerClientOrderId (): string | null {
+    return this.taker.clientOrderId
+  }
+
+  /**
+   * A trade rebuilt from stored fields (fill history, snapshots), when its
+   * orders are long gone: each side becomes a small party record.
+   */
+  static rebuilt (symbol: string, seq: number, priceTicks: number, quantityLots: number, aggressorSide: Side,
+    makerOrderSeq: number, takerOrderSeq: number, makerAccountId: string, takerAccountId: string,
+    makerClientOrderId: string | null, takerClientOrderId: string | null, timestamp: number): Trade {
+    const makerSide: Side = aggressorSide === 'buy' ? 'sell' : 'buy'
+    return new Trade(symbol, seq, priceTicks, quantityLots,
+      new PartyRecord(makerOrderSeq, makerSide, makerAccountId, makerClientOrderId, timestamp),
+      new PartyRecord(takerOrderSeq, aggressorSide, takerAccountId, takerClientOrderId, timestamp))
+  }
+}
+
+class PartyRecord implements TradeParty {
+  constructor (readonly seq: number, readonly side: Side, readonly accountId: string, readonly clientOrderId: string | null, readonly timestamp: number) {}
 }

@@ -76,7 +76,7 @@ t.test('half steps and trade amounts are exact on both the BigInt and the bignum
   ]
   const e = new MatchingEngine({ symbols, clock: steppingClock(), makerFeeRate: '0.00015', takerFeeRate: '0.0004' })
   const trade = (symbol: string, priceTicks: number, quantityLots: number) =>
-    new Trade(symbol, 1, priceTicks, quantityLots, 'buy', 1, 2, 'a', 'b', null, null, 0)
+    Trade.rebuilt(symbol, 1, priceTicks, quantityLots, 'buy', 1, 2, 'a', 'b', null, null, 0)
   // 123.45 × 0.007 + 0.01 × 0.001 = 0.86415 + 0.00001 = 0.86416
   t.same(tradeAmounts([trade('TEN-USD', 12345, 7), trade('TEN-USD', 1, 1)], e.book('TEN-USD')!.spec, e),
     { value: '0.86416', makerFee: '0.000129624', takerFee: '0.000345664' })

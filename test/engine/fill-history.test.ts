@@ -5,7 +5,7 @@ import { FillHistory } from '../../src/engine/fill-history.js'
 import { Trade } from '../../src/engine/index.js'
 
 function trade (n: number, symbol = n % 2 === 0 ? 'BTC-USDT' : 'A-B-C'): Trade {
-  return new Trade(symbol, n + 1, 3_000_000 + n, 2 ** 52 + n, n % 3 === 0 ? 'buy' : 'sell', 1000 + n, 9_007_199_254_740_000 + n,
+  return Trade.rebuilt(symbol, n + 1, 3_000_000 + n, 2 ** 52 + n, n % 3 === 0 ? 'buy' : 'sell', 1000 + n, 9_007_199_254_740_000 + n,
     `maker-${n % 4}`, n % 5 === 0 ? 'anonymous' : `taker.${n % 3}`, n % 2 === 0 ? null : `m:${n}`, n % 3 === 0 ? `t_${n}` : null,
     1_795_945_709_076 + n)
 }
