@@ -6,19 +6,39 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { GcSummary } from './gc.js'
 import type { RunTotals } from './runners.js'
 import type { LatencySummary } from './stats.js'
 
-export interface RunResult {
-  readonly name: string
-  readonly description: string
-  readonly commands: number
+/** One round's passes of one subject. */
+export interface RoundResult {
+  readonly round: number
+  /** Place of the subject in that round's order (0 = first). */
+  readonly position: number
   readonly seconds: number
   readonly ordersPerSecond: number
   readonly latency: LatencySummary
+  readonly gc: GcSummary
+}
+
+/** A subject's best figures over the rounds (see engine.ts for which pass each comes from). */
+export interface RunResult {
+  readonly key: string
+  readonly name: string
+  readonly description: string
+  readonly peer: boolean
+  readonly commands: number
+  /** Of the best throughput pass. */
+  readonly seconds: number
+  readonly ordersPerSecond: number
+  /** Of the latency pass with the lowest p99.9. */
+  readonly latency: LatencySummary
+  /** Of the best throughput pass. */
+  readonly gc: GcSummary
   readonly totals: RunTotals
   readonly prepareSeconds: number
   readonly warmupCommands: number
+  readonly rounds: readonly RoundResult[]
 }
 
 export interface Machine {
@@ -58,7 +78,7 @@ const int = (x: number): string => Math.round(x).toLocaleString('en-US')
 const fixed = (x: number, digits: number): string => x.toFixed(digits)
 
 export function table (results: readonly RunResult[]): string {
-  const header = ['run', 'commands', 'seconds', 'orders/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'trades']
+  const header = ['run', 'commands', 'seconds', 'orders/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'trades', 'open', 'B/cmd', 'scav/1M']
   const rows = results.map((r) => [
     r.name,
     int(r.commands),
@@ -68,7 +88,10 @@ export function table (results: readonly RunResult[]): string {
     fixed(r.latency.p99Us, 2),
     fixed(r.latency.p999Us, 2),
     fixed(r.latency.maxUs, 1),
-    int(r.totals.trades)
+    int(r.totals.trades),
+    int(r.totals.openAtEnd),
+    int(r.gc.bytesPerCommand),
+    int(r.gc.scavengesPerMillion)
   ])
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] as string).length)))
   const line = (cells: readonly string[]): string =>

@@ -3,9 +3,12 @@
  * its API takes (before any timing) and then hands out fresh instances, each
  * with a `step(i)` that executes command i and tallies what came back.
  */
-import { ANONYMOUS, MatchingEngine, type CancelInput, type EngineOptions, type NewOrderInput, type OrderFields } from '../../src/engine/index.js'
+import { MatchingEngine, type CancelInput, type EngineOptions, type NewOrderInput, type OrderFields } from '../../src/engine/index.js'
 import { BigNumber, BigNumberBook, type BnOrderType, type BnSide } from './bignumber-book.js'
-import { KIND_TYPES, Kind, LOT_PLACES, SIDE_NAMES, SYMBOL, TICK_PLACES, fieldsOf, formatUnits, type Flow } from './flow.js'
+import { engineInputs, type EngineMode } from './engine-inputs.js'
+import { KIND_TYPES, Kind, LOT_PLACES, SIDE_NAMES, SYMBOL, TICK_PLACES, formatUnits, type Flow } from './flow.js'
+import { peerRun } from './peer-run.js'
+import { previousRun } from './previous-run.js'
 import type { Step } from './stats.js'
 
 export interface RunTotals {
@@ -15,8 +18,14 @@ export interface RunTotals {
   /** Commands the subject refused (0 expected: every cancel targets a live order). */
   readonly rejected: number
   readonly openAtEnd: number
-  /** Engine events delivered to the listener (listener run only). */
+  /** Engine events delivered to the listener (listener runs only). */
   readonly events?: number
+  /**
+   * Outcomes a subject reports its own way, by name (the peer: FOK orders it
+   * refused with an error, market orders it left partly unfilled); printed
+   * beside the totals, never compared.
+   */
+  readonly notes?: Readonly<Record<string, number>>
 }
 
 export interface Subject {
@@ -25,39 +34,17 @@ export interface Subject {
 }
 
 export interface RunDefinition {
-  /** Short name for BENCH_RUNS: engine, listener, submit, baseline. */
+  /** Short name for BENCH_RUNS (engine, listener, submit, baseline, previous, previous-listener, previous-submit, peer). */
   readonly key: string
   readonly name: string
   readonly description: string
+  /**
+   * An outside implementation with rules of its own: its totals are printed
+   * next to ours and a difference is reported, not a failure.
+   */
+  readonly peer?: boolean
   /** Builds the inputs (untimed) and returns a factory of fresh instances. */
   prepare (flow: Flow): () => Subject
-}
-
-type EngineMode = 'place' | 'listener' | 'submit'
-
-function engineInputs (flow: Flow, mode: EngineMode): Array<OrderFields | NewOrderInput | CancelInput> {
-  const inputs: Array<OrderFields | NewOrderInput | CancelInput> = new Array(flow.size)
-  for (let i = 0; i < flow.size; i++) {
-    const k = flow.kind[i] as Kind
-    const s = flow.side[i] as number
-    const price = flow.priceTicks[i] as number
-    const lots = flow.quantityLots[i] as number
-    if (k === Kind.CANCEL) {
-      inputs[i] = { symbol: SYMBOL, orderId: String(flow.cancelTarget[i]), accountId: ANONYMOUS }
-    } else if (mode === 'submit') {
-      inputs[i] = {
-        symbol: SYMBOL,
-        side: SIDE_NAMES[s] as string,
-        orderType: KIND_TYPES[k] as string,
-        quantity: formatUnits(lots, LOT_PLACES),
-        price: k === Kind.MARKET ? null : formatUnits(price, TICK_PLACES),
-        clientOrderId: null
-      }
-    } else {
-      inputs[i] = fieldsOf(k, s, price, lots)
-    }
-  }
-  return inputs
 }
 
 function engineRun (key: string, name: string, description: string, mode: EngineMode, options: EngineOptions): RunDefinition {
@@ -159,12 +146,20 @@ const bignumberRun: RunDefinition = {
   }
 }
 
-/** The runs, engine first and the baseline last; `options` go to every MatchingEngine. */
+/**
+ * The runs: today's engine, the bignumber.js baseline, the engine as it was
+ * before issue 11 (load/bench/previous-engine) and nodejs-order-book; `options`
+ * go to every MatchingEngine, old and new.
+ */
 export function runs (options: EngineOptions): RunDefinition[] {
   return [
     engineRun('engine', 'engine', 'engine.place / engine.cancel with integer fields, no listener', 'place', options),
     engineRun('listener', 'engine + 1 listener', 'as engine, with one listener attached (events, snapshots and level changes built per command)', 'listener', options),
     engineRun('submit', 'engine.submit (decimal)', 'engine.submit with decimal strings (validation, BigNumber parse, tick/lot conversion); cancels via engine.cancel', 'submit', options),
-    bignumberRun
+    bignumberRun,
+    previousRun('previous', 'previous engine', 'the engine before issue 11 (load/bench/previous-engine): place / cancel with integer fields, no listener', 'place', options),
+    previousRun('previous-listener', 'previous + 1 listener', 'the engine before issue 11 with one listener attached', 'listener', options),
+    previousRun('previous-submit', 'previous.submit (decimal)', 'the engine before issue 11 through submit with decimal strings; cancels via cancel', 'submit', options),
+    peerRun
   ]
 }

@@ -1,0 +1,425 @@
+/**
+ * The matching engine: symbols → books, with the clock, ids, history, fees
+ * and listeners. Deterministic by construction: the clock is injected and
+ * every id comes from a counter, so the same commands always produce the
+ * same trades, ids and books.
+ */
+import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
+import type { CancelAllCommand, CancelCommand, Command, IdentityCommand, OrderFields } from './commands.js'
+import { AccountRegistry, type Account, type AccountStatus, type ApiKey, type Permission } from './accounts.js'
+import { FillHistory } from './fill-history.js'
+import { closedOrdersOf, fillsOf, openOrdersOf, type Fill, type Page } from './account-lists.js'
+import {
+  DEFAULT_FEE_RATE, DEFAULT_FILL_HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_LIST_SCAN,
+  DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, type EngineOptions
+} from './engine-options.js'
+import { decimal, toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
+import type { EngineEvent, EngineListener, ListenerErrorHandler, Trade } from './events.js'
+import { OrderHistory } from './history.js'
+import { ANONYMOUS, CancelReason, Order, type Side } from './order.js'
+import { Fillability, NO_TRADES, OrderBook, type CommandOutput } from './order-book.js'
+import { DEFAULT_SYMBOLS, SymbolSpec } from './symbols.js'
+import { normaliseSymbol } from './identifiers.js'
+import { validateOrder, type NewOrderInput } from './validate.js'
+
+export interface CancelInput {
+  readonly symbol: string
+  readonly orderId?: string | null
+  readonly clientOrderId?: string | null
+  /** Only this account's orders can be cancelled: another's answers ORDER_NOT_FOUND, like an unknown id. The anonymous account when not given. */
+  readonly accountId?: string
+}
+
+export interface CancelAllInput {
+  readonly accountId: string
+  readonly symbol?: string | null
+  readonly side?: Side | null
+}
+
+export interface OrderOutcome {
+  readonly order: Order
+  readonly trades: readonly Trade[]
+  /** The order's book, so that callers need not look it up again. */
+  readonly book: OrderBook
+}
+
+/** Replays records journaled before the cap existed as they ran: uncapped. */
+const NO_FILL_CAP = Number.MAX_SAFE_INTEGER
+
+export class MatchingEngine {
+  readonly makerFeeRate: BigNumber
+  readonly takerFeeRate: BigNumber
+  /** The same rates as integers and places, for exact fee arithmetic without bignumbers. */
+  readonly makerFeeScaled: ScaledDecimal
+  readonly takerFeeScaled: ScaledDecimal
+  readonly history: OrderHistory
+  readonly maxFillsPerOrder: number
+  readonly maxOpenOrdersPerSymbol: number
+  readonly maxOpenOrdersPerAccount: number | null
+  readonly accounts = new AccountRegistry()
+  readonly fills: FillHistory
+  readonly maxListScan: number
+  private readonly books = new Map<string, OrderBook>()
+  private readonly clock: () => number
+  private readonly onCommand: ((command: Command) => void) | undefined
+  private readonly onListenerError: ListenerErrorHandler
+  private listeners: EngineListener[] = []
+  private readonly retired: Order[] = []
+  /** Last command sequence number executed. */
+  sequence = 0
+  nextOrderSeq = 1
+  /**
+   * Bumped by every command and by a state import: equal revisions of one
+   * engine mean equal state (what the digest cache keys on). Never repeats,
+   * unlike a sequence number that a rebuilt engine could reach again.
+   */
+  revision = 0
+
+  constructor (options: EngineOptions = {}) {
+    this.maxFillsPerOrder = positiveLimit(options.maxFillsPerOrder ?? DEFAULT_MAX_FILLS_PER_ORDER, 'max fills per order')
+    this.maxOpenOrdersPerSymbol = positiveLimit(options.maxOpenOrdersPerSymbol ?? DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, 'max open orders per symbol')
+    const perAccount = options.maxOpenOrdersPerAccount ?? null
+    this.maxOpenOrdersPerAccount = perAccount === null ? null : positiveLimit(perAccount, 'max open orders per account')
+    this.fills = new FillHistory(options.fillHistoryLimit ?? DEFAULT_FILL_HISTORY_LIMIT)
+    this.maxListScan = positiveLimit(options.maxListScan ?? DEFAULT_MAX_LIST_SCAN, 'max list scan')
+    for (const config of options.symbols ?? DEFAULT_SYMBOLS) {
+      const spec = new SymbolSpec(config)
+      if (this.books.has(spec.symbol)) throw new Error(`symbol ${spec.symbol} is configured twice`)
+      // The open-order cap bounds every level: it must keep level totals exact by construction.
+      if (BigInt(spec.maxLots) * BigInt(this.maxOpenOrdersPerSymbol) > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new Error(`symbol ${spec.symbol}: max quantity ${spec.maxQuantity.toFixed()} (${spec.maxLots} lots of ${spec.lot.text}) × ` +
+          `${this.maxOpenOrdersPerSymbol} open orders could pass 2^53 - 1 lots at one price; ` +
+          'lower maxQuantity or the open-order cap, or use a coarser lotSize')
+      }
+      this.books.set(spec.symbol, new OrderBook(spec, this.accounts))
+    }
+    this.makerFeeRate = feeRate(options.makerFeeRate ?? DEFAULT_FEE_RATE, 'maker')
+    this.takerFeeRate = feeRate(options.takerFeeRate ?? DEFAULT_FEE_RATE, 'taker')
+    this.makerFeeScaled = toScaled(this.makerFeeRate)
+    this.takerFeeScaled = toScaled(this.takerFeeRate)
+    this.history = new OrderHistory(options.historyLimit ?? DEFAULT_HISTORY_LIMIT)
+    this.clock = options.clock ?? Date.now
+    this.onCommand = options.onCommand
+    this.onListenerError = options.onListenerError ?? (() => {})
+  }
+
+  get symbols (): string[] {
+    return [...this.books.keys()]
+  }
+
+  book (symbol: string): OrderBook | undefined {
+    return this.books.get(normaliseSymbol(symbol))
+  }
+
+  allBooks (): IterableIterator<OrderBook> {
+    return this.books.values()
+  }
+
+  /** Returns a function that removes the listener. */
+  addListener (listener: EngineListener): () => void {
+    this.listeners = [...this.listeners, listener]
+    return () => { this.listeners = this.listeners.filter((l) => l !== listener) }
+  }
+
+  /** Validates untrusted input, then places the order. */
+  submit (input: NewOrderInput): Result<OrderOutcome> {
+    const book = this.book(String(input.symbol))
+    if (book === undefined) return this.unknownSymbol(input.symbol)
+    const fields = validateOrder(input, book.spec)
+    if (!fields.ok) return fields
+    return this.place(fields.value)
+  }
+
+  /** Places already validated integer fields (the fast path benchmarks use). */
+  place (fields: OrderFields): Result<OrderOutcome> {
+    const book = this.books.get(fields.symbol)
+    if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${fields.symbol} is not traded here`)
+    if (fields.clientOrderId !== null && book.openByClient(fields.accountId, fields.clientOrderId) !== undefined) {
+      return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID, `client_order_id ${fields.clientOrderId} is already used by an open order`)
+    }
+    // The usual case (room in the symbol, the account and the level) costs three compares and the level lookup.
+    if (fields.orderType === 'limit' &&
+      (book.open.size >= this.maxOpenOrdersPerSymbol || !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots) ||
+        (this.maxOpenOrdersPerAccount !== null && this.accounts.openCount(fields.accountId) >= this.maxOpenOrdersPerAccount))) {
+      const refused = this.refuseResting(book, fields)
+      if (refused !== null) return refused
+    }
+    const orderSeq = this.nextOrderSeq
+    const orderId = String(orderSeq)
+    const timestamp = this.clock()
+    if (this.onCommand !== undefined) {
+      this.onCommand({
+        kind: 'new',
+        seq: this.sequence + 1,
+        orderId,
+        timestamp,
+        symbol: fields.symbol,
+        side: fields.side,
+        orderType: fields.orderType,
+        priceTicks: fields.priceTicks,
+        quantityLots: fields.quantityLots,
+        clientOrderId: fields.clientOrderId,
+        maxFills: this.maxFillsPerOrder,
+        accountId: fields.accountId,
+        stp: fields.stp
+      })
+    }
+    return accept(this.runNew(book, this.sequence + 1, orderSeq, orderId, timestamp, fields, this.maxFillsPerOrder))
+  }
+
+  cancel (input: CancelInput): Result<OrderOutcome> {
+    const book = this.book(String(input.symbol))
+    if (book === undefined) return this.unknownSymbol(input.symbol)
+    const { orderId, clientOrderId } = input
+    const accountId = input.accountId ?? ANONYMOUS
+    if ((orderId === undefined || orderId === null) && (clientOrderId === undefined || clientOrderId === null)) {
+      return reject(ResultCode.MISSING_ORDER_ID, 'order_id or client_order_id is required')
+    }
+    const order = orderId !== undefined && orderId !== null
+      ? book.open.get(orderId)
+      : book.openByClient(accountId, clientOrderId as string)
+    if (order === undefined || order.accountId !== accountId) return reject(ResultCode.ORDER_NOT_FOUND, 'no open order with that id in this symbol')
+    const command: CancelCommand = { kind: 'cancel', seq: this.sequence + 1, orderId: order.id, timestamp: this.clock(), symbol: book.symbol }
+    this.onCommand?.(command)
+    return accept(this.runCancel(book, order, command))
+  }
+
+  /**
+   * Replays a journaled command exactly as it ran the first time. A sequence
+   * gap or an unknown target means the journal and the state disagree, which
+   * is a broken invariant, hence an exception rather than a result.
+   */
+  replay (command: Command): void {
+    if (command.seq !== this.sequence + 1) throw new Error(`replay out of sequence: expected ${this.sequence + 1}, got ${command.seq}`)
+    switch (command.kind) {
+      case 'new': {
+        this.runNew(this.bookOrThrow(command.symbol), command.seq, Number(command.orderId), command.orderId, command.timestamp, command, command.maxFills ?? NO_FILL_CAP)
+        return
+      }
+      case 'cancel': {
+        const book = this.bookOrThrow(command.symbol)
+        const order = book.open.get(command.orderId)
+        if (order === undefined) throw new Error(`replay: order ${command.orderId} is not open in ${command.symbol}`)
+        this.runCancel(book, order, command)
+        return
+      }
+      case 'cancel_all':
+        if (command.symbol !== null) this.bookOrThrow(command.symbol)
+        this.runCancelAll(command)
+        return
+      default: {
+        const refused = this.accounts.refusal(command)
+        if (refused !== null) throw new Error(`replay: ${refused.message}`)
+        this.runIdentity(command)
+      }
+    }
+  }
+
+  /**
+   * Cancels the account's open orders (of one symbol and/or side when given)
+   * in one command, oldest first. Bounded by the per-account cap (or, for the
+   * uncapped anonymous account, the per-symbol caps).
+   */
+  cancelAll (input: CancelAllInput): Result<Order[]> {
+    let symbol: string | null = null
+    if (input.symbol !== undefined && input.symbol !== null) {
+      const book = this.book(input.symbol)
+      if (book === undefined) return this.unknownSymbol(input.symbol)
+      symbol = book.symbol
+    }
+    const command: CancelAllCommand = { kind: 'cancel_all', seq: this.sequence + 1, timestamp: this.clock(), accountId: input.accountId, symbol, side: input.side ?? null }
+    this.onCommand?.(command)
+    return accept(this.runCancelAll(command))
+  }
+
+  createAccount (accountId: string): Result<Account> {
+    return this.identity({ kind: 'create_account', seq: this.sequence + 1, timestamp: this.clock(), accountId }) as Result<Account>
+  }
+
+  /** Disabling cancels every open order of the account (ACCOUNT_DISABLED); the cancelled orders are returned. */
+  setAccountStatus (accountId: string, status: AccountStatus): Result<Order[]> {
+    return this.identity({ kind: 'set_account_status', seq: this.sequence + 1, timestamp: this.clock(), accountId, status }) as Result<Order[]>
+  }
+
+  createKey (accountId: string, keyId: string, permissions: readonly Permission[], fingerprint: string): Result<ApiKey> {
+    return this.identity({ kind: 'create_key', seq: this.sequence + 1, timestamp: this.clock(), accountId, keyId, permissions: [...permissions], fingerprint }) as Result<ApiKey>
+  }
+
+  revokeKey (keyId: string): Result<ApiKey> {
+    return this.identity({ kind: 'revoke_key', seq: this.sequence + 1, timestamp: this.clock(), keyId }) as Result<ApiKey>
+  }
+
+  /** The account's open orders, newest first, of one symbol if given; before: an order number (the previous page's cursor). */
+  openOrders (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Order> {
+    return openOrdersOf(this.accounts.ordersOf(accountId), symbol, limit, before)
+  }
+
+  /** The account's terminal orders still in the history, newest first (see closedOrdersOf). */
+  closedOrders (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Order> {
+    return closedOrdersOf(this.history, accountId, symbol, limit, before, this.maxListScan)
+  }
+
+  /** The account's fills still in the fill history, newest first (see fillsOf in account-lists.ts). */
+  fillsOf (accountId: string, symbol: string | null, limit: number, before: number | null): Page<Fill> {
+    return fillsOf(this.fills, accountId, symbol, limit, before, this.maxListScan)
+  }
+
+  private unknownSymbol (symbol: unknown): Rejection {
+    return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${String(symbol)} is not traded here; traded symbols: ${this.symbols.join(', ')}`)
+  }
+
+  private bookOrThrow (symbol: string): OrderBook {
+    const book = this.books.get(symbol)
+    if (book === undefined) throw new Error(`replay: symbol ${symbol} is not configured`)
+    return book
+  }
+
+  /** Checks an identity command against the state, journals it, runs it. */
+  private identity (command: IdentityCommand): Result<Account | Order[] | ApiKey> {
+    const refused = this.accounts.refusal(command)
+    if (refused !== null) return refused
+    this.onCommand?.(command)
+    return accept(this.runIdentity(command))
+  }
+
+  private runIdentity (command: IdentityCommand): Account | Order[] | ApiKey {
+    this.sequence = command.seq
+    this.revision++
+    if (command.kind !== 'set_account_status') return this.accounts.apply(command)
+    const account = this.accounts.get(command.accountId) as Account
+    const wasActive = account.isActive
+    account.status = command.status
+    // Disabling cancels what the account has open, in the same command.
+    return wasActive && !account.isActive ? this.cancelOrdersOf(command.accountId, null, null, CancelReason.ACCOUNT_DISABLED) : []
+  }
+
+  private runCancelAll (command: CancelAllCommand): Order[] {
+    this.sequence = command.seq
+    this.revision++
+    return this.cancelOrdersOf(command.accountId, command.symbol, command.side, null)
+  }
+
+  /**
+   * Cancels an account's open orders, book by book (each book's changes are
+   * one batch of events), oldest first within a book.
+   */
+  private cancelOrdersOf (accountId: string, symbol: string | null, side: Side | null, reason: CancelReason | null): Order[] {
+    const cancelled: Order[] = []
+    const orders = this.accounts.ordersOf(accountId)
+    for (const book of this.books.values()) {
+      if (orders.count === 0) break
+      if (symbol !== null && book.symbol !== symbol) continue
+      let out: CommandOutput | null = null
+      for (let order = orders.head; order !== null;) {
+        const next = order.accountNext
+        if (order.symbol === book.symbol && (side === null || order.side === side)) {
+          out ??= this.newOutput()
+          book.cancel(order, out, reason)
+          cancelled.push(order)
+        }
+        order = next
+      }
+      if (out !== null) {
+        // Several of these orders can share a level, and each cancel touched it: list every changed
+        // level once, as every other command does (OrderBook.levelChanges relies on it).
+        if (out.touched !== null && out.touched.length > 1) {
+          const levels = new Set(out.touched)
+          out.touched.length = 0
+          out.touched.push(...levels)
+        }
+        this.complete(book.symbol, out)
+      }
+    }
+    return cancelled
+  }
+
+  /** An open or terminal order of a symbol. */
+  findOrder (symbol: string, ref: { orderId?: string | null, clientOrderId?: string | null }, accountId: string = ANONYMOUS): Result<Order> {
+    const book = this.book(symbol)
+    if (book === undefined) return this.unknownSymbol(symbol)
+    let order: Order | undefined
+    if (ref.orderId !== undefined && ref.orderId !== null) {
+      order = book.open.get(ref.orderId) ?? this.history.get(ref.orderId)
+    } else if (ref.clientOrderId !== undefined && ref.clientOrderId !== null) {
+      order = book.openByClient(accountId, ref.clientOrderId) ?? this.history.getByClientId(book.symbol, ref.clientOrderId, accountId)
+    } else {
+      return reject(ResultCode.MISSING_ORDER_ID, 'order_id or client_order_id is required')
+    }
+    if (order === undefined || order.symbol !== book.symbol || order.accountId !== accountId) return reject(ResultCode.ORDER_NOT_FOUND, 'order not found')
+    return accept(order)
+  }
+
+  /**
+   * A limit order that would pass the open-order cap or fill its level, both
+   * checked before the command is journaled, so replay never depends on these
+   * limits. It is still taken when it would not rest (it fills, the trade
+   * cap or self-trade prevention ends it).
+   */
+  private refuseResting (book: OrderBook, fields: OrderFields): Rejection | null {
+    if (book.fillability(fields, this.maxFillsPerOrder) !== Fillability.SHORT) return null
+    if (book.open.size >= this.maxOpenOrdersPerSymbol) {
+      return reject(ResultCode.TOO_MANY_OPEN_ORDERS, `${book.symbol} holds its maximum of ${this.maxOpenOrdersPerSymbol} open orders; only orders that do not rest are taken until some are filled or cancelled`)
+    }
+    if (this.maxOpenOrdersPerAccount !== null && this.accounts.openCount(fields.accountId) >= this.maxOpenOrdersPerAccount) {
+      return reject(ResultCode.OPEN_ORDER_LIMIT, `the account holds its maximum of ${this.maxOpenOrdersPerAccount} open orders; only orders that do not rest are taken until some are filled or cancelled`)
+    }
+    return reject(ResultCode.PRICE_LEVEL_FULL, 'the price level would hold more than the largest exact quantity; use a smaller quantity or another price')
+  }
+
+  private runNew (book: OrderBook, seq: number, orderSeq: number, orderId: string, timestamp: number, fields: OrderFields, maxFills: number): OrderOutcome {
+    this.sequence = seq
+    this.revision++
+    if (orderSeq >= this.nextOrderSeq) this.nextOrderSeq = orderSeq + 1
+    const order = new Order(orderId, book.symbol, fields.side, fields.orderType, fields.priceTicks,
+      fields.quantityLots, fields.clientOrderId, timestamp, fields.accountId, fields.stp)
+    const out = this.newOutput()
+    book.execute(order, out, maxFills)
+    this.complete(book.symbol, out)
+    return { order, trades: out.trades, book }
+  }
+
+  private runCancel (book: OrderBook, order: Order, command: CancelCommand): OrderOutcome {
+    this.sequence = command.seq
+    this.revision++
+    const out = this.newOutput()
+    book.cancel(order, out)
+    this.complete(book.symbol, out)
+    return { order, trades: out.trades, book }
+  }
+
+  private newOutput (): CommandOutput {
+    const listening = this.listeners.length > 0
+    // retired is drained by complete() before the next command, so one array serves them all.
+    this.retired.length = 0
+    return { trades: NO_TRADES, events: listening ? [] : null, touched: listening ? [] : null, retired: this.retired }
+  }
+
+  /** State first (history), then events: listeners only ever see a finished command. */
+  private complete (symbol: string, out: CommandOutput): void {
+    for (const order of out.retired) this.history.add(order)
+    for (const trade of out.trades) this.fills.add(trade)
+    if (out.events === null || out.touched === null) return
+    const events: EngineEvent[] = out.events
+    if (out.touched.length > 0) {
+      events.push({ type: 'levels', symbol, changes: OrderBook.levelChanges(out.touched) })
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(events)
+      } catch (error) {
+        this.onListenerError(error)
+      }
+    }
+  }
+}
+
+function feeRate (text: string, which: string): BigNumber {
+  const rate = decimal(text)
+  if (!rate.isFinite() || rate.lt(0) || rate.gte(1)) throw new Error(`${which} fee rate must be a decimal in [0, 1), got ${text}`)
+  return rate
+}
+
+function positiveLimit (value: number, which: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${which} must be a positive integer, got ${value}`)
+  return value
+}

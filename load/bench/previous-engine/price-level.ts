@@ -1,0 +1,45 @@
+import type { Order, Side } from './order.js'
+
+/**
+ * One price level: a FIFO of resting orders as an intrusive doubly linked
+ * list, so appending, popping the head and unlinking any order are O(1).
+ */
+export class PriceLevel {
+  readonly side: Side
+  readonly priceTicks: number
+  totalLots = 0
+  count = 0
+  head: Order | null = null
+  tail: Order | null = null
+
+  constructor (side: Side, priceTicks: number) {
+    this.side = side
+    this.priceTicks = priceTicks
+  }
+
+  get isEmpty (): boolean {
+    return this.head === null
+  }
+
+  append (order: Order): void {
+    order.prev = this.tail
+    order.next = null
+    if (this.tail === null) this.head = order
+    else this.tail.next = order
+    this.tail = order
+    this.totalLots += order.remainingLots
+    this.count++
+  }
+
+  /** Unlinks an order; the caller has already accounted for filled lots. */
+  remove (order: Order): void {
+    if (order.prev === null) this.head = order.next
+    else order.prev.next = order.next
+    if (order.next === null) this.tail = order.prev
+    else order.next.prev = order.prev
+    order.prev = null
+    order.next = null
+    this.totalLots -= order.remainingLots
+    this.count--
+  }
+}
