@@ -1,7 +1,9 @@
 /**
  * The decimal edge of the engine: the only file that touches bignumber.js.
- * Inputs become integer units (ticks, lots) here and integer units become
- * decimal strings here; everything in between is safe-integer arithmetic.
+ * Inputs become integer units (ticks, lots) here, or, for power-of-ten steps
+ * on the submit path, in decimal-reader.ts (same answers, no bignumber), and
+ * integer units become decimal strings here; everything in between is
+ * safe-integer arithmetic.
  */
 import BigNumberModule from 'bignumber.js'
 

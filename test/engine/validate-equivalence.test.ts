@@ -193,3 +193,24 @@ for (const config of SPECS) {
     }
   })
 }
+
+t.test('power-of-ten steps never reach bignumber.js; other steps do', async (t) => {
+  const actual = await import('../../src/engine/decimal.js')
+  let calls = 0
+  const mocked = await t.mockImport<typeof import('../../src/engine/validate.js')>('../../src/engine/validate.js', {
+    '../../src/engine/decimal.js': { ...actual, parseDecimal: (input: unknown) => { calls++; return actual.parseDecimal(input) } }
+  })
+  const btc = new SymbolSpec(SPECS[0] as SymbolConfig)
+  const inputs: Array<Partial<NewOrderInput>> = [
+    {}, { orderType: 'market', price: null }, { quantity: 0.5, price: 30000.5 }, { quantity: '1e-9' }, { quantity: '1000' }, { quantity: '0.000001' },
+    { price: '30000.001' }, { price: '1e20' }, { quantity: '0.0001', price: '1' }, { quantity: '-1' }, { price: 'x' }
+  ]
+  for (const over of inputs) {
+    const input = { symbol: 'BTC-USDT', side: 'buy', orderType: 'limit', quantity: '0.5', price: '30000.00', ...over }
+    t.strictSame(mocked.validateOrder(input, btc), referenceValidateOrder(input, btc))
+  }
+  t.equal(calls, 0, 'no decimal went through parseDecimal')
+  const nickel = new SymbolSpec(SPECS.find((s) => s.symbol === 'NICKEL-USD') as SymbolConfig)
+  t.ok(mocked.validateOrder({ symbol: 'NICKEL-USD', side: 'buy', orderType: 'limit', quantity: '1.5', price: '1.00' }, nickel).ok)
+  t.equal(calls, 2, 'quantity and price of a 0.05 tick and 0.5 lot symbol through bignumber.js')
+})
