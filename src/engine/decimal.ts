@@ -1,7 +1,9 @@
 /**
  * The decimal edge of the engine: the only file that touches bignumber.js.
- * Inputs become integer units (ticks, lots) here and integer units become
- * decimal strings here; everything in between is safe-integer arithmetic.
+ * Inputs become integer units (ticks, lots) here, or, for power-of-ten steps
+ * on the submit path, in decimal-reader.ts (same answers, no bignumber), and
+ * integer units become decimal strings here; everything in between is
+ * safe-integer arithmetic.
  */
 import BigNumberModule from 'bignumber.js'
 
@@ -18,6 +20,16 @@ const MAX_SAFE = new BigNumber(Number.MAX_SAFE_INTEGER)
 export const MAX_SIGNIFICANT_DIGITS = 18
 const DECIMAL_TEXT = /^[0-9]{1,40}(\.[0-9]{1,40})?([eE][+-]?[0-9]{1,4})?$/
 
+/** Why a decimal input is refused: shared by parseDecimal and the submit path's DecimalReader. */
+export const DecimalRefusal = {
+  NOT_FINITE: 'must be a finite number',
+  NOT_DECIMAL: 'must be a decimal string or a number',
+  NEGATIVE: 'must be positive',
+  NOT_PLAIN: 'is not a plain decimal',
+  ZERO: 'must be greater than zero',
+  TOO_PRECISE: `has more than ${MAX_SIGNIFICANT_DIGITS} significant digits`
+} as const
+
 export type ParsedDecimal = { ok: true, value: BigNumber } | { ok: false, reason: string }
 
 /**
@@ -28,21 +40,19 @@ export type ParsedDecimal = { ok: true, value: BigNumber } | { ok: false, reason
 export function parseDecimal (input: unknown): ParsedDecimal {
   let text: string
   if (typeof input === 'number') {
-    if (!Number.isFinite(input)) return { ok: false, reason: 'must be a finite number' }
+    if (!Number.isFinite(input)) return { ok: false, reason: DecimalRefusal.NOT_FINITE }
     text = String(input)
   } else if (typeof input === 'string') {
     text = input
   } else {
-    return { ok: false, reason: 'must be a decimal string or a number' }
+    return { ok: false, reason: DecimalRefusal.NOT_DECIMAL }
   }
-  if (text.startsWith('-')) return { ok: false, reason: 'must be positive' }
-  if (!DECIMAL_TEXT.test(text)) return { ok: false, reason: 'is not a plain decimal' }
+  if (text.startsWith('-')) return { ok: false, reason: DecimalRefusal.NEGATIVE }
+  if (!DECIMAL_TEXT.test(text)) return { ok: false, reason: DecimalRefusal.NOT_PLAIN }
   // Finite by construction: DECIMAL_TEXT allows at most 40 + 40 digits and a 4-digit exponent, far inside bignumber.js's range.
   const value = new BigNumber(text)
-  if (value.isZero()) return { ok: false, reason: 'must be greater than zero' }
-  if (value.sd(false) > MAX_SIGNIFICANT_DIGITS) {
-    return { ok: false, reason: `has more than ${MAX_SIGNIFICANT_DIGITS} significant digits` }
-  }
+  if (value.isZero()) return { ok: false, reason: DecimalRefusal.ZERO }
+  if (value.sd(false) > MAX_SIGNIFICANT_DIGITS) return { ok: false, reason: DecimalRefusal.TOO_PRECISE }
   return { ok: true, value }
 }
 

@@ -45,6 +45,8 @@ export class SymbolSpec {
   readonly maxLots: number
   /** min notional expressed in (tick × lot) units, rounded up, for a BigInt compare. */
   readonly minNotionalUnits: bigint
+  /** minNotionalUnits as a number when it is a safe integer, else Infinity (every safe product is then below it). */
+  readonly minNotionalSafeUnits: number
 
   constructor (config: SymbolConfig) {
     const symbol = normaliseSymbol(config.symbol)
@@ -63,5 +65,6 @@ export class SymbolSpec {
     this.minLots = minLots
     this.maxLots = maxLots
     this.minNotionalUnits = BigInt(this.minNotional.div(this.tick.value.times(this.lot.value)).integerValue(2 /* ROUND_CEIL */).toFixed())
+    this.minNotionalSafeUnits = this.minNotionalUnits <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(this.minNotionalUnits) : Infinity
   }
 }
