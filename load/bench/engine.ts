@@ -9,13 +9,14 @@
  * 100,000), BENCH_SAMPLE_EVERY (time every k-th call in the latency pass,
  * default 1), BENCH_HISTORY_LIMIT (historyLimit of the benchmarked engines;
  * default: the engine's own default, DEFAULT_HISTORY_LIMIT, which the server
- * uses too), BENCH_RUNS (comma list of engine, listener, submit, baseline,
- * previous, previous-listener, previous-submit, peer; default all),
+ * uses too), BENCH_RUNS (comma list of engine, batched, listener, submit,
+ * baseline, previous, previous-listener, previous-submit, peer; default all),
  * BENCH_ROUNDS (rounds, default 3).
  *
  * One seeded flow (load/bench/flow.ts) is generated before any timing and
  * replayed by every subject (load/bench/runners.ts): the engine through
- * place/cancel, with a listener and through submit; the same three for the
+ * place/cancel (reading its clock per command, and with one clock reading
+ * per 64-command batch passed in), with a listener and through submit; the same three for the
  * engine before issue 11 (load/bench/previous-engine); a bignumber.js book
  * (load/bench/bignumber-book.ts) as the baseline; nodejs-order-book as the
  * peer (load/bench/peer-run.ts).
@@ -38,7 +39,7 @@
  */
 import { DEFAULT_HISTORY_LIMIT } from '../../src/engine/index.js'
 import { measureGc } from './gc.js'
-import { runs, type RunDefinition, type RunTotals, type Subject } from './runners.js'
+import { CLOCK_BATCH, runs, type RunDefinition, type RunTotals, type Subject } from './runners.js'
 import { generateFlow, type Flow } from './flow.js'
 import { commandLine, machine, table, writeJson, type RoundResult, type RunResult } from './report.js'
 import { summarise, timeLatency, timeThroughput, timerOverheadNs } from './stats.js'
@@ -256,6 +257,8 @@ interface Ratios {
   readonly listenerOverPreviousListenerOrdersPerSecond: number | null
   readonly engineOverPreviousBytesPerCommand: number | null
   readonly engineOverPreviousScavenges: number | null
+  readonly batchedOverPreviousOrdersPerSecond: number | null
+  readonly batchedOverPeerOrdersPerSecond: number | null
 }
 
 function computeRatios (byKey: (key: string) => RunResult | undefined): Ratios {
@@ -272,7 +275,9 @@ function computeRatios (byKey: (key: string) => RunResult | undefined): Ratios {
     submitOverPreviousSubmitOrdersPerSecond: ratio('submit', 'previous-submit', ops),
     listenerOverPreviousListenerOrdersPerSecond: ratio('listener', 'previous-listener', ops),
     engineOverPreviousBytesPerCommand: ratio('engine', 'previous', (r) => r.gc.bytesAllocated),
-    engineOverPreviousScavenges: ratio('engine', 'previous', (r) => r.gc.scavenges)
+    engineOverPreviousScavenges: ratio('engine', 'previous', (r) => r.gc.scavenges),
+    batchedOverPreviousOrdersPerSecond: ratio('batched', 'previous', ops),
+    batchedOverPeerOrdersPerSecond: ratio('batched', 'peer', ops)
   }
 }
 
@@ -281,6 +286,7 @@ function ratioLines (r: Ratios): string[] {
   return [
     `engine / previous engine: ${x(r.engineOverPreviousOrdersPerSecond)} orders/s (target >= 4x); p99.9 ${x(r.engineOverPreviousP999)} (target <= 1x)`,
     `engine / nodejs-order-book: ${x(r.engineOverPeerOrdersPerSecond)} orders/s (target >= 10x)`,
+    `engine with one clock read per ${CLOCK_BATCH} commands / previous engine: ${x(r.batchedOverPreviousOrdersPerSecond)} orders/s; / nodejs-order-book: ${x(r.batchedOverPeerOrdersPerSecond)}`,
     `submit / previous submit: ${x(r.submitOverPreviousSubmitOrdersPerSecond)} orders/s (target >= 2x)`,
     `listener / previous listener: ${x(r.listenerOverPreviousListenerOrdersPerSecond)} orders/s (target >= 2x)`,
     `allocation engine / previous: ${x(r.engineOverPreviousBytesPerCommand)} bytes per command; scavenges ${x(r.engineOverPreviousScavenges)} (target < 0.33x each)`

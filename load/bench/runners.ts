@@ -34,7 +34,7 @@ export interface Subject {
 }
 
 export interface RunDefinition {
-  /** Short name for BENCH_RUNS (engine, listener, submit, baseline, previous, previous-listener, previous-submit, peer). */
+  /** Short name for BENCH_RUNS (engine, batched, listener, submit, baseline, previous, previous-listener, previous-submit, peer). */
   readonly key: string
   readonly name: string
   readonly description: string
@@ -47,7 +47,11 @@ export interface RunDefinition {
   prepare (flow: Flow): () => Subject
 }
 
-function engineRun (key: string, name: string, description: string, mode: EngineMode, options: EngineOptions): RunDefinition {
+/** Commands per clock read in the batched run: a caller that takes commands in batches stamps them with one reading. */
+export const CLOCK_BATCH = 64
+
+/** clockBatch 0: the engine reads its clock for every command; n: the run reads it once per n commands and passes it in. */
+function engineRun (key: string, name: string, description: string, mode: EngineMode, options: EngineOptions, clockBatch = 0): RunDefinition {
   return {
     key,
     name,
@@ -63,10 +67,12 @@ function engineRun (key: string, name: string, description: string, mode: Engine
         let events = 0
         if (mode === 'listener') engine.addListener((batch) => { events += batch.length })
         const submit = mode === 'submit'
+        let now: number | undefined
         const step = (i: number): void => {
+          if (clockBatch > 0 && i % clockBatch === 0) now = Date.now()
           const result = kind[i] === Kind.CANCEL
-            ? engine.cancel(inputs[i] as CancelInput)
-            : submit ? engine.submit(inputs[i] as NewOrderInput) : engine.place(inputs[i] as OrderFields)
+            ? engine.cancel(inputs[i] as CancelInput, now)
+            : submit ? engine.submit(inputs[i] as NewOrderInput, now) : engine.place(inputs[i] as OrderFields, now)
           if (!result.ok) {
             rejected++
             return
@@ -154,8 +160,9 @@ const bignumberRun: RunDefinition = {
 export function runs (options: EngineOptions): RunDefinition[] {
   return [
     engineRun('engine', 'engine', 'engine.place / engine.cancel with integer fields, no listener', 'place', options),
+    engineRun('batched', 'engine, clock per batch', `as engine, with the clock read once per ${CLOCK_BATCH} commands and passed in (commands carry their timestamp)`, 'place', options, CLOCK_BATCH),
     engineRun('listener', 'engine + 1 listener', 'as engine, with one listener attached (events, snapshots and level changes built per command)', 'listener', options),
-    engineRun('submit', 'engine.submit (decimal)', 'engine.submit with decimal strings (validation, BigNumber parse, tick/lot conversion); cancels via engine.cancel', 'submit', options),
+    engineRun('submit', 'engine.submit (decimal)', 'engine.submit with decimal strings (validation, decimal text read straight into ticks and lots); cancels via engine.cancel', 'submit', options),
     bignumberRun,
     previousRun('previous', 'previous engine', 'the engine before issue 11 (load/bench/previous-engine): place / cancel with integer fields, no listener', 'place', options),
     previousRun('previous-listener', 'previous + 1 listener', 'the engine before issue 11 with one listener attached', 'listener', options),

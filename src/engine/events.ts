@@ -6,41 +6,36 @@
 import type { CancelReason, Order, OrderStatus, OrderType, Side, StpMode } from './order.js'
 import type { Trade } from './trade.js'
 
-/** An order frozen at the moment of an event (the live record keeps changing); its id is built when read. */
+/**
+ * An order as it was at the moment of an event. Only what changes over an
+ * order's life (status, filled lots, cancel reason) is copied; the rest is
+ * read from the order itself, where it never changes, and the id is built
+ * when read: a snapshot is four fields, not thirteen.
+ */
 export class OrderSnapshot {
-  readonly seq: number
-  readonly clientOrderId: string | null
-  readonly accountId: string
-  readonly stp: StpMode
-  readonly symbol: string
-  readonly side: Side
-  readonly type: OrderType
   readonly status: OrderStatus
-  readonly cancelReason: CancelReason | null
-  readonly priceTicks: number | null
-  readonly quantityLots: number
   readonly filledLots: number
-  readonly timestamp: number
+  readonly cancelReason: CancelReason | null
+  private readonly order: Order
 
   constructor (order: Order) {
-    this.seq = order.seq
-    this.clientOrderId = order.clientOrderId
-    this.accountId = order.accountId
-    this.stp = order.stp
-    this.symbol = order.symbol
-    this.side = order.side
-    this.type = order.type
+    this.order = order
     this.status = order.status
-    this.cancelReason = order.cancelReason
-    this.priceTicks = order.priceTicks
-    this.quantityLots = order.quantityLots
     this.filledLots = order.filledLots
-    this.timestamp = order.timestamp
+    this.cancelReason = order.cancelReason
   }
 
-  get id (): string {
-    return String(this.seq)
-  }
+  get seq (): number { return this.order.seq }
+  get id (): string { return String(this.order.seq) }
+  get clientOrderId (): string | null { return this.order.clientOrderId }
+  get accountId (): string { return this.order.accountId }
+  get stp (): StpMode { return this.order.stp }
+  get symbol (): string { return this.order.symbol }
+  get side (): Side { return this.order.side }
+  get type (): OrderType { return this.order.type }
+  get priceTicks (): number | null { return this.order.priceTicks }
+  get quantityLots (): number { return this.order.quantityLots }
+  get timestamp (): number { return this.order.timestamp }
 }
 
 export const OrderEventType = {
