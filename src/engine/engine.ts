@@ -85,7 +85,9 @@ export class MatchingEngine {
   private readonly onListenerError: ListenerErrorHandler
   private listeners: EngineListener[] = []
   /** The one output every command fills in turn (see newOutput). */
-  private readonly output: CommandOutput = { trades: NO_TRADES, events: null, touched: null, retired: [] }
+  private readonly output: CommandOutput = { trades: [], events: null, touched: null, retired: [] }
+  /** The scratch lists behind output.events and output.touched, which are null when nobody listens. */
+  private readonly events: EngineEvent[] = []
   private readonly touched: PriceLevel[] = []
   /** Last command sequence number executed. */
   sequence = 0
@@ -406,8 +408,7 @@ export class MatchingEngine {
       fields.quantityLots, fields.clientOrderId, timestamp, fields.accountId, fields.stp)
     const out = this.newOutput()
     book.execute(order, out, maxFills)
-    this.complete(book.symbol, out)
-    return new OrderOutcome(order, out.trades, book)
+    return new OrderOutcome(order, this.complete(book.symbol, out), book)
   }
 
   private runCancel (book: OrderBook, order: Order, seq: number): OrderOutcome {
@@ -415,37 +416,47 @@ export class MatchingEngine {
     this.revision++
     const out = this.newOutput()
     book.cancel(order, out)
-    this.complete(book.symbol, out)
-    return new OrderOutcome(order, out.trades, book)
+    return new OrderOutcome(order, this.complete(book.symbol, out), book)
   }
 
   /**
-   * The output for the next command: always the same object, as complete()
-   * has drained it before the next command starts. Trades and events get
-   * arrays of their own (they go to the caller and the listeners); touched
-   * and retired are read by complete() only, so one array each serves all.
+   * The output for the next command: always the same object with the same
+   * scratch lists, which complete() has emptied after the last command. A
+   * command's trades and events leave it as arrays of their own, of their
+   * exact size (a list grown by push would reserve 17 slots at its first).
    */
   private newOutput (): CommandOutput {
     const out = this.output
     const listening = this.listeners.length > 0
-    out.trades = NO_TRADES
-    out.events = listening ? [] : null
-    // Setting an array's length is a call into the runtime, even to 0 on an empty array: only when needed.
-    if (this.touched.length !== 0) this.touched.length = 0
+    out.events = listening ? this.events : null
     out.touched = listening ? this.touched : null
-    if (out.retired.length !== 0) out.retired.length = 0
     return out
   }
 
-  /** State first (history), then events: listeners only ever see a finished command. */
-  private complete (symbol: string, out: CommandOutput): void {
-    for (const order of out.retired) this.history.add(order)
-    for (const trade of out.trades) this.fills.add(trade)
-    if (out.events === null || out.touched === null) return
-    const events: EngineEvent[] = out.events
-    if (out.touched.length > 0) {
-      events.push({ type: 'levels', symbol, changes: OrderBook.levelChanges(out.touched) })
+  /**
+   * State first (history), then events: listeners only ever see a finished
+   * command. Returns the command's trades and leaves the scratch lists empty
+   * (by popping: setting an array's length is a call into the runtime).
+   */
+  private complete (symbol: string, out: CommandOutput): readonly Trade[] {
+    const retired = out.retired
+    for (let i = 0; i < retired.length; i++) this.history.add(retired[i])
+    while (retired.length > 0) retired.pop()
+    const scratch = out.trades
+    let trades: Trade[] = NO_TRADES
+    if (scratch.length > 0) {
+      trades = scratch.slice()
+      for (let i = 0; i < trades.length; i++) this.fills.add(trades[i])
+      while (scratch.length > 0) scratch.pop()
     }
+    if (out.events === null || out.touched === null) return trades
+    const touched = out.touched
+    if (touched.length > 0) {
+      out.events.push({ type: 'levels', symbol, changes: OrderBook.levelChanges(touched) })
+      while (touched.length > 0) touched.pop()
+    }
+    const events = out.events.slice()
+    while (out.events.length > 0) out.events.pop()
     for (const listener of this.listeners) {
       try {
         listener(events)
@@ -453,6 +464,7 @@ export class MatchingEngine {
         this.onListenerError(error)
       }
     }
+    return trades
   }
 }
 

@@ -20,8 +20,7 @@ import { UnitCounter } from './volume.js'
  * get arrays of their own, because they outlive the command.
  */
 export interface CommandOutput {
-  /** Starts as the shared empty array; the first trade gives it its own. */
-  trades: Trade[]
+  readonly trades: Trade[]
   events: EngineEvent[] | null
   touched: PriceLevel[] | null
   /** Orders that reached a terminal state; the engine moves them to history. */
@@ -291,8 +290,7 @@ export class OrderBook {
   private recordTrade (taker: Order, maker: Order, lots: number, out: CommandOutput): void {
     const priceTicks = maker.priceTicks as number
     const trade = new Trade(this.spec.symbol, this.nextTradeSeq++, priceTicks, lots, maker, taker)
-    if (out.trades === NO_TRADES) out.trades = [trade]
-    else out.trades.push(trade)
+    out.trades.push(trade)
     if (out.events !== null) out.events.push({ type: 'trade', trade })
     const stats = this.stats
     stats.totalTrades++
