@@ -68,11 +68,11 @@ export class OrderHistory {
     this.symbol[slot] = this.symbols.of(order.symbol)
     this.account[slot] = this.accounts.of(order.accountId)
     const c = slot * CODES
-    this.codes[c] = SIDES.indexOf(order.side)
-    this.codes[c + 1] = ORDER_TYPES.indexOf(order.type)
-    this.codes[c + 2] = ORDER_STATUSES.indexOf(order.status)
-    this.codes[c + 3] = order.cancelReason === null ? NONE : CANCEL_REASONS.indexOf(order.cancelReason)
-    this.codes[c + 4] = STP_MODES.indexOf(order.stp)
+    this.codes[c] = order.side === SIDES[0] ? 0 : 1
+    this.codes[c + 1] = codeOf(ORDER_TYPES, order.type)
+    this.codes[c + 2] = codeOf(ORDER_STATUSES, order.status)
+    this.codes[c + 3] = order.cancelReason === null ? NONE : codeOf(CANCEL_REASONS, order.cancelReason)
+    this.codes[c + 4] = codeOf(STP_MODES, order.stp)
     this.priceTicks[slot] = order.priceTicks ?? NaN
     this.quantityLots[slot] = order.quantityLots
     this.filledLots[slot] = order.filledLots
@@ -148,6 +148,17 @@ export class OrderHistory {
 const CODES = 5
 /** The cancel-reason code of null. */
 const NONE = 255
+
+/**
+ * The position of a value in its short list of constants. A plain loop: the
+ * values are interned strings, so each test is one pointer compare, where
+ * Array.prototype.indexOf is a call into a builtin every time.
+ */
+function codeOf<T> (values: readonly T[], value: T): number {
+  for (let i = 0; i < values.length; i++) if (values[i] === value) return i
+  /* c8 ignore next -- every value of the order's types is in its list */
+  return NONE
+}
 
 function clientKey (symbol: string, accountId: string, clientOrderId: string): string {
   return symbol + ' ' + accountId + ' ' + clientOrderId

@@ -15,6 +15,8 @@ export class PriceLevel {
   /** Neighbours in its side's best-first list (the next better and the next worse price), set while the level exists. */
   better: PriceLevel | null = null
   worse: PriceLevel | null = null
+  /** In its side's list of levels; false while it is parked empty for reuse (see BookSide). */
+  listed = false
 
   constructor (side: Side, priceTicks: number) {
     this.side = side

@@ -45,6 +45,11 @@ for (const which of [Side.BUY, Side.SELL]) {
         t.fail(`step ${i}: count or best disagrees`)
         return
       }
+      const probe = 1 + Math.floor(random() * 300)
+      if ((side.get(probe) !== undefined) !== model.has(probe) || side.parkedCount > Math.max(64, side.levelCount)) {
+        t.fail(`step ${i}: get(${probe}) disagrees with the model, or ${side.parkedCount} parked levels`)
+        return
+      }
     }
     t.same([...side.bestFirst()].map((l) => l.priceTicks), sorted(), 'bestFirst walks the same list')
     t.same([...side.bestFirst(3)].map((l) => l.priceTicks), sorted().slice(0, 3), 'and stops at its limit')
@@ -66,4 +71,35 @@ t.test('a level far below the top is put in place through the tree, one near the
   side.removeLevel(side.get(99)!)
   t.equal(side.best()?.priceTicks, 100, 'and the next one is the head again when it goes')
   t.equal(side.best()?.better, null)
+})
+
+t.test('an emptied level is parked for its price to come back, and parked levels are bounded', async (t) => {
+  const side = new BookSide(Side.BUY)
+  const first = side.getOrCreate(500)
+  side.getOrCreate(400)
+  side.removeLevel(first)
+  t.equal(side.get(500), undefined, 'a parked level is not found')
+  t.equal(side.levelCount, 1)
+  t.equal(side.parkedCount, 1)
+  t.same([...side.bestFirst()].map((l) => l.priceTicks), [400], 'nor listed')
+  t.equal(side.getOrCreate(500), first, 'the price coming back gets the same level back')
+  t.equal(side.parkedCount, 0)
+  t.equal(side.best(), first)
+  for (let price = 1; price <= 200; price++) side.removeLevel(side.getOrCreate(price))
+  t.ok(side.parkedCount <= 64, `at most 64 parked while 2 levels are listed (${side.parkedCount})`)
+  t.same([...side.bestFirst()].map((l) => l.priceTicks), [500, 400])
+  t.not(side.getOrCreate(3), undefined, 'a dropped price is made anew')
+  t.same([...side.bestFirst()].map((l) => l.priceTicks), [500, 400, 3])
+})
+
+t.test('placing a level through the tree skips parked levels', async (t) => {
+  const side = new BookSide(Side.SELL)
+  for (let price = 100; price < 140; price++) side.getOrCreate(price)
+  for (let price = 110; price < 130; price++) side.removeLevel(side.get(price)!)
+  side.getOrCreate(135)
+  side.removeLevel(side.get(135)!)
+  side.getOrCreate(131)
+  side.removeLevel(side.get(131)!)
+  side.getOrCreate(125) // past the walk from the best; the nearest better prices in the tree (124 .. 110) are parked
+  t.same([...side.bestFirst()].map((l) => l.priceTicks), [...Array.from({ length: 10 }, (_, i) => 100 + i), 125, ...Array.from({ length: 10 }, (_, i) => 130 + i).filter((p) => p !== 131 && p !== 135)])
 })
