@@ -165,9 +165,11 @@ export class MatchingEngine {
     if (fields.clientOrderId !== null && book.openByClient(fields.accountId, fields.clientOrderId) !== undefined) {
       return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID, `client_order_id ${fields.clientOrderId} is already used by an open order`)
     }
-    // The usual case (room in the symbol, the account and the level) costs three compares and the level lookup.
+    // The usual case (room in the symbol and the account) costs a few compares. A level can only pass
+    // 2^53 - 1 lots with orders above the max quantity (see the constructor): only then is it looked up.
     if (fields.orderType === 'limit' &&
-      (book.openCount >= this.maxOpenOrdersPerSymbol || !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots) ||
+      (book.openCount >= this.maxOpenOrdersPerSymbol ||
+        ((book.oversized || fields.quantityLots > book.spec.maxLots) && !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots)) ||
         (this.maxOpenOrdersPerAccount !== null && this.accounts.openCount(fields.accountId) >= this.maxOpenOrdersPerAccount))) {
       const refused = this.refuseResting(book, fields)
       if (refused !== null) return refused

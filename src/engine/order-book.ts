@@ -64,6 +64,12 @@ export class OrderBook {
   /** The engine's index of resting orders by number, which every book shares. */
   private readonly index: OpenOrderIndex
   private resting = 0
+  /**
+   * Set once the book holds an order larger than the symbol's max quantity
+   * (restored or replayed from data written under larger limits): only then
+   * can a level total near 2^53, and must every new resting order be checked.
+   */
+  oversized = false
 
   constructor (spec: SymbolSpec, accounts: AccountRegistry, index: OpenOrderIndex) {
     this.spec = spec
@@ -200,6 +206,7 @@ export class OrderBook {
    * orders' age across every book, not this book's level order.
    */
   restoreResting (order: Order): void {
+    if (order.quantityLots > this.spec.maxLots) this.oversized = true
     const level = this.sideOf(order.side).getOrCreate(order.priceTicks as number)
     level.append(order)
     this.index.add(order)
@@ -209,7 +216,7 @@ export class OrderBook {
 
   /** Takes a resting order off the book; reason null: its owner asked. */
   cancel (order: Order, out: CommandOutput, reason: CancelReason | null = null): void {
-    const level = this.sideOf(order.side).get(order.priceTicks as number) as PriceLevel
+    const level = order.level as PriceLevel
     level.remove(order)
     if (out.touched !== null) out.touched.push(level)
     if (level.isEmpty) this.sideOf(order.side).removeLevel(level)
@@ -300,6 +307,7 @@ export class OrderBook {
   }
 
   private rest (order: Order, out: CommandOutput): void {
+    if (order.quantityLots > this.spec.maxLots) this.oversized = true
     const level = this.sideOf(order.side).getOrCreate(order.priceTicks as number)
     level.append(order)
     this.indexResting(order)

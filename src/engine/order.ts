@@ -4,6 +4,8 @@
  * The record is also the node of its price level's intrusive FIFO list
  * (prev/next), which is what makes cancel O(1) anywhere in the queue.
  */
+import type { PriceLevel } from './price-level.js'
+
 export const Side = { BUY: 'buy', SELL: 'sell' } as const
 export type Side = typeof Side[keyof typeof Side]
 
@@ -72,7 +74,8 @@ export class Order {
   filledLots = 0
   status: OrderStatus = OrderStatus.PENDING
   cancelReason: CancelReason | null = null
-  /** Queue links, set only while the order rests in a level. */
+  /** Its level and queue links, set only while the order rests. */
+  level: PriceLevel | null = null
   prev: Order | null = null
   next: Order | null = null
   /** Links in its account's list of open orders (oldest first), set only while it rests. */

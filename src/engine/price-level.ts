@@ -28,6 +28,7 @@ export class PriceLevel {
   }
 
   append (order: Order): void {
+    order.level = this
     order.prev = this.tail
     order.next = null
     if (this.tail === null) this.head = order
@@ -43,6 +44,7 @@ export class PriceLevel {
     else order.prev.next = order.next
     if (order.next === null) this.tail = order.prev
     else order.next.prev = order.prev
+    order.level = null
     order.prev = null
     order.next = null
     this.totalLots -= order.remainingLots

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { engineProblems } from '../helpers/invariants.js'
 import { levels, place, unitEngine } from '../helpers/engine.js'
+import { exportState, importState } from '../../src/engine/index.js'
 
 t.test('a buy sweeps asks lowest first and trades at the resting price', async (t) => {
   const e = unitEngine()
@@ -179,6 +180,20 @@ t.test('a level restored from data written under larger limits never passes the 
   t.ok(order(1, 8).ok, 'another price is fine')
   const taker = e.place({ symbol: 'UNIT-USD', side: 'buy', orderType: 'limit', priceTicks: 7, quantityLots: 5, clientOrderId: null, accountId: 'anonymous', stp: 'none' })
   t.equal(taker.ok && taker.value.order.status, 'filled', 'an order that trades against the full level is taken')
+})
+
+t.test('a full level restored from a snapshot is checked too: PRICE_LEVEL_FULL', async (t) => {
+  const e = unitEngine({ maxOpenOrdersPerSymbol: 3 })
+  const order = (quantityLots: number) =>
+    e.place({ symbol: 'UNIT-USD', side: 'sell', orderType: 'limit', priceTicks: 7, quantityLots, clientOrderId: null, accountId: 'anonymous', stp: 'none' })
+  t.ok(order(2 ** 52).ok)
+  t.ok(order(2 ** 52 - 1).ok)
+  const restored = unitEngine({ maxOpenOrdersPerSymbol: 3 })
+  importState(restored, exportState(e))
+  t.ok(restored.book('UNIT-USD')!.oversized, 'the restored book knows it holds orders past the max quantity')
+  const refused = restored.place({ symbol: 'UNIT-USD', side: 'sell', orderType: 'limit', priceTicks: 7, quantityLots: 1, clientOrderId: null, accountId: 'anonymous', stp: 'none' })
+  t.equal(refused.ok ? 'ok' : refused.code, 'PRICE_LEVEL_FULL')
+  t.notOk(unitEngine().book('UNIT-USD')!.oversized, 'a book of orders within the limits never looks levels up before resting')
 })
 
 t.test('bestFirst(limit) gives at most limit levels; 0 or less gives none', async (t) => {
