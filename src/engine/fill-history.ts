@@ -17,6 +17,8 @@ import { Trade } from './trade.js'
  */
 export class FillHistory {
   readonly limit: number
+  /** added % limit, kept up to date by add(). */
+  private nextSlot = 0
   /** Trades ever added. */
   added = 0
   private readonly symbols = new Interner()
@@ -61,7 +63,9 @@ export class FillHistory {
   }
 
   add (trade: Trade): void {
-    const slot = this.added % this.limit
+    // The write slot runs alongside `added` instead of a modulo per entry (an integer division).
+    const slot = this.nextSlot
+    this.nextSlot = slot + 1 === this.limit ? 0 : slot + 1
     this.symbol[slot] = this.symbols.of(trade.symbol)
     this.tradeSeq[slot] = trade.seq
     this.priceTicks[slot] = trade.priceTicks

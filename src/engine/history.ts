@@ -19,6 +19,8 @@ import { ANONYMOUS, CANCEL_REASONS, ORDER_STATUSES, ORDER_TYPES, Order, SIDES, S
  */
 export class OrderHistory {
   readonly limit: number
+  /** added % limit, kept up to date by add(). */
+  private nextSlot = 0
   /** Entries ever added: entry n is kept while oldest <= n < added. */
   added = 0
   /** Entries [0, indexed) have been put in the maps (those still kept are there). */
@@ -61,7 +63,9 @@ export class OrderHistory {
   }
 
   add (order: Order): void {
-    const slot = this.added % this.limit
+    // The write slot runs alongside `added` instead of a modulo per entry (an integer division).
+    const slot = this.nextSlot
+    this.nextSlot = slot + 1 === this.limit ? 0 : slot + 1
     // The entry being overwritten is number added - limit; only an indexed one is in the maps.
     if (this.added >= this.limit && this.added - this.limit < this.indexed) this.forget(slot, this.added - this.limit)
     this.seq[slot] = order.seq
