@@ -2,15 +2,25 @@ import type { Order } from './order.js'
 
 /** Slots per page: a power of two, big enough that most commands touch a page that exists. */
 const PAGE_SIZE = 4096
+/** A page behind the newest is given up when fewer orders than this rest in it: a page then costs at most 256 bytes per order. */
+const DENSE_MIN = PAGE_SIZE / 32
 
 type Page = Array<Order | undefined>
 
 /**
  * Every resting order of the engine, indexed by its integer sequence number
- * (its id is that number in decimal). Pages of PAGE_SIZE consecutive numbers
- * live in a dense array that starts at the page of the oldest resting order;
- * a page is dropped as soon as it holds nothing, so memory follows the span
- * of live order numbers, not their history.
+ * (its id is that number in decimal).
+ *
+ * Pages of PAGE_SIZE consecutive numbers live in an array that starts at
+ * the oldest page still in use. New orders always land in the newest page.
+ * A page behind the newest one holds only orders that are still resting, so
+ * it only ever empties: when fewer than DENSE_MIN of its orders are left,
+ * they move to a Map (`sparse`) and the page goes. An order that rests for
+ * days therefore pins a Map entry, not a 32 KB page: whoever spaces out
+ * their resting orders cannot make the index hold more than a few hundred
+ * bytes per order. The invariant that makes lookups exact: a page number
+ * below the newest either has its page, holding all its resting orders, or
+ * has none, and its orders are in the Map.
  *
  * This replaced a Map<string, Order>: a string-keyed insert on every resting
  * order and a delete on every fill or cancel were a fifth of the engine's
@@ -18,28 +28,47 @@ type Page = Array<Order | undefined>
  */
 export class OpenOrderIndex {
   private pages: Array<Page | undefined> = []
-  /** Live orders per page, parallel to pages. */
+  /** Resting orders per page, parallel to pages. */
   private live: number[] = []
   /** The page number of pages[0]. */
   private base = 0
+  /** The highest page number ever used: only it or a higher one may get a page (again). */
+  private newest = -1
+  /** The orders of page numbers below the newest that have no page. */
+  private readonly sparse = new Map<number, Order>()
   /** Resting orders in all books. */
   size = 0
 
   get (seq: number): Order | undefined {
-    const page = this.pages[Math.floor(seq / PAGE_SIZE) - this.base]
-    return page === undefined ? undefined : page[seq % PAGE_SIZE]
+    const at = Math.floor(seq / PAGE_SIZE) - this.base
+    const page = at >= 0 ? this.pages[at] : undefined
+    if (page !== undefined) return page[seq % PAGE_SIZE]
+    return this.sparse.size === 0 ? undefined : this.sparse.get(seq)
   }
 
+  /** Orders must come in number order (as the engine makes them, and as a restore sorts them), or older ones go to the Map. */
   add (order: Order): void {
     const seq = order.seq
     const number = Math.floor(seq / PAGE_SIZE)
-    if (this.pages.length === 0) this.base = number
-    // Orders restored from a snapshot or a journal come in any order: grow the array at whichever end.
-    while (number < this.base) {
-      this.pages.unshift(undefined)
-      this.live.unshift(0)
-      this.base--
+    this.size++
+    if (number < this.newest) {
+      const at = number - this.base
+      const page = at >= 0 ? this.pages[at] : undefined
+      if (page === undefined) {
+        this.sparse.set(seq, order)
+      } else {
+        page[seq % PAGE_SIZE] = order
+        this.live[at]++
+      }
+      return
     }
+    if (number > this.newest) {
+      const previous = this.newest - this.base
+      this.newest = number
+      // The page that was the newest gets no more orders: give it up now if few rest in it.
+      if (previous >= 0 && this.pages[previous] !== undefined && this.live[previous] < DENSE_MIN) this.giveUp(previous)
+    }
+    if (this.pages.length === 0) this.base = number
     const at = number - this.base
     while (this.pages.length <= at) {
       this.pages.push(undefined)
@@ -52,18 +81,63 @@ export class OpenOrderIndex {
     }
     page[seq % PAGE_SIZE] = order
     this.live[at]++
-    this.size++
   }
 
   /** Only for an order that add() indexed and remove() has not yet removed. */
   remove (order: Order): void {
-    const at = Math.floor(order.seq / PAGE_SIZE) - this.base
-    const page = this.pages[at] as Page
-    page[order.seq % PAGE_SIZE] = undefined
+    const seq = order.seq
+    const number = Math.floor(seq / PAGE_SIZE)
+    const at = number - this.base
+    const page = at >= 0 ? this.pages[at] : undefined
     this.size--
-    if (--this.live[at] > 0) return
+    if (page === undefined) {
+      this.sparse.delete(seq)
+      return
+    }
+    page[seq % PAGE_SIZE] = undefined
+    const left = --this.live[at]
+    // The newest page stays even when empty: it is where the next orders go.
+    if (number === this.newest) return
+    if (left === 0) this.drop(at)
+    else if (left < DENSE_MIN) this.giveUp(at)
+  }
+
+  /** Every indexed order, lowest number first (not on the matching path). */
+  * values (): IterableIterator<Order> {
+    const orders: Order[] = []
+    for (const page of this.pages) {
+      if (page === undefined) continue
+      for (const order of page) if (order !== undefined) orders.push(order)
+    }
+    if (this.sparse.size > 0) {
+      orders.push(...this.sparse.values())
+      orders.sort((a, b) => a.seq - b.seq)
+    }
+    yield * orders
+  }
+
+  /** Pages currently allocated and orders kept in the Map (for tests of the memory bound). */
+  get pageCount (): number {
+    let count = 0
+    for (const page of this.pages) if (page !== undefined) count++
+    return count
+  }
+
+  get sparseCount (): number {
+    return this.sparse.size
+  }
+
+  /** Moves a page's orders to the Map and drops it. */
+  private giveUp (at: number): void {
+    const page = this.pages[at] as Page
+    for (const order of page) if (order !== undefined) this.sparse.set(order.seq, order)
+    this.drop(at)
+  }
+
+  private drop (at: number): void {
     this.pages[at] = undefined
-    // Trim empty pages at both ends so the array spans live pages only.
+    this.live[at] = 0
+    // Trim unused pages at both ends so the array spans pages in use only.
     while (this.pages.length > 0 && this.pages[0] === undefined) {
       this.pages.shift()
       this.live.shift()
@@ -73,21 +147,6 @@ export class OpenOrderIndex {
       this.pages.pop()
       this.live.pop()
     }
-  }
-
-  /** Every indexed order, lowest number first. */
-  * values (): IterableIterator<Order> {
-    for (const page of this.pages) {
-      if (page === undefined) continue
-      for (const order of page) if (order !== undefined) yield order
-    }
-  }
-
-  /** Pages currently allocated (for tests of the memory bound). */
-  get pageCount (): number {
-    let count = 0
-    for (const page of this.pages) if (page !== undefined) count++
-    return count
   }
 }
 

@@ -202,14 +202,14 @@ export class OrderBook {
 
   /**
    * Puts an order back at the tail of its level without matching (snapshot
-   * restore). Its account's list is the restorer's job: it must follow the
-   * orders' age across every book, not this book's level order.
+   * restore). Its account's list and the engine's index are the restorer's
+   * job: both take orders in number order across every book, not in this
+   * book's level order.
    */
   restoreResting (order: Order): void {
     if (order.quantityLots > this.spec.maxLots) this.oversized = true
     const level = this.sideOf(order.side).getOrCreate(order.priceTicks as number)
     level.append(order)
-    this.index.add(order)
     this.resting++
     if (order.clientOrderId !== null) this.openByClientId.set(clientKey(order.accountId, order.clientOrderId), order)
   }

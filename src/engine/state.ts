@@ -118,9 +118,12 @@ export function importState (engine: MatchingEngine, state: EngineState): void {
       resting.push(order)
     }
   }
-  // Each account lists its open orders in the order they came to rest, which is their order ids' order.
+  // Each account lists its open orders in the order they came to rest, which is their order ids' order; the index takes them in that order too.
   resting.sort((a, b) => a.seq - b.seq)
-  for (const order of resting) engine.accounts.rested(order)
+  for (const order of resting) {
+    engine.openIndex.add(order)
+    engine.accounts.rested(order)
+  }
   for (const [symbol, ...tuple] of state.history) engine.history.add(orderOf(symbol, tuple as OrderTuple))
   for (const [id, status, createdAt] of state.accounts ?? []) {
     const account = new Account(id, createdAt)
