@@ -25,7 +25,6 @@ export class OrderSnapshot {
     this.cancelReason = order.cancelReason
   }
 
-  get seq (): number { return this.order.seq }
   get id (): string { return String(this.order.seq) }
   get clientOrderId (): string | null { return this.order.clientOrderId }
   get accountId (): string { return this.order.accountId }

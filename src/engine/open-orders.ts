@@ -137,15 +137,11 @@ export class OpenOrderIndex {
   private drop (at: number): void {
     this.pages[at] = undefined
     this.live[at] = 0
-    // Trim unused pages at both ends so the array spans pages in use only.
+    // Trim unused pages at the front so the array spans pages in use only (its end is the newest page, never dropped).
     while (this.pages.length > 0 && this.pages[0] === undefined) {
       this.pages.shift()
       this.live.shift()
       this.base++
-    }
-    while (this.pages.length > 0 && this.pages[this.pages.length - 1] === undefined) {
-      this.pages.pop()
-      this.live.pop()
     }
   }
 }

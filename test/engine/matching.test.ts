@@ -219,6 +219,7 @@ t.test('replay refuses a journal that does not fit the engine: a gap, an unknown
   t.throws(() => e.replay({ ...order, seq: 2 }), /replay out of sequence: expected 1, got 2/)
   t.throws(() => e.replay({ ...order, seq: 1, symbol: 'GONE-USD' }), /replay: symbol GONE-USD is not configured/)
   t.throws(() => e.replay({ kind: 'cancel', seq: 1, orderId: '9', timestamp: 1, symbol: 'UNIT-USD' }), /replay: order 9 is not open in UNIT-USD/)
+  t.throws(() => e.replay({ ...order, seq: 1, orderId: '01' }), /replay: order id 01 is not an order number/)
   t.equal(e.sequence, 0, 'nothing was applied')
   e.replay({ ...order, seq: 1 })
   t.equal(e.book('UNIT-USD')!.openCount, 1, 'the fitting command then replays')
