@@ -124,12 +124,19 @@ export class BookSide {
     better.worse = level
   }
 
-  /** The nearest listed level better than priceTicks, which exists (the caller has seen one), through the tree. */
+  /**
+   * The nearest listed level better than priceTicks, which exists (the caller has seen one), through the tree.
+   * A parked level in the way is dropped as it is passed: otherwise a block of parked levels (up to as many
+   * as are listed) would cost a tree lookup each on every placement below it, as often as a client likes.
+   */
   private betterListed (priceTicks: number): PriceLevel {
     let key = priceTicks
     for (;;) {
       const [nextKey, level] = this.tree.nextLowerPair(key, this.pair) as [number, PriceLevel]
       if (level.listed) return level
+      this.tree.delete(nextKey)
+      this.byPrice.delete(nextKey)
+      this.parked--
       key = nextKey
     }
   }

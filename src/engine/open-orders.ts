@@ -4,6 +4,8 @@ import type { Order } from './order.js'
 const PAGE_SIZE = 4096
 /** A page behind the newest is given up when fewer orders than this rest in it: a page then costs at most 256 bytes per order. */
 const DENSE_MIN = PAGE_SIZE / 32
+/** Page numbers the page array may span (a slot each, used or not): past that, older pages are given up. */
+const MAX_SPAN = 1 << 16
 
 type Page = Array<Order | undefined>
 
@@ -18,7 +20,9 @@ type Page = Array<Order | undefined>
  * they move to a Map (`sparse`) and the page goes. An order that rests for
  * days therefore pins a Map entry, not a 32 KB page: whoever spaces out
  * their resting orders cannot make the index hold more than a few hundred
- * bytes per order. The invariant that makes lookups exact: a page number
+ * bytes per order. Nor can numbers that jump far (a snapshot or journal
+ * from high up the range) grow the array, which spans at most MAX_SPAN page
+ * numbers. The invariant that makes lookups exact: a page number
  * below the newest either has its page, holding all its resting orders, or
  * has none, and its orders are in the Map.
  *
@@ -67,6 +71,9 @@ export class OpenOrderIndex {
       this.newest = number
       // The page that was the newest gets no more orders: give it up now if few rest in it.
       if (previous >= 0 && this.pages[previous] !== undefined && this.live[previous] < DENSE_MIN) this.giveUp(previous)
+      // A far jump in numbers (a snapshot or journal from far up the range) would grow the array by a slot per
+      // page number skipped: the older pages are given up instead, and the array starts again at this one.
+      if (this.pages.length > 0 && number - this.base >= MAX_SPAN) this.giveUpAll()
     }
     if (this.pages.length === 0) this.base = number
     const at = number - this.base
@@ -123,6 +130,11 @@ export class OpenOrderIndex {
     return count
   }
 
+  /** Page numbers the page array spans, with or without a page (for tests of the memory bound). */
+  get spanPages (): number {
+    return this.pages.length
+  }
+
   get sparseCount (): number {
     return this.sparse.size
   }
@@ -132,6 +144,16 @@ export class OpenOrderIndex {
     const page = this.pages[at] as Page
     for (const order of page) if (order !== undefined) this.sparse.set(order.seq, order)
     this.drop(at)
+  }
+
+  /** Moves every page's orders to the Map and drops them all. */
+  private giveUpAll (): void {
+    for (const page of this.pages) {
+      if (page === undefined) continue
+      for (const order of page) if (order !== undefined) this.sparse.set(order.seq, order)
+    }
+    this.pages = []
+    this.live = []
   }
 
   private drop (at: number): void {

@@ -103,3 +103,26 @@ t.test('placing a level through the tree skips parked levels', async (t) => {
   side.getOrCreate(125) // past the walk from the best; the nearest better prices in the tree (124 .. 110) are parked
   t.same([...side.bestFirst()].map((l) => l.priceTicks), [...Array.from({ length: 10 }, (_, i) => 100 + i), 125, ...Array.from({ length: 10 }, (_, i) => 130 + i).filter((p) => p !== 131 && p !== 135)])
 })
+
+t.test('a block of parked levels is walked past at most once, however often a level is placed below it', async (t) => {
+  // Review finding: the tree walk to place a level skipped parked levels one tree lookup each, every time:
+  // a client could park hundreds of levels (up to as many as are listed) just above a price and then
+  // place and cancel there over and over, each placement costing a lookup per parked level.
+  const side = new BookSide(Side.SELL)
+  const tree = (side as unknown as { tree: { nextLowerPair: (...args: unknown[]) => unknown } }).tree
+  let lookups = 0
+  const nextLowerPair = tree.nextLowerPair.bind(tree)
+  tree.nextLowerPair = (...args: unknown[]) => { lookups++; return nextLowerPair(...args) }
+  for (let price = 100; price < 110; price++) side.getOrCreate(price) // the top ten
+  for (let price = 2000; price < 2600; price++) side.getOrCreate(price) // enough listed levels for 500 to stay parked
+  for (let price = 110; price < 610; price++) side.getOrCreate(price)
+  for (let price = 110; price < 610; price++) side.removeLevel(side.get(price)!) // 500 parked just below the top
+  t.equal(side.parkedCount, 500)
+  lookups = 0
+  for (let i = 0; i < 100; i++) side.removeLevel(side.getOrCreate(700)) // 10 levels below the best: placed through the tree
+  t.ok(lookups <= 500 + 2 * 100, `tree lookups for 100 placements below 500 parked levels: ${lookups}`)
+  t.same([...side.bestFirst(12)].map((l) => l.priceTicks), [100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 2000, 2001])
+  side.getOrCreate(650)
+  t.equal(side.get(650)?.better?.priceTicks, 109, 'still placed right')
+  t.equal(side.get(650)?.worse?.priceTicks, 2000)
+})

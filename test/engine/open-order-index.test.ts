@@ -129,3 +129,29 @@ t.test('a book finds only its own resting orders by id', async (t) => {
   const cancelled = e.cancel({ symbol: 'ETH-USDT', orderId: id })
   t.equal(cancelled.ok ? 'cancelled' : cancelled.code, 'ORDER_NOT_FOUND', 'nor can it cancel it')
 })
+
+t.test('a far jump in order numbers does not grow the page array by a slot per page skipped', async (t) => {
+  // Review finding: a page behind the newest holding 128 or more orders stays, and the page array spanned
+  // every page number from it to the newest: a snapshot or journal whose numbers jump far (ids go up to
+  // 2^53 - 1) made add() push one slot per 4096 numbers skipped, 2^41 of them at the top of the range.
+  const index = new OpenOrderIndex()
+  // Two pages holding 200 orders each, with a page number between them that never had a page.
+  const dense = [...Array.from({ length: 200 }, (_, i) => order(i + 1)), ...Array.from({ length: 200 }, (_, i) => order(4096 * 2 + i))]
+  for (const o of dense) index.add(o)
+  const far = order(4096 * 2 ** 20 + 5)
+  index.add(far)
+  t.ok(index.spanPages <= 2 ** 16, `the array spans ${index.spanPages} page numbers`)
+  t.equal(index.get(far.seq), far)
+  t.ok(dense.every((o) => index.get(o.seq) === o), 'the older orders are still found')
+  const top = order(Number.MAX_SAFE_INTEGER)
+  index.add(top)
+  t.equal(index.get(Number.MAX_SAFE_INTEGER), top, 'the highest id there is')
+  t.equal(index.get(Number.MAX_SAFE_INTEGER - 1), undefined)
+  t.equal(index.size, 402)
+  for (const o of dense) index.remove(o)
+  index.remove(far)
+  t.same([...index.values()], [top])
+  index.remove(top)
+  t.equal(index.size, 0)
+  t.equal(index.sparseCount, 0)
+})
