@@ -9,8 +9,12 @@ export class Interner {
   private lastName: string | undefined
   private lastIndex = 0
 
+  /** Small enough to be inlined where it is called: the hash lookup is a call of its own. */
   of (name: string): number {
-    if (name === this.lastName) return this.lastIndex
+    return name === this.lastName ? this.lastIndex : this.lookUp(name)
+  }
+
+  private lookUp (name: string): number {
     let index = this.index.get(name)
     if (index === undefined) {
       index = this.names.length
