@@ -445,7 +445,7 @@ export class MatchingEngine {
     for (let i = 0; i < retired.length; i++) this.history.add(retired[i])
     while (retired.length > 0) retired.pop()
     const scratch = out.trades
-    let trades: Trade[] = NO_TRADES
+    let trades: readonly Trade[] = NO_TRADES
     if (scratch.length > 0) {
       trades = scratch.slice()
       for (let i = 0; i < trades.length; i++) this.fills.add(trades[i])

@@ -28,7 +28,7 @@ export interface CommandOutput {
 }
 
 /** Most commands trade nothing: they share this (never mutated) empty list instead of allocating one. */
-export const NO_TRADES: Trade[] = []
+export const NO_TRADES: readonly Trade[] = Object.freeze([])
 
 /** What matching an order against the book as it stands would come to (see OrderBook.fillability). */
 export const Fillability = {
