@@ -19,8 +19,10 @@ export class FillHistory {
   readonly limit: number
   /** added % limit, kept up to date by add(). */
   private nextSlot = 0
-  /** Trades ever added. */
-  added = 0
+  /** Trades written to the columns (see add()). */
+  private written = 0
+  /** Trades added since the last flush, written to the columns together. */
+  private readonly pending: Trade[] = []
   private readonly symbols = new Interner()
   private readonly accounts = new Interner()
   private readonly symbol: Uint32Array
@@ -53,6 +55,12 @@ export class FillHistory {
     this.takerClientOrderId = new Array<string | null>(limit).fill(null)
   }
 
+  /** Trades ever added. */
+  get added (): number {
+    this.flush()
+    return this.written
+  }
+
   get size (): number {
     return Math.min(this.added, this.limit)
   }
@@ -62,7 +70,20 @@ export class FillHistory {
     return Math.max(0, this.added - this.limit)
   }
 
+  /** Written a batch at a time, at the latest when anything is read, like the order history (see OrderHistory.add). */
   add (trade: Trade): void {
+    this.pending.push(trade)
+    if (this.pending.length === BATCH) this.flush()
+  }
+
+  private flush (): void {
+    const pending = this.pending
+    if (pending.length === 0) return
+    for (let i = 0; i < pending.length; i++) this.write(pending[i])
+    while (pending.length > 0) pending.pop()
+  }
+
+  private write (trade: Trade): void {
     // The write slot runs alongside `added` instead of a modulo per entry (an integer division).
     const slot = this.nextSlot
     this.nextSlot = slot + 1 === this.limit ? 0 : slot + 1
@@ -78,22 +99,25 @@ export class FillHistory {
     this.takerAccount[slot] = this.accounts.of(trade.takerAccountId)
     this.makerClientOrderId[slot] = trade.makerClientOrderId
     this.takerClientOrderId[slot] = trade.takerClientOrderId
-    this.added++
+    this.written++
   }
 
   /** The symbol of trade n (oldest <= n < added), without rebuilding the trade. */
   symbolAt (n: number): string {
+    this.flush()
     return this.symbols.name(this.symbol[n % this.limit])
   }
 
   /** The maker's (or the taker's) account of trade n, without rebuilding the trade. */
   accountAt (n: number, taker: boolean): string {
+    this.flush()
     const slot = n % this.limit
     return this.accounts.name(taker ? this.takerAccount[slot] : this.makerAccount[slot])
   }
 
   /** Trade n, rebuilt; only for oldest <= n < added. */
   at (n: number): Trade {
+    this.flush()
     const slot = n % this.limit
     return Trade.rebuilt(this.symbols.name(this.symbol[slot]), this.tradeSeq[slot], this.priceTicks[slot], this.quantityLots[slot],
       this.buyAggressor[slot] === 1 ? 'buy' : 'sell', this.makerOrder[slot], this.takerOrder[slot],
@@ -106,3 +130,6 @@ export class FillHistory {
     for (let n = this.oldest; n < this.added; n++) yield this.at(n)
   }
 }
+
+/** Trades written to the columns together. */
+const BATCH = 256

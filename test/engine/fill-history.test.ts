@@ -30,3 +30,17 @@ t.test('a limit that is not a positive integer is refused', async (t) => {
   t.throws(() => new FillHistory(0), /positive integer/)
   t.throws(() => new FillHistory(1.5), /positive integer/)
 })
+
+t.test('trades are written in batches, but every read sees every trade added before it', async (t) => {
+  const history = new FillHistory(1000)
+  for (let n = 0; n < 700; n++) {
+    history.add(trade(n))
+    if (n % 97 === 0) t.equal(history.at(n).tradeId, trade(n).tradeId, `trade ${n} right after it was added`)
+  }
+  t.equal(history.added, 700)
+  t.equal(history.symbolAt(699), trade(699).symbol)
+  for (let n = 700; n < 1500; n++) history.add(trade(n))
+  t.equal(history.oldest, 500)
+  t.equal(history.size, 1000)
+  t.equal([...history.values()][0].tradeId, trade(500).tradeId)
+})

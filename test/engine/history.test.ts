@@ -58,3 +58,22 @@ t.test('every field of a terminal order comes back as it went in (the history ke
   t.equal(history.symbolAt(0), 'BTC-USDT')
   t.not(history.at(1), history.at(1), 'each read rebuilds a record of its own')
 })
+
+t.test('orders are written in batches, but every read sees every order added before it', async (t) => {
+  const history = new OrderHistory(1000)
+  for (let n = 1; n <= 700; n++) {
+    history.add(order(n, n % 7 === 0 ? `c${n}` : null))
+    // Reads between adds, at every point of a batch: each one must see the order just added.
+    if (n % 97 === 0) t.equal(history.at(n - 1).seq, n, `entry ${n - 1} right after it was added`)
+    if (n % 101 === 0) t.equal(history.accountAt(n - 1), 'anonymous')
+    if (n % 103 === 0) t.equal(history.get(String(n))?.id, String(n), `order ${n} right after it was added`)
+  }
+  t.equal(history.added, 700)
+  t.equal(history.size, 700)
+  t.equal(history.getByClientId('X-Y', 'c700')?.id, '700')
+  t.same([...history.values()].map((o) => o.seq), Array.from({ length: 700 }, (_, i) => i + 1))
+  for (let n = 701; n <= 1500; n++) history.add(order(n))
+  t.equal(history.oldest, 500, 'eviction counts the orders not yet written too')
+  t.equal(history.get('500'), undefined)
+  t.equal(history.get('501')?.id, '501')
+})
