@@ -132,4 +132,4 @@ export class FillHistory {
 }
 
 /** Trades written to the columns together. */
-const BATCH = 256
+const BATCH = 32

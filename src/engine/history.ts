@@ -74,7 +74,9 @@ export class OrderHistory {
    * Orders are written to the columns a batch at a time, at the latest when
    * anything is read: a tight loop of column writes is much cheaper than the
    * same writes spread between commands (measured in the engine benchmark).
-   * A batch is small enough that its orders still die young.
+   * A batch is small (BATCH) so that its orders still die young, and so
+   * that the command which flushes it pays about a microsecond, not the
+   * ten that 256 entries cost at p99.9.
    */
   add (order: Order): void {
     this.pending.push(order)
@@ -186,8 +188,8 @@ export class OrderHistory {
   }
 }
 
-/** Orders written to the columns together. */
-const BATCH = 256
+/** Orders written to the columns together (see add()). */
+const BATCH = 32
 /** Code bytes per entry: side, type, status, cancel reason, stp. */
 const CODES = 5
 /** The cancel-reason code of null. */
