@@ -1,3 +1,4 @@
+import { BatchedRing } from './batched-ring.js'
 import { Interner } from './interner.js'
 import { Trade } from './trade.js'
 
@@ -15,14 +16,7 @@ import { Trade } from './trade.js'
  * are interned (few, and they live as long as the engine); the client order
  * ids, which a client chooses freely, are kept as they are.
  */
-export class FillHistory {
-  readonly limit: number
-  /** added % limit, kept up to date by add(). */
-  private nextSlot = 0
-  /** Trades written to the columns (see add()). */
-  private written = 0
-  /** Trades added since the last flush, written to the columns together. */
-  private readonly pending: Trade[] = []
+export class FillHistory extends BatchedRing<Trade> {
   private readonly symbols = new Interner()
   private readonly accounts = new Interner()
   private readonly symbol: Uint32Array
@@ -39,8 +33,7 @@ export class FillHistory {
   private readonly takerClientOrderId: Array<string | null>
 
   constructor (limit: number) {
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new Error('fill history limit must be a positive integer')
-    this.limit = limit
+    super(limit, 'fill history')
     this.symbol = new Uint32Array(limit)
     this.tradeSeq = new Float64Array(limit)
     this.priceTicks = new Float64Array(limit)
@@ -55,38 +48,7 @@ export class FillHistory {
     this.takerClientOrderId = new Array<string | null>(limit).fill(null)
   }
 
-  /** Trades ever added. */
-  get added (): number {
-    this.flush()
-    return this.written
-  }
-
-  get size (): number {
-    return Math.min(this.added, this.limit)
-  }
-
-  /** The number of the oldest trade still kept. */
-  get oldest (): number {
-    return Math.max(0, this.added - this.limit)
-  }
-
-  /** Written a batch at a time, at the latest when anything is read, like the order history (see OrderHistory.add). */
-  add (trade: Trade): void {
-    this.pending.push(trade)
-    if (this.pending.length === BATCH) this.flush()
-  }
-
-  private flush (): void {
-    const pending = this.pending
-    if (pending.length === 0) return
-    for (let i = 0; i < pending.length; i++) this.write(pending[i])
-    while (pending.length > 0) pending.pop()
-  }
-
-  private write (trade: Trade): void {
-    // The write slot runs alongside `added` instead of a modulo per entry (an integer division).
-    const slot = this.nextSlot
-    this.nextSlot = slot + 1 === this.limit ? 0 : slot + 1
+  protected write (trade: Trade, slot: number): void {
     this.symbol[slot] = this.symbols.of(trade.symbol)
     this.tradeSeq[slot] = trade.seq
     this.priceTicks[slot] = trade.priceTicks
@@ -99,7 +61,6 @@ export class FillHistory {
     this.takerAccount[slot] = this.accounts.of(trade.takerAccountId)
     this.makerClientOrderId[slot] = trade.makerClientOrderId
     this.takerClientOrderId[slot] = trade.takerClientOrderId
-    this.written++
   }
 
   /** The symbol of trade n (oldest <= n < added), without rebuilding the trade. */
@@ -130,6 +91,3 @@ export class FillHistory {
     for (let n = this.oldest; n < this.added; n++) yield this.at(n)
   }
 }
-
-/** Trades written to the columns together. */
-const BATCH = 32

@@ -1,3 +1,4 @@
+import { BatchedRing } from './batched-ring.js'
 import { Interner } from './interner.js'
 import { orderSeqOf } from './open-orders.js'
 import { ANONYMOUS, CANCEL_REASONS, ORDER_STATUSES, ORDER_TYPES, Order, SIDES, STP_MODES } from './order.js'
@@ -17,14 +18,7 @@ import { ANONYMOUS, CANCEL_REASONS, ORDER_STATUSES, ORDER_TYPES, Order, SIDES, S
  * arrived: almost every order ends here, but few are ever looked up, so the
  * hot path pays a few array stores instead of two hash-map updates.
  */
-export class OrderHistory {
-  readonly limit: number
-  /** added % limit, kept up to date by add(). */
-  private nextSlot = 0
-  /** Entries written to the columns (see add()). */
-  private written = 0
-  /** Orders added since the last flush, written to the columns together. */
-  private readonly pending: Order[] = []
+export class OrderHistory extends BatchedRing<Order> {
   /** Entries [0, indexed) have been put in the maps (those still kept are there). */
   private indexed = 0
   private readonly bySeq = new Map<number, number>()
@@ -43,8 +37,7 @@ export class OrderHistory {
   private readonly clientOrderId: Array<string | null>
 
   constructor (limit: number) {
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new Error('history limit must be a positive integer')
-    this.limit = limit
+    super(limit, 'history')
     this.seq = new Float64Array(limit)
     this.symbol = new Uint32Array(limit)
     this.account = new Uint32Array(limit)
@@ -56,46 +49,9 @@ export class OrderHistory {
     this.clientOrderId = new Array<string | null>(limit).fill(null)
   }
 
-  /** Entries ever added: entry n is kept while oldest <= n < added. */
-  get added (): number {
-    this.flush()
-    return this.written
-  }
-
-  get size (): number {
-    return Math.min(this.added, this.limit)
-  }
-
-  get oldest (): number {
-    return Math.max(0, this.added - this.limit)
-  }
-
-  /**
-   * Orders are written to the columns a batch at a time, at the latest when
-   * anything is read: a tight loop of column writes is much cheaper than the
-   * same writes spread between commands (measured in the engine benchmark).
-   * A batch is small (BATCH) so that its orders still die young, and so
-   * that the command which flushes it pays about a microsecond, not the
-   * ten that 256 entries cost at p99.9.
-   */
-  add (order: Order): void {
-    this.pending.push(order)
-    if (this.pending.length === BATCH) this.flush()
-  }
-
-  private flush (): void {
-    const pending = this.pending
-    if (pending.length === 0) return
-    for (let i = 0; i < pending.length; i++) this.write(pending[i])
-    while (pending.length > 0) pending.pop()
-  }
-
-  private write (order: Order): void {
-    // The write slot runs alongside `added` instead of a modulo per entry (an integer division).
-    const slot = this.nextSlot
-    this.nextSlot = slot + 1 === this.limit ? 0 : slot + 1
-    // The entry being overwritten is number added - limit; only an indexed one is in the maps.
-    if (this.written >= this.limit && this.written - this.limit < this.indexed) this.forget(slot, this.written - this.limit)
+  protected write (order: Order, slot: number, n: number): void {
+    // The entry being overwritten is number n - limit; only an indexed one is in the maps.
+    if (n >= this.limit && n - this.limit < this.indexed) this.forget(slot, n - this.limit)
     this.seq[slot] = order.seq
     this.symbol[slot] = this.symbols.of(order.symbol)
     this.account[slot] = this.accounts.of(order.accountId)
@@ -110,7 +66,6 @@ export class OrderHistory {
     this.filledLots[slot] = order.filledLots
     this.timestamp[slot] = order.timestamp
     this.clientOrderId[slot] = order.clientOrderId
-    this.written++
   }
 
   get (orderId: string): Order | undefined {
@@ -188,8 +143,6 @@ export class OrderHistory {
   }
 }
 
-/** Orders written to the columns together (see add()). */
-const BATCH = 32
 /** Code bytes per entry: side, type, status, cancel reason, stp. */
 const CODES = 5
 /** The cancel-reason code of null. */

@@ -80,12 +80,8 @@ export function validateOrder (input: NewOrderInput, spec: SymbolSpec): Result<O
   if (quantityLots < 0) return lotSizeRefusal(reader.toFixed(), spec)
   if (quantityLots < spec.minLots) return minQuantityRefusal(spec)
 
-  const hasPrice = input.price !== undefined && input.price !== null
-  if (orderType === OrderType.MARKET) {
-    if (hasPrice) return invalid('price must not be given for a market order')
-    return accept({ symbol: spec.symbol, side, orderType, priceTicks: null, quantityLots, clientOrderId, accountId, stp })
-  }
-  if (!hasPrice) return invalid(`price is required for a ${orderType} order`)
+  const priced = priceRule(input, orderType)
+  if (priced !== null) return priced.ok ? accept({ symbol: spec.symbol, side, orderType, priceTicks: null, quantityLots, clientOrderId, accountId, stp }) : priced
   const priceRefusal = reader.read(input.price)
   if (priceRefusal !== null) return invalid(`price ${priceRefusal}`)
   const priceTicks = reader.units(spec.tick.places)
@@ -111,12 +107,8 @@ function withBigNumbers (input: NewOrderInput, spec: SymbolSpec, side: Side, ord
   if (quantityLots === null) return lotSizeRefusal(quantity.value.toFixed(), spec)
   if (quantityLots < spec.minLots) return minQuantityRefusal(spec)
 
-  const hasPrice = input.price !== undefined && input.price !== null
-  if (orderType === OrderType.MARKET) {
-    if (hasPrice) return invalid('price must not be given for a market order')
-    return accept({ symbol: spec.symbol, side, orderType, priceTicks: null, quantityLots, clientOrderId, accountId, stp })
-  }
-  if (!hasPrice) return invalid(`price is required for a ${orderType} order`)
+  const priced = priceRule(input, orderType)
+  if (priced !== null) return priced.ok ? accept({ symbol: spec.symbol, side, orderType, priceTicks: null, quantityLots, clientOrderId, accountId, stp }) : priced
   const price = parseDecimal(input.price)
   if (!price.ok) return invalid(`price ${price.reason}`)
   if (spec.tick.exceedsRange(price.value)) return invalid('price is out of range')
@@ -150,3 +142,16 @@ function isClientOrderId (value: string): boolean {
   }
   return true
 }
+
+/**
+ * A market order must come without a price and any other with one: the
+ * refusal when the rule is broken, an Accepted for a market order (it is
+ * complete without a price), null when the price is there to be read.
+ */
+function priceRule (input: NewOrderInput, orderType: OrderType): Result<null> | null {
+  const hasPrice = input.price !== undefined && input.price !== null
+  if (orderType === OrderType.MARKET) return hasPrice ? invalid('price must not be given for a market order') : MARKET_OK
+  return hasPrice ? null : invalid(`price is required for a ${orderType} order`)
+}
+
+const MARKET_OK = accept(null)
