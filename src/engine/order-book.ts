@@ -1,7 +1,8 @@
 /**
  * One symbol's book: matching, resting, cancelling, depth and BBO, all in
- * integer ticks and lots. The engine owns ids, the clock and history; the book
- * owns the price levels, the open-order indexes and its symbol's counters.
+ * integer ticks and lots. The engine owns ids, the clock, the histories and
+ * the index of resting orders by number (shared by every book); the book
+ * owns the price levels, its client-id index and its symbol's counters.
  */
 import { BookSide } from './book-side.js'
 import { CancelReason, Order, OrderStatus, OrderType, Side, StpMode } from './order.js'
