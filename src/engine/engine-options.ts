@@ -3,6 +3,7 @@
  * what is left out.
  */
 import type { Command } from './commands.js'
+import { decimal, type BigNumber } from './decimal.js'
 import type { ListenerErrorHandler } from './events.js'
 import type { SymbolConfig } from './symbols.js'
 
@@ -54,3 +55,16 @@ export const DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT = 1000
 export const DEFAULT_FILL_HISTORY_LIMIT = 100_000
 /** About 0.1 ms of scanning per list call. */
 export const DEFAULT_MAX_LIST_SCAN = 10_000
+
+/** A fee rate option read exactly: a decimal in [0, 1). */
+export function feeRate (text: string, which: string): BigNumber {
+  const rate = decimal(text)
+  if (!rate.isFinite() || rate.lt(0) || rate.gte(1)) throw new Error(`${which} fee rate must be a decimal in [0, 1), got ${text}`)
+  return rate
+}
+
+/** A limit option: a positive safe integer. */
+export function positiveLimit (value: number, which: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${which} must be a positive integer, got ${value}`)
+  return value
+}

@@ -4,23 +4,22 @@
  * every id comes from a counter, so the same commands always produce the
  * same trades, ids and books.
  */
-import { ResultCode, accept, reject, type Accepted, type Rejection, type Result } from './codes.js'
+import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
 import type { CancelAllCommand, Command, IdentityCommand, OrderFields } from './commands.js'
 import { AccountRegistry, type Account, type AccountStatus, type ApiKey, type Permission } from './accounts.js'
 import { FillHistory } from './fill-history.js'
 import { closedOrdersOf, fillsOf, openOrdersOf, type Fill, type Page } from './account-lists.js'
 import {
   DEFAULT_FEE_RATE, DEFAULT_FILL_HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_LIST_SCAN,
-  DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, type EngineOptions
+  DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, feeRate, positiveLimit, type EngineOptions
 } from './engine-options.js'
-import { decimal, toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
-import type { EngineEvent, EngineListener, ListenerErrorHandler } from './events.js'
-import type { Trade } from './trade.js'
+import { toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
+import type { EngineListener } from './events.js'
+import { CommandResults, OrderOutcome } from './command-results.js'
 import { OrderHistory } from './history.js'
 import { ANONYMOUS, CancelReason, Order, type Side } from './order.js'
-import { Fillability, NO_TRADES, OrderBook, type CommandOutput } from './order-book.js'
+import { Fillability, OrderBook, type CommandOutput } from './order-book.js'
 import { OpenOrderIndex, orderSeqOf } from './open-orders.js'
-import type { PriceLevel } from './price-level.js'
 import { DEFAULT_SYMBOLS, SymbolSpec } from './symbols.js'
 import { normaliseSymbol } from './identifiers.js'
 import { validateOrder, type NewOrderInput } from './validate.js'
@@ -37,28 +36,6 @@ export interface CancelAllInput {
   readonly accountId: string
   readonly symbol?: string | null
   readonly side?: Side | null
-}
-
-/**
- * What an accepted order command came to. It is its own Accepted result
- * (ok, value): accepting a command costs this one object, not two.
- */
-export class OrderOutcome implements Accepted<OrderOutcome> {
-  readonly ok = true
-  readonly order: Order
-  readonly trades: readonly Trade[]
-  /** The order's book, so that callers need not look it up again. */
-  readonly book: OrderBook
-
-  constructor (order: Order, trades: readonly Trade[], book: OrderBook) {
-    this.order = order
-    this.trades = trades
-    this.book = book
-  }
-
-  get value (): OrderOutcome {
-    return this
-  }
 }
 
 /** Replays records journaled before the cap existed as they ran: uncapped. */
@@ -82,13 +59,7 @@ export class MatchingEngine {
   private readonly books = new Map<string, OrderBook>()
   private readonly clock: () => number
   private readonly onCommand: ((command: Command) => void) | undefined
-  private readonly onListenerError: ListenerErrorHandler
-  private listeners: EngineListener[] = []
-  /** The one output every command fills in turn (see newOutput). */
-  private readonly output: CommandOutput = { trades: [], events: null, touched: null, retired: [] }
-  /** The scratch lists behind output.events and output.touched, which are null when nobody listens. */
-  private readonly events: EngineEvent[] = []
-  private readonly touched: PriceLevel[] = []
+  private readonly results: CommandResults
   /** Last command sequence number executed. */
   sequence = 0
   nextOrderSeq = 1
@@ -124,7 +95,7 @@ export class MatchingEngine {
     this.history = new OrderHistory(options.historyLimit ?? DEFAULT_HISTORY_LIMIT)
     this.clock = options.clock ?? Date.now
     this.onCommand = options.onCommand
-    this.onListenerError = options.onListenerError ?? (() => {})
+    this.results = new CommandResults(this.history, this.fills, options.onListenerError ?? (() => {}))
   }
 
   get symbols (): string[] {
@@ -141,8 +112,7 @@ export class MatchingEngine {
 
   /** Returns a function that removes the listener. */
   addListener (listener: EngineListener): () => void {
-    this.listeners = [...this.listeners, listener]
-    return () => { this.listeners = this.listeners.filter((l) => l !== listener) }
+    return this.results.addListener(listener)
   }
 
   /**
@@ -349,7 +319,7 @@ export class MatchingEngine {
       for (let order = orders.head; order !== null;) {
         const next = order.accountNext
         if (order.symbol === book.symbol && (side === null || order.side === side)) {
-          out ??= this.newOutput()
+          out ??= this.results.start()
           book.cancel(order, out, reason)
           cancelled.push(order)
         }
@@ -363,7 +333,7 @@ export class MatchingEngine {
           out.touched.length = 0
           out.touched.push(...levels)
         }
-        this.complete(book.symbol, out)
+        this.results.complete(book.symbol, out)
       }
     }
     return cancelled
@@ -408,75 +378,16 @@ export class MatchingEngine {
     if (orderSeq >= this.nextOrderSeq) this.nextOrderSeq = orderSeq + 1
     const order = new Order(orderSeq, book.symbol, fields.side, fields.orderType, fields.priceTicks,
       fields.quantityLots, fields.clientOrderId, timestamp, fields.accountId, fields.stp)
-    const out = this.newOutput()
+    const out = this.results.start()
     book.execute(order, out, maxFills)
-    return new OrderOutcome(order, this.complete(book.symbol, out), book)
+    return new OrderOutcome(order, this.results.complete(book.symbol, out), book)
   }
 
   private runCancel (book: OrderBook, order: Order, seq: number): OrderOutcome {
     this.sequence = seq
     this.revision++
-    const out = this.newOutput()
+    const out = this.results.start()
     book.cancel(order, out)
-    return new OrderOutcome(order, this.complete(book.symbol, out), book)
+    return new OrderOutcome(order, this.results.complete(book.symbol, out), book)
   }
-
-  /**
-   * The output for the next command: always the same object with the same
-   * scratch lists, which complete() has emptied after the last command. A
-   * command's trades and events leave it as arrays of their own, of their
-   * exact size (a list grown by push would reserve 17 slots at its first).
-   */
-  private newOutput (): CommandOutput {
-    const out = this.output
-    const listening = this.listeners.length > 0
-    out.events = listening ? this.events : null
-    out.touched = listening ? this.touched : null
-    return out
-  }
-
-  /**
-   * State first (history), then events: listeners only ever see a finished
-   * command. Returns the command's trades and leaves the scratch lists empty
-   * (by popping: setting an array's length is a call into the runtime).
-   */
-  private complete (symbol: string, out: CommandOutput): readonly Trade[] {
-    const retired = out.retired
-    for (let i = 0; i < retired.length; i++) this.history.add(retired[i])
-    while (retired.length > 0) retired.pop()
-    const scratch = out.trades
-    let trades: readonly Trade[] = NO_TRADES
-    if (scratch.length > 0) {
-      trades = scratch.slice()
-      for (let i = 0; i < trades.length; i++) this.fills.add(trades[i])
-      while (scratch.length > 0) scratch.pop()
-    }
-    if (out.events === null || out.touched === null) return trades
-    const touched = out.touched
-    if (touched.length > 0) {
-      out.events.push({ type: 'levels', symbol, changes: OrderBook.levelChanges(touched) })
-      while (touched.length > 0) touched.pop()
-    }
-    const events = out.events.slice()
-    while (out.events.length > 0) out.events.pop()
-    for (const listener of this.listeners) {
-      try {
-        listener(events)
-      } catch (error) {
-        this.onListenerError(error)
-      }
-    }
-    return trades
-  }
-}
-
-function feeRate (text: string, which: string): BigNumber {
-  const rate = decimal(text)
-  if (!rate.isFinite() || rate.lt(0) || rate.gte(1)) throw new Error(`${which} fee rate must be a decimal in [0, 1), got ${text}`)
-  return rate
-}
-
-function positiveLimit (value: number, which: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${which} must be a positive integer, got ${value}`)
-  return value
 }

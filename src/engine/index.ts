@@ -1,5 +1,6 @@
 /** The engine's public surface: plugins, tests and benchmarks import from here only. */
-export { MatchingEngine, OrderOutcome } from './engine.js'
+export { MatchingEngine } from './engine.js'
+export { OrderOutcome } from './command-results.js'
 export type { CancelInput, CancelAllInput } from './engine.js'
 export {
   DEFAULT_FEE_RATE, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, DEFAULT_MAX_OPEN_ORDERS_PER_ACCOUNT,

@@ -17,7 +17,7 @@ import { UnitCounter } from './volume.js'
 /**
  * What one command produced; events and touched are null when nobody
  * listens. The engine reuses one of these for every command (see
- * MatchingEngine.newOutput): only trades, when there are any, and events
+ * CommandResults.start): only trades, when there are any, and events
  * get arrays of their own, because they outlive the command.
  */
 export interface CommandOutput {
@@ -27,9 +27,6 @@ export interface CommandOutput {
   /** Orders that reached a terminal state; the engine moves them to history. */
   readonly retired: Order[]
 }
-
-/** Most commands trade nothing: they share this (never mutated) empty list instead of allocating one. */
-export const NO_TRADES: readonly Trade[] = Object.freeze([])
 
 /** What matching an order against the book as it stands would come to (see OrderBook.fillability). */
 export const Fillability = {

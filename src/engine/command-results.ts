@@ -1,0 +1,112 @@
+/**
+ * What becomes of a command's results once it has run: its finished orders
+ * go to the order history, its trades to the fill history, and its events,
+ * as one batch, to the listeners. Also the one reusable CommandOutput that
+ * every command fills in turn, and the outcome an order command answers.
+ */
+import type { Accepted } from './codes.js'
+import type { EngineEvent, EngineListener, ListenerErrorHandler } from './events.js'
+import type { FillHistory } from './fill-history.js'
+import type { OrderHistory } from './history.js'
+import type { Order } from './order.js'
+import { OrderBook, type CommandOutput } from './order-book.js'
+import type { PriceLevel } from './price-level.js'
+import type { Trade } from './trade.js'
+
+/**
+ * What an accepted order command came to. It is its own Accepted result
+ * (ok, value): accepting a command costs this one object, not two.
+ */
+export class OrderOutcome implements Accepted<OrderOutcome> {
+  readonly ok = true
+  readonly order: Order
+  readonly trades: readonly Trade[]
+  /** The order's book, so that callers need not look it up again. */
+  readonly book: OrderBook
+
+  constructor (order: Order, trades: readonly Trade[], book: OrderBook) {
+    this.order = order
+    this.trades = trades
+    this.book = book
+  }
+
+  get value (): OrderOutcome {
+    return this
+  }
+}
+
+/** Most commands trade nothing: they share this empty list, frozen so that no caller can add to every later answer. */
+const NO_TRADES: readonly Trade[] = Object.freeze([])
+
+export class CommandResults {
+  private readonly history: OrderHistory
+  private readonly fills: FillHistory
+  private readonly onListenerError: ListenerErrorHandler
+  private listeners: EngineListener[] = []
+  /** The one output every command fills in turn (see start()). */
+  private readonly output: CommandOutput = { trades: [], events: null, touched: null, retired: [] }
+  /** The scratch lists behind output.events and output.touched, which are null when nobody listens. */
+  private readonly events: EngineEvent[] = []
+  private readonly touched: PriceLevel[] = []
+
+  constructor (history: OrderHistory, fills: FillHistory, onListenerError: ListenerErrorHandler) {
+    this.history = history
+    this.fills = fills
+    this.onListenerError = onListenerError
+  }
+
+  /** Returns a function that removes the listener. */
+  addListener (listener: EngineListener): () => void {
+    this.listeners = [...this.listeners, listener]
+    return () => { this.listeners = this.listeners.filter((l) => l !== listener) }
+  }
+
+  /**
+   * The output for the next command: always the same object with the same
+   * scratch lists, which complete() has emptied after the last command. A
+   * command's trades and events leave it as arrays of their own, of their
+   * exact size (a list grown by push would reserve 17 slots at its first).
+   */
+  start (): CommandOutput {
+    const out = this.output
+    const listening = this.listeners.length > 0
+    out.events = listening ? this.events : null
+    out.touched = listening ? this.touched : null
+    return out
+  }
+
+  /**
+   * State first (histories), then events: listeners only ever see a
+   * finished command. Returns the command's trades and leaves the scratch
+   * lists empty (by popping: setting an array's length is a call into the
+   * runtime).
+   */
+  complete (symbol: string, out: CommandOutput): readonly Trade[] {
+    const retired = out.retired
+    for (let i = 0; i < retired.length; i++) this.history.add(retired[i])
+    while (retired.length > 0) retired.pop()
+    const scratch = out.trades
+    let trades: readonly Trade[] = NO_TRADES
+    if (scratch.length > 0) {
+      trades = scratch.slice()
+      for (let i = 0; i < trades.length; i++) this.fills.add(trades[i])
+      while (scratch.length > 0) scratch.pop()
+    }
+    if (out.events === null || out.touched === null) return trades
+    const touched = out.touched
+    if (touched.length > 0) {
+      out.events.push({ type: 'levels', symbol, changes: OrderBook.levelChanges(touched) })
+      while (touched.length > 0) touched.pop()
+    }
+    const events = out.events.slice()
+    while (out.events.length > 0) out.events.pop()
+    for (const listener of this.listeners) {
+      try {
+        listener(events)
+      } catch (error) {
+        this.onListenerError(error)
+      }
+    }
+    return trades
+  }
+}
