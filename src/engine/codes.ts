@@ -19,7 +19,29 @@ export const ResultCode = {
   ACCOUNT_EXISTS: 'ACCOUNT_EXISTS',
   ACCOUNT_DISABLED: 'ACCOUNT_DISABLED',
   API_KEY_NOT_FOUND: 'API_KEY_NOT_FOUND',
-  TOO_MANY_API_KEYS: 'TOO_MANY_API_KEYS'
+  TOO_MANY_API_KEYS: 'TOO_MANY_API_KEYS',
+  /** The symbol is halted: no new orders or amends (cancels work). */
+  SYMBOL_HALTED: 'SYMBOL_HALTED',
+  /** The symbol takes cancels and quantity-reducing amends only. */
+  SYMBOL_CANCEL_ONLY: 'SYMBOL_CANCEL_ONLY',
+  /** time_in_force unknown, or one its order type does not take (gtd on a market order, ioc on an order_type fok, ...). */
+  INVALID_TIME_IN_FORCE: 'INVALID_TIME_IN_FORCE',
+  /** expire_time missing with gtd, given without gtd, or not after the command's time. */
+  INVALID_EXPIRE_TIME: 'INVALID_EXPIRE_TIME',
+  /** post_only on an order that cannot rest (market, ioc, fok, stop_market). */
+  POST_ONLY_NOT_ALLOWED: 'POST_ONLY_NOT_ALLOWED',
+  /** An amend of a post-only order to a price that would take liquidity: refused, the order is unchanged. */
+  POST_ONLY_WOULD_TAKE: 'POST_ONLY_WOULD_TAKE',
+  /** display_quantity on an order that cannot rest, off the lot, below the min quantity or above the quantity. */
+  INVALID_DISPLAY_QUANTITY: 'INVALID_DISPLAY_QUANTITY',
+  /** stop_price missing on a stop, given on another type, or off the tick. */
+  INVALID_STOP_PRICE: 'INVALID_STOP_PRICE',
+  /** A stop whose stop price the last trade price has already reached (it would trigger at once). */
+  STOP_WOULD_TRIGGER: 'STOP_WOULD_TRIGGER',
+  /** quote_quantity on anything but a market order, with quantity, or not a whole number of (tick × lot) units. */
+  INVALID_QUOTE_QUANTITY: 'INVALID_QUOTE_QUANTITY',
+  /** An amend that changes nothing, or a change the order cannot take (a stop price on a non-stop, a price on a market order). */
+  INVALID_AMEND: 'INVALID_AMEND'
 } as const
 
 export type ResultCode = typeof ResultCode[keyof typeof ResultCode]

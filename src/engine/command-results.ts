@@ -35,6 +35,26 @@ export class OrderOutcome implements Accepted<OrderOutcome> {
   }
 }
 
+/** What an accepted OCO list came to: its two legs (the list's id is the limit leg's) and the limit leg's trades. */
+export class OcoOutcome implements Accepted<OcoOutcome> {
+  readonly ok = true
+  readonly limit: Order
+  readonly stop: Order
+  readonly trades: readonly Trade[]
+  readonly book: OrderBook
+
+  constructor (limit: Order, stop: Order, trades: readonly Trade[], book: OrderBook) {
+    this.limit = limit
+    this.stop = stop
+    this.trades = trades
+    this.book = book
+  }
+
+  get value (): OcoOutcome {
+    return this
+  }
+}
+
 /** Most commands trade nothing: they share this empty list, frozen so that no caller can add to every later answer. */
 const NO_TRADES: readonly Trade[] = Object.freeze([])
 

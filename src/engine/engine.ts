@@ -15,14 +15,14 @@ import {
 } from './engine-options.js'
 import { toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
 import type { EngineListener } from './events.js'
-import { CommandResults, OrderOutcome } from './command-results.js'
+import { CommandResults, OcoOutcome, OrderOutcome } from './command-results.js'
 import { OrderHistory } from './history.js'
-import { ANONYMOUS, CancelReason, Order, type Side } from './order.js'
+import { ANONYMOUS, CancelReason, Order, type Side, type TradingStatus } from './order.js'
 import { Fillability, OrderBook, type CommandOutput } from './order-book.js'
 import { OpenOrderIndex, orderSeqOf } from './open-orders.js'
 import { DEFAULT_SYMBOLS, SymbolSpec } from './symbols.js'
 import { normaliseSymbol } from './identifiers.js'
-import { validateOrder, type NewOrderInput } from './validate.js'
+import { validateOrder, type AmendInput, type NewOrderInput, type OcoInput } from './validate.js'
 
 export interface CancelInput {
   readonly symbol: string
@@ -183,6 +183,35 @@ export class MatchingEngine {
     return this.runCancel(book, order, seq)
   }
 
+  /** Places an OCO list (see NewOcoCommand). */
+  submitOco (input: OcoInput, timestamp?: number): Result<OcoOutcome> {
+    throw new Error(`submitOco: not implemented (${input.symbol} ${String(timestamp)})`)
+  }
+
+  /** Changes an open order of the caller's account (see AmendCommand); the outcome's trades are the amended order's. */
+  amend (input: AmendInput, timestamp?: number): Result<OrderOutcome> {
+    throw new Error(`amend: not implemented (${input.symbol} ${String(timestamp)})`)
+  }
+
+  /**
+   * Expires every open GTD order due at `timestamp` (the adapter's timer
+   * reads its clock and passes it in). Journals a command only when some
+   * order is due; never refuses. Returns the expired orders, oldest expiry first.
+   */
+  expire (timestamp: number): Result<Order[]> {
+    throw new Error(`expire: not implemented (${timestamp})`)
+  }
+
+  /** When the next open GTD order expires (epoch ms), for the adapter's timer; null when none. */
+  nextExpiry (): number | null {
+    throw new Error('nextExpiry: not implemented')
+  }
+
+  /** Switches a symbol between trading, halted and cancel_only (a journaled command). */
+  setTradingStatus (symbol: string, status: TradingStatus): Result<TradingStatus> {
+    throw new Error(`setTradingStatus: not implemented (${symbol} ${status})`)
+  }
+
   /**
    * Replays a journaled command exactly as it ran the first time. A sequence
    * gap or an unknown target means the journal and the state disagree, which
@@ -208,6 +237,11 @@ export class MatchingEngine {
         if (command.symbol !== null) this.bookOrThrow(command.symbol)
         this.runCancelAll(command)
         return
+      case 'oco':
+      case 'amend':
+      case 'expire':
+      case 'set_trading_status':
+        throw new Error(`replay: ${command.kind} not implemented`)
       default: {
         const refused = this.accounts.refusal(command)
         if (refused !== null) throw new Error(`replay: ${refused.message}`)

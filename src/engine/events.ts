@@ -3,7 +3,7 @@
  * listeners only when the command has finished, so a listener always sees a
  * complete, consistent book, and one that throws cannot leave it half-done.
  */
-import type { CancelReason, Order, OrderStatus, OrderType, Side, StpMode } from './order.js'
+import type { CancelReason, Order, OrderStatus, OrderType, Side, StpMode, TimeInForce } from './order.js'
 import type { Trade } from './trade.js'
 
 /**
@@ -16,6 +16,11 @@ export class OrderSnapshot {
   readonly status: OrderStatus
   readonly filledLots: number
   readonly cancelReason: CancelReason | null
+  /** An amend can change these three: copied too. */
+  readonly priceTicks: number | null
+  readonly quantityLots: number
+  readonly stopPriceTicks: number | null
+  readonly visibleLots: number
   private readonly order: Order
 
   constructor (order: Order) {
@@ -23,6 +28,10 @@ export class OrderSnapshot {
     this.status = order.status
     this.filledLots = order.filledLots
     this.cancelReason = order.cancelReason
+    this.priceTicks = order.priceTicks
+    this.quantityLots = order.quantityLots
+    this.stopPriceTicks = order.stopPriceTicks
+    this.visibleLots = order.visibleLots
   }
 
   get id (): string { return String(this.order.seq) }
@@ -32,9 +41,13 @@ export class OrderSnapshot {
   get symbol (): string { return this.order.symbol }
   get side (): Side { return this.order.side }
   get type (): OrderType { return this.order.type }
-  get priceTicks (): number | null { return this.order.priceTicks }
-  get quantityLots (): number { return this.order.quantityLots }
   get timestamp (): number { return this.order.timestamp }
+  get timeInForce (): TimeInForce { return this.order.timeInForce }
+  get postOnly (): boolean { return this.order.postOnly }
+  get displayLots (): number { return this.order.displayLots }
+  get expireAt (): number | null { return this.order.expireAt }
+  get quoteUnits (): number | null { return this.order.quoteUnits }
+  get listSeq (): number { return this.order.listSeq }
 }
 
 export const OrderEventType = {
@@ -42,7 +55,17 @@ export const OrderEventType = {
   PARTIALLY_FILLED: 'partially_filled',
   FILLED: 'filled',
   CANCELLED: 'cancelled',
-  REJECTED: 'rejected'
+  REJECTED: 'rejected',
+  /** A stop was accepted and waits, off the book. */
+  UNTRIGGERED: 'untriggered',
+  /** A stop's trigger price was reached: it enters as its limit or market order (its next events follow in the same batch). */
+  TRIGGERED: 'triggered',
+  /** A GTD order's expire time came. */
+  EXPIRED: 'expired',
+  /** An amend changed the order (its next events, if it traded, follow in the same batch). */
+  AMENDED: 'amended',
+  /** An iceberg's visible slice was used up and the next slice was shown, at the back of its level. */
+  REFRESHED: 'refreshed'
 } as const
 export type OrderEventType = typeof OrderEventType[keyof typeof OrderEventType]
 

@@ -5,7 +5,7 @@
  * owns the price levels, its client-id index and its symbol's counters.
  */
 import { BookSide } from './book-side.js'
-import { CancelReason, Order, OrderStatus, OrderType, Side, StpMode } from './order.js'
+import { CancelReason, Order, OrderStatus, OrderType, Side, StpMode, TradingStatus } from './order.js'
 import type { AccountRegistry } from './accounts.js'
 import type { PriceLevel } from './price-level.js'
 import type { SymbolSpec } from './symbols.js'
@@ -68,6 +68,8 @@ export class OrderBook {
    * can a level total near 2^53, and must every new resting order be checked.
    */
   oversized = false
+  /** trading, halted or cancel_only: changed only by a journaled set_trading_status command. */
+  tradingStatus: TradingStatus = TradingStatus.TRADING
 
   constructor (spec: SymbolSpec, accounts: AccountRegistry, index: OpenOrderIndex) {
     this.spec = spec

@@ -9,15 +9,46 @@ import type { PriceLevel } from './price-level.js'
 export const Side = { BUY: 'buy', SELL: 'sell' } as const
 export type Side = typeof Side[keyof typeof Side]
 
-export const OrderType = { LIMIT: 'limit', MARKET: 'market', IOC: 'ioc', FOK: 'fok' } as const
+/**
+ * The seed's four types (ioc and fok are limit orders with that time in
+ * force) and two stop types: a stop rests off the book, untriggered, until
+ * the last trade price reaches its stop price, then enters as its limit or
+ * market order.
+ */
+export const OrderType = {
+  LIMIT: 'limit',
+  MARKET: 'market',
+  IOC: 'ioc',
+  FOK: 'fok',
+  STOP_LIMIT: 'stop_limit',
+  STOP_MARKET: 'stop_market'
+} as const
 export type OrderType = typeof OrderType[keyof typeof OrderType]
 
+/**
+ * How long an order may work: gtc until filled or cancelled, ioc and fok at
+ * once (ioc cancels the rest, fok trades all or nothing), gtd until its
+ * expire time (an expiry is a journaled command, never a clock read).
+ */
+export const TimeInForce = { GTC: 'gtc', IOC: 'ioc', FOK: 'fok', GTD: 'gtd' } as const
+export type TimeInForce = typeof TimeInForce[keyof typeof TimeInForce]
+export const TIME_IN_FORCES: readonly TimeInForce[] = Object.values(TimeInForce)
+
+/** Per symbol: trading; halted (no new orders or amends, cancels work); cancel_only (cancels and quantity-reducing amends only). */
+export const TradingStatus = { TRADING: 'trading', HALTED: 'halted', CANCEL_ONLY: 'cancel_only' } as const
+export type TradingStatus = typeof TradingStatus[keyof typeof TradingStatus]
+export const TRADING_STATUSES: readonly TradingStatus[] = Object.values(TradingStatus)
+
 export const OrderStatus = {
+  /** A stop waiting for its trigger, off the book. */
+  UNTRIGGERED: 'untriggered',
   PENDING: 'pending',
   PARTIALLY_FILLED: 'partially_filled',
   FILLED: 'filled',
   CANCELLED: 'cancelled',
-  REJECTED: 'rejected'
+  REJECTED: 'rejected',
+  /** A GTD order whose expire time came (by an expire command). */
+  EXPIRED: 'expired'
 } as const
 export type OrderStatus = typeof OrderStatus[keyof typeof OrderStatus]
 
@@ -33,7 +64,13 @@ export const CancelReason = {
   /** Self-trade prevention: the order met a resting order of its own account (see StpMode). */
   SELF_TRADE_PREVENTION: 'SELF_TRADE_PREVENTION',
   /** Its account was disabled while it rested. */
-  ACCOUNT_DISABLED: 'ACCOUNT_DISABLED'
+  ACCOUNT_DISABLED: 'ACCOUNT_DISABLED',
+  /** A post-only order that would have taken liquidity: rejected whole, nothing traded. */
+  POST_ONLY_WOULD_TAKE: 'POST_ONLY_WOULD_TAKE',
+  /** The other order of its OCO list traded, triggered or ended. */
+  OCO: 'OCO',
+  /** Price protection: a market or stop-market order reached the symbol's band around the last trade price; the rest was cancelled. */
+  PRICE_BAND: 'PRICE_BAND'
 } as const
 export type CancelReason = typeof CancelReason[keyof typeof CancelReason]
 
@@ -54,7 +91,7 @@ export const STP_MODES: readonly StpMode[] = Object.values(StpMode)
 export const ANONYMOUS = 'anonymous'
 
 export const SIDES: readonly Side[] = [Side.BUY, Side.SELL]
-export const ORDER_TYPES: readonly OrderType[] = [OrderType.LIMIT, OrderType.MARKET, OrderType.IOC, OrderType.FOK]
+export const ORDER_TYPES: readonly OrderType[] = Object.values(OrderType)
 export const ORDER_STATUSES: readonly OrderStatus[] = Object.values(OrderStatus)
 export const CANCEL_REASONS: readonly CancelReason[] = Object.values(CancelReason)
 
@@ -64,9 +101,10 @@ export class Order {
   readonly symbol: string
   readonly side: Side
   readonly type: OrderType
-  /** null only for market orders. */
-  readonly priceTicks: number | null
-  readonly quantityLots: number
+  /** null only for market and stop-market orders. Changed only by an amend. */
+  priceTicks: number | null
+  /** Changed only by an amend. For a quote-sized market order: the filled lots once it has run. */
+  quantityLots: number
   readonly clientOrderId: string | null
   readonly timestamp: number
   readonly accountId: string
@@ -74,6 +112,26 @@ export class Order {
   filledLots = 0
   status: OrderStatus = OrderStatus.PENDING
   cancelReason: CancelReason | null = null
+  /** From the type by default: gtc for limit and stop orders, ioc for ioc and market, fok for fok. */
+  timeInForce: TimeInForce
+  postOnly = false
+  /** Stop orders only (changed by an amend); null otherwise. */
+  stopPriceTicks: number | null = null
+  /** Iceberg: the slice shown in the book; 0 for an ordinary order, which shows all it has. */
+  displayLots = 0
+  /**
+   * What the book shows of it: its remaining lots, or for an iceberg the rest
+   * of its current slice. Its level's total is the sum of these.
+   */
+  visibleLots: number
+  /** GTD only: when it expires, epoch ms. */
+  expireAt: number | null = null
+  /** Quote-sized market orders only: the budget in (tick × lot) units; quantityLots is then the symbol's max until it has run. */
+  quoteUnits: number | null = null
+  /** The other order of its OCO list while both are open; null otherwise. */
+  ocoPeer: Order | null = null
+  /** Its OCO list's id (the number of the list's first order); 0 when not in a list. */
+  listSeq = 0
   /** Its level and queue links, set only while the order rests. */
   level: PriceLevel | null = null
   prev: Order | null = null
@@ -94,6 +152,8 @@ export class Order {
     this.timestamp = timestamp
     this.accountId = accountId
     this.stp = stp
+    this.visibleLots = quantityLots
+    this.timeInForce = type === OrderType.FOK ? TimeInForce.FOK : type === OrderType.IOC || type === OrderType.MARKET ? TimeInForce.IOC : TimeInForce.GTC
   }
 
   /** Built when asked (at the edge), never on the matching path. */
@@ -105,13 +165,19 @@ export class Order {
     return this.quantityLots - this.filledLots
   }
 
+  /** Resting in the book or waiting for its trigger. */
   get isOpen (): boolean {
-    return this.status === OrderStatus.PENDING || this.status === OrderStatus.PARTIALLY_FILLED
+    return this.status === OrderStatus.PENDING || this.status === OrderStatus.PARTIALLY_FILLED || this.status === OrderStatus.UNTRIGGERED
+  }
+
+  get isStop (): boolean {
+    return this.type === OrderType.STOP_LIMIT || this.type === OrderType.STOP_MARKET
   }
 
   /** Status after a fill, for an order that may keep resting. */
   fill (lots: number): void {
     this.filledLots += lots
+    this.visibleLots -= lots
     this.status = this.filledLots === this.quantityLots ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED
   }
 }

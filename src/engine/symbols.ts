@@ -13,6 +13,12 @@ export interface SymbolConfig {
   readonly minQuantity: string
   readonly maxQuantity?: string
   readonly minNotional?: string
+  /**
+   * Price protection: the fraction (e.g. "0.1" for 10%) around the last
+   * trade price beyond which market and stop-market orders stop matching
+   * (the rest is cancelled with reason PRICE_BAND). Absent: no band.
+   */
+  readonly priceBand?: string
 }
 
 export const DEFAULT_LOT_SIZE = '0.00000001'

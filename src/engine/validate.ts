@@ -22,13 +22,74 @@ export interface NewOrderInput {
   readonly symbol: string
   readonly side: string
   readonly orderType: string
-  readonly quantity: string | number
+  /** Absent only on a quote-sized market order (quoteQuantity). */
+  readonly quantity?: string | number | null
   readonly price?: string | number | null
+  /** gtc | ioc | fok | gtd; by default from the order type. */
+  readonly timeInForce?: string | null
+  readonly postOnly?: boolean | null
+  /** Stop types only. */
+  readonly stopPrice?: string | number | null
+  /** Iceberg: the slice to show. */
+  readonly displayQuantity?: string | number | null
+  /** GTD only: epoch milliseconds. */
+  readonly expireTime?: number | null
+  /** Market orders only, instead of quantity: how much quote currency to spend (buy) or receive (sell). */
+  readonly quoteQuantity?: string | number | null
   readonly clientOrderId?: string | null
   /** The account placing it (the anonymous one when not given). */
   readonly accountId?: string
   /** Self-trade prevention mode; none when not given. */
   readonly stp?: string
+}
+
+/** An OCO list: a limit leg at price and a stop leg at stopPrice (stop_limit at stopLimitPrice, else stop_market), one side, one quantity. */
+export interface OcoInput {
+  readonly symbol: string
+  readonly side: string
+  readonly quantity: string | number
+  readonly price: string | number
+  readonly stopPrice: string | number
+  readonly stopLimitPrice?: string | number | null
+  /** gtc (default) or gtd, for both legs. */
+  readonly timeInForce?: string | null
+  readonly expireTime?: number | null
+  readonly limitClientOrderId?: string | null
+  readonly stopClientOrderId?: string | null
+  readonly accountId?: string
+  readonly stp?: string
+}
+
+/** Which open order to change and how: at least one of the three new values. */
+export interface AmendInput {
+  readonly symbol: string
+  readonly orderId?: string | null
+  readonly clientOrderId?: string | null
+  readonly accountId?: string
+  /** The new total quantity, filled part included. */
+  readonly newQuantity?: string | number | null
+  readonly newPrice?: string | number | null
+  readonly newStopPrice?: string | number | null
+}
+
+/** An amend's new values in integer units; null: unchanged. */
+export interface AmendFields {
+  readonly quantityLots: number | null
+  readonly priceTicks: number | null
+  readonly stopPriceTicks: number | null
+}
+
+/** A validated OCO list before the engine stamps it. */
+export type OcoFields = Omit<import('./commands.js').NewOcoCommand, 'kind' | 'seq' | 'orderId' | 'timestamp' | 'maxFills'>
+
+/** Checks an OCO list's input against the symbol's filters (both legs). */
+export function validateOco (input: OcoInput, spec: SymbolSpec): Result<OcoFields> {
+  throw new Error(`validateOco: not implemented (${input.symbol} ${spec.symbol})`)
+}
+
+/** Checks an amend's new values against the symbol's filters; what only the order's state can judge is the engine's. */
+export function validateAmend (input: AmendInput, spec: SymbolSpec): Result<AmendFields> {
+  throw new Error(`validateAmend: not implemented (${input.symbol} ${spec.symbol})`)
 }
 
 export const CLIENT_ORDER_ID = /^[A-Za-z0-9._:-]{1,64}$/

@@ -42,6 +42,8 @@ function fieldsOf (command: Command): unknown[] {
       return ['k', command.seq, command.timestamp, command.accountId, command.keyId, command.permissions, command.fingerprint]
     case 'revoke_key':
       return ['r', command.seq, command.timestamp, command.keyId]
+    default:
+      throw new Error(`encodeCommand: ${command.kind} not implemented`)
   }
 }
 
