@@ -207,6 +207,15 @@ export class MatchingEngine {
     throw new Error('nextExpiry: not implemented')
   }
 
+  /**
+   * Snapshot restore: after its book took it back (restoreResting or
+   * restoreStop), an open order joins the index, its account's list and the
+   * expiry queue. Called in order-number order across every book.
+   */
+  restoreOpen (order: Order): void {
+    throw new Error(`restoreOpen: not implemented (${order.id})`)
+  }
+
   /** Switches a symbol between trading, halted and cancel_only (a journaled command). */
   setTradingStatus (symbol: string, status: TradingStatus): Result<TradingStatus> {
     throw new Error(`setTradingStatus: not implemented (${symbol} ${status})`)

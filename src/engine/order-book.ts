@@ -214,6 +214,11 @@ export class OrderBook {
     if (order.clientOrderId !== null) this.openByClientId.set(clientKey(order.accountId, order.clientOrderId), order)
   }
 
+  /** Puts an untriggered stop back (snapshot restore); its index, account list and expiry are the restorer's job (MatchingEngine.restoreOpen). */
+  restoreStop (order: Order): void {
+    throw new Error(`restoreStop: not implemented (${order.id})`)
+  }
+
   /** Takes a resting order off the book; reason null: its owner asked. */
   cancel (order: Order, out: CommandOutput, reason: CancelReason | null = null): void {
     const level = order.level as PriceLevel
