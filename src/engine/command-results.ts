@@ -64,7 +64,9 @@ export class CommandResults {
   private readonly onListenerError: ListenerErrorHandler
   private listeners: EngineListener[] = []
   /** The one output every command fills in turn (see start()). */
-  private readonly output: CommandOutput = { trades: [], events: null, touched: null, retired: [] }
+  private readonly output: CommandOutput = { trades: [], events: null, touched: null, retired: [], ownTrades: -1 }
+  /** Numbers the commands, so that each changed level is listed once per command (PriceLevel.mark). */
+  private serial = 0
   /** The scratch lists behind output.events and output.touched, which are null when nobody listens. */
   private readonly events: EngineEvent[] = []
   private readonly touched: PriceLevel[] = []
@@ -92,6 +94,7 @@ export class CommandResults {
     const listening = this.listeners.length > 0
     out.events = listening ? this.events : null
     out.touched = listening ? this.touched : null
+    out.ownTrades = -1
     return out
   }
 
@@ -102,20 +105,22 @@ export class CommandResults {
    * runtime).
    */
   complete (symbol: string, out: CommandOutput): readonly Trade[] {
+    const own = out.ownTrades
     const retired = out.retired
     for (let i = 0; i < retired.length; i++) this.history.add(retired[i])
     while (retired.length > 0) retired.pop()
     const scratch = out.trades
     let trades: readonly Trade[] = NO_TRADES
     if (scratch.length > 0) {
-      trades = scratch.slice()
-      for (let i = 0; i < trades.length; i++) this.fills.add(trades[i])
+      for (let i = 0; i < scratch.length; i++) this.fills.add(scratch[i])
+      // Stops it triggered traded after it: those trades are in the fills and events, not in its answer.
+      if (own !== 0) trades = own < 0 || own === scratch.length ? scratch.slice() : scratch.slice(0, own)
       while (scratch.length > 0) scratch.pop()
     }
     if (out.events === null || out.touched === null) return trades
     const touched = out.touched
     if (touched.length > 0) {
-      out.events.push({ type: 'levels', symbol, changes: OrderBook.levelChanges(touched) })
+      out.events.push({ type: 'levels', symbol, changes: OrderBook.levelChanges(this.onceEach(touched)) })
       while (touched.length > 0) touched.pop()
     }
     const events = out.events.slice()
@@ -128,5 +133,21 @@ export class CommandResults {
       }
     }
     return trades
+  }
+
+  /**
+   * The changed levels, each once, in the order first touched: a cascade of
+   * triggered stops, an amend or an iceberg refresh can touch a level
+   * twice; a plain command never does, and costs one compare per level.
+   */
+  private onceEach (touched: PriceLevel[]): PriceLevel[] {
+    const mark = ++this.serial
+    let unique = true
+    for (let i = 0; i < touched.length; i++) {
+      if (touched[i].mark === mark) unique = false
+      touched[i].mark = mark
+    }
+    if (unique) return touched
+    return [...new Set(touched)]
   }
 }

@@ -8,8 +8,13 @@ import type { Order, Side } from './order.js'
 export class PriceLevel {
   readonly side: Side
   readonly priceTicks: number
+  /** What the level shows: the sum of its orders' visible lots (an iceberg shows only its slice). */
   totalLots = 0
   count = 0
+  /** Icebergs among its orders: only then can more lots trade here than totalLots shows. */
+  icebergs = 0
+  /** The last command that listed this level as changed (see CommandResults.complete), so it is listed once. */
+  mark = 0
   head: Order | null = null
   tail: Order | null = null
   /** Neighbours in its side's best-first list (the next better and the next worse price), set while the level exists. */
@@ -34,11 +39,12 @@ export class PriceLevel {
     if (this.tail === null) this.head = order
     else this.tail.next = order
     this.tail = order
-    this.totalLots += order.remainingLots
+    this.totalLots += order.visibleLots
     this.count++
+    if (order.displayLots > 0) this.icebergs++
   }
 
-  /** Unlinks an order; the caller has already accounted for filled lots. */
+  /** Unlinks an order; the caller has already accounted for filled lots (what it still shows is taken off the total). */
   remove (order: Order): void {
     if (order.prev === null) this.head = order.next
     else order.prev.next = order.next
@@ -47,7 +53,8 @@ export class PriceLevel {
     order.level = null
     order.prev = null
     order.next = null
-    this.totalLots -= order.remainingLots
+    this.totalLots -= order.visibleLots
     this.count--
+    if (order.displayLots > 0) this.icebergs--
   }
 }

@@ -196,6 +196,7 @@ function tupleOf (order: Order): OrderTuple {
 function orderOf (symbol: string, [id, side, type, price, quantity, filled, status, clientOrderId, timestamp, cancelReason, accountId, stp]: OrderTuple): Order {
   const order = new Order(seqOf(id), symbol, side, type, price, quantity, clientOrderId, timestamp, accountId ?? ANONYMOUS, stp ?? StpMode.NONE)
   order.filledLots = filled
+  order.visibleLots = quantity - filled
   order.status = status
   order.cancelReason = cancelReason ?? null
   return order

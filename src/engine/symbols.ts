@@ -3,7 +3,7 @@
  * create books. Every filter is kept both as a decimal (for messages) and in
  * integer units (for the checks on the hot path).
  */
-import { Step, decimal, type BigNumber } from './decimal.js'
+import { Step, decimal, toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
 import { normaliseSymbol } from './identifiers.js'
 
 export interface SymbolConfig {
@@ -53,6 +53,8 @@ export class SymbolSpec {
   readonly minNotionalUnits: bigint
   /** minNotionalUnits as a number when it is a safe integer, else Infinity (every safe product is then below it). */
   readonly minNotionalSafeUnits: number
+  /** Price protection for market and stop-market orders: a fraction of the last trade price, exact; null: none. */
+  readonly priceBand: ScaledDecimal | null
 
   constructor (config: SymbolConfig) {
     const symbol = normaliseSymbol(config.symbol)
@@ -72,5 +74,24 @@ export class SymbolSpec {
     this.maxLots = maxLots
     this.minNotionalUnits = BigInt(this.minNotional.div(this.tick.value.times(this.lot.value)).integerValue(2 /* ROUND_CEIL */).toFixed())
     this.minNotionalSafeUnits = this.minNotionalUnits <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(this.minNotionalUnits) : Infinity
+    this.priceBand = null
+    if (config.priceBand !== undefined) {
+      const band = decimal(config.priceBand)
+      if (!band.isFinite() || band.lte(0) || band.gte(1)) throw new Error(`symbol ${symbol}: price band must be a fraction between 0 and 1, like "0.1"`)
+      this.priceBand = toScaled(band)
+    }
+  }
+
+  /**
+   * The worst price a market order of `side` may trade at with the last
+   * trade at `lastTicks`: floor(last × (1 + band)) for a buy, ceil(last ×
+   * (1 − band)) for a sell, exact in BigInt. Only called when there is a band.
+   */
+  bandLimit (buy: boolean, lastTicks: number): number {
+    const band = this.priceBand as ScaledDecimal
+    const scale = 10n ** BigInt(band.places)
+    const last = BigInt(lastTicks)
+    if (buy) return Number(last * (scale + band.units) / scale)
+    return Number((last * (scale - band.units) + scale - 1n) / scale)
   }
 }
