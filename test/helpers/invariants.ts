@@ -2,7 +2,8 @@ import { ANONYMOUS, type MatchingEngine, type OrderBook } from '../../src/engine
 
 /**
  * Checks a book's internal consistency (exchange-core's validateInternalState):
- * linked lists, level totals, indexes, no empty levels, best-level cache, not crossed.
+ * linked lists, level totals (of visible lots), indexes, no empty levels, best-level cache, not crossed,
+ * untriggered stops open but on no level, OCO peers mutual.
  * Returns a list of problems; empty means consistent.
  */
 export function bookProblems (book: OrderBook): string[] {
@@ -23,9 +24,13 @@ export function bookProblems (book: OrderBook): string[] {
       for (let o = level.head; o !== null; o = o.next) {
         if (o.prev !== prev) problems.push(`order ${o.id}: broken prev link`)
         if (o.priceTicks !== level.priceTicks || o.side !== side.side) problems.push(`order ${o.id}: in the wrong level`)
-        if (!o.isOpen || o.remainingLots <= 0) problems.push(`order ${o.id}: resting but ${o.status} with ${o.remainingLots} left`)
+        if (!o.isOpen || o.status === 'untriggered' || o.remainingLots <= 0) problems.push(`order ${o.id}: resting but ${o.status} with ${o.remainingLots} left`)
         if (book.openOrder(o.id) !== o) problems.push(`order ${o.id}: resting but not indexed`)
-        total += o.remainingLots
+        // An iceberg shows min(display, remaining) at most and something while it rests; any other order all it has.
+        if (o.displayLots > 0 ? o.visibleLots <= 0 || o.visibleLots > Math.min(o.displayLots, o.remainingLots) : o.visibleLots !== o.remainingLots) {
+          problems.push(`order ${o.id}: shows ${o.visibleLots} of ${o.remainingLots} left (display ${o.displayLots})`)
+        }
+        total += o.visibleLots
         count++
         prev = o
       }
@@ -36,7 +41,23 @@ export function bookProblems (book: OrderBook): string[] {
     }
     if (first && side.best() !== undefined) problems.push(`${side.side}: best cache set on an empty side`)
   }
-  if (indexed !== book.openCount) problems.push(`open index has ${book.openCount} orders, levels hold ${indexed}`)
+  // Untriggered stops are open (indexed, counted) but on no level.
+  let stops = 0
+  for (const order of book.openOrders()) {
+    if (order.status !== 'untriggered') continue
+    stops++
+    if (!order.isStop || order.level !== null || order.filledLots !== 0) problems.push(`order ${order.id}: untriggered but a ${order.type} on a level or filled`)
+  }
+  if (indexed + stops !== book.openCount) problems.push(`open count is ${book.openCount}, levels hold ${indexed} and ${stops} stops wait`)
+  let open = 0
+  for (const order of book.openOrders()) {
+    open++
+    if (!order.isOpen) problems.push(`order ${order.id}: indexed as open but ${order.status}`)
+    if (order.status !== 'untriggered' && order.level === null) problems.push(`order ${order.id}: ${order.status} but on no level`)
+    const peer = order.ocoPeer
+    if (peer !== null && (peer.ocoPeer !== order || !peer.isOpen || peer.listSeq !== order.listSeq || peer.listSeq === 0)) problems.push(`order ${order.id}: OCO peer ${peer.id} is not its live peer`)
+  }
+  if (open !== book.openCount) problems.push(`open index holds ${open} orders of the book, its open count is ${book.openCount}`)
   for (const [cid, order] of book.openByClientId) {
     if (book.openOrder(order.id) !== order || `${order.accountId} ${order.clientOrderId ?? ''}` !== cid) problems.push(`client id ${cid}: stale index entry`)
   }
@@ -56,7 +77,7 @@ export function engineProblems (engine: MatchingEngine): string[] {
   ]
 }
 
-/** Each account's open-order list holds exactly its resting orders, oldest (lowest id) first, with consistent links and count. */
+/** Each account's open-order list holds exactly its open orders (untriggered stops included), oldest (lowest id) first, with consistent links and count. */
 export function accountProblems (engine: MatchingEngine): string[] {
   const problems: string[] = []
   const byAccount = new Map<string, number>()
