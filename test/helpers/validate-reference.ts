@@ -2,7 +2,9 @@
  * The reference for the submit path's validation: validateOrder, parseDecimal,
  * Step.toUnits/exceedsRange and asciiLower as they were before the fast
  * reader (commit f6fd55a), on bignumber.js and regular expressions only,
- * copied here so that later changes to src/ cannot change the reference too.
+ * copied here so that later changes to src/ cannot change the reference too
+ * (one change since, by the issue 12 contract: a missing quantity is
+ * refused as "quantity is required").
  * test/engine/validate-equivalence.test.ts compares src/ against it.
  */
 import BigNumberModule from 'bignumber.js'
@@ -79,6 +81,8 @@ export function referenceValidateOrder (input: NewOrderInput, spec: SymbolSpec):
   if (!STP_MODES.includes(stp)) return invalid(`stp must be one of ${STP_MODES.join(', ')}`)
   const accountId = input.accountId ?? ANONYMOUS
 
+  // Issue 12: quantity became optional on the wire (quote-sized market orders), so its absence has its own message.
+  if (input.quantity === undefined || input.quantity === null) return invalid('quantity is required')
   const quantity = parseDecimal(input.quantity)
   if (!quantity.ok) return invalid(`quantity ${quantity.reason}`)
   if (quantity.value.gt(maxQuantity)) return invalid(`quantity fails the MAX_QUANTITY filter: it must be at most ${spec.maxQuantity.toFixed()}`)
