@@ -9,14 +9,28 @@
  * and in safe integers; any other step goes through bignumber.js. The exact
  * lowercase spellings of side and order type are compared directly; anything
  * else is case-folded (ASCII only) as before.
+ *
+ * An order that gives any of issue 12's fields (time in force, post-only,
+ * stop price, display or quote quantity, expire time) or is a stop goes to
+ * validate-order-types.ts instead, so the seed's plain orders pay one test
+ * per field for them. The shared filters and messages are in
+ * validate-filters.ts; OCO lists and amends in validate-oco-amend.ts.
  */
-import { ResultCode, accept, reject, type Result } from './codes.js'
+import { accept, type Result } from './codes.js'
 import { parseDecimal } from './decimal.js'
 import { DecimalReader } from './decimal-reader.js'
 import { asciiLower } from './identifiers.js'
-import { ANONYMOUS, ORDER_TYPES, OrderType, SIDES, STP_MODES, Side, StpMode } from './order.js'
+import { ANONYMOUS, ORDER_TYPES, OrderType, type Side, type StpMode } from './order.js'
 import type { SymbolSpec } from './symbols.js'
-import type { OrderFields } from './commands.js'
+import type { NewOcoCommand, OrderFields } from './commands.js'
+import {
+  CLIENT_ORDER_ID_RULE, MAX_SAFE, SIDE_LIST, STP_LIST, invalid, isClientOrderId, lotSizeRefusal, maxQuantityRefusal, minNotionalRefusal,
+  minQuantityRefusal, priceFilterRefusal, sideOf, stpOf
+} from './validate-filters.js'
+import { validateOrderTypes } from './validate-order-types.js'
+
+export { CLIENT_ORDER_ID, minNotionalCheck } from './validate-filters.js'
+export { validateAmend, validateOco } from './validate-oco-amend.js'
 
 export interface NewOrderInput {
   readonly symbol: string
@@ -80,37 +94,9 @@ export interface AmendFields {
 }
 
 /** A validated OCO list before the engine stamps it. */
-export type OcoFields = Omit<import('./commands.js').NewOcoCommand, 'kind' | 'seq' | 'orderId' | 'timestamp' | 'maxFills'>
+export type OcoFields = Omit<NewOcoCommand, 'kind' | 'seq' | 'orderId' | 'timestamp' | 'maxFills'>
 
-/** Checks an OCO list's input against the symbol's filters (both legs). */
-export function validateOco (input: OcoInput, spec: SymbolSpec): Result<OcoFields> {
-  throw new Error(`validateOco: not implemented (${input.symbol} ${spec.symbol})`)
-}
-
-/** Checks an amend's new values against the symbol's filters; what only the order's state can judge is the engine's. */
-export function validateAmend (input: AmendInput, spec: SymbolSpec): Result<AmendFields> {
-  throw new Error(`validateAmend: not implemented (${input.symbol} ${spec.symbol})`)
-}
-
-export const CLIENT_ORDER_ID = /^[A-Za-z0-9._:-]{1,64}$/
-const MAX_CLIENT_ORDER_ID = 64
-const MAX_SAFE = Number.MAX_SAFE_INTEGER
-
-const invalid = (message: string) => reject(ResultCode.VALIDATION_ERROR, message)
-
-const SIDE_LIST = SIDES.join(', ')
 const ORDER_TYPE_LIST = ORDER_TYPES.join(', ')
-const STP_LIST = STP_MODES.join(', ')
-
-/** The messages of the filters that name a value or a symbol's setting. */
-const maxQuantityRefusal = (spec: SymbolSpec) => invalid(`quantity fails the MAX_QUANTITY filter: it must be at most ${spec.maxQuantity.toFixed()}`)
-const lotSizeRefusal = (quantity: string, spec: SymbolSpec) =>
-  invalid(`quantity ${quantity} fails the LOT_SIZE filter: it must be a multiple of ${spec.lot.text}`)
-const minQuantityRefusal = (spec: SymbolSpec) => invalid(`quantity fails the MIN_QUANTITY filter: it must be at least ${spec.minQuantity.toFixed()}`)
-const priceFilterRefusal = (price: string, spec: SymbolSpec) =>
-  invalid(`price ${price} fails the PRICE_FILTER: it must be a multiple of the tick size ${spec.tick.text}`)
-const minNotionalRefusal = (spec: SymbolSpec) =>
-  invalid(`price × quantity fails the MIN_NOTIONAL filter: it must be at least ${spec.minNotional.toFixed()}`)
 
 /** One reader for every call: validation is synchronous, so the hot path allocates nothing to read a decimal. */
 const reader = new DecimalReader()
@@ -122,19 +108,20 @@ export function validateOrder (input: NewOrderInput, spec: SymbolSpec): Result<O
   if (orderType === null) return invalid(`order_type must be one of ${ORDER_TYPE_LIST}`)
 
   const clientOrderId = input.clientOrderId ?? null
-  if (clientOrderId !== null && !isClientOrderId(clientOrderId)) {
-    return invalid('client_order_id must be 1 to 64 characters of A-Z a-z 0-9 . _ : -')
-  }
+  if (clientOrderId !== null && !isClientOrderId(clientOrderId)) return invalid(`client_order_id ${CLIENT_ORDER_ID_RULE}`)
 
-  const stp = input.stp ?? StpMode.NONE
-  if (stp !== StpMode.NONE && stp !== StpMode.CANCEL_MAKER && stp !== StpMode.CANCEL_TAKER && stp !== StpMode.CANCEL_BOTH) {
-    return invalid(`stp must be one of ${STP_LIST}`)
-  }
+  const stp = stpOf(input.stp)
+  if (stp === null) return invalid(`stp must be one of ${STP_LIST}`)
   const accountId = input.accountId ?? ANONYMOUS
+  // Issue 12's fields: one test each, so that the seed's orders keep the fast path below.
+  if (input.timeInForce !== undefined || input.postOnly !== undefined || input.stopPrice !== undefined || input.displayQuantity !== undefined ||
+    input.expireTime !== undefined || input.quoteQuantity !== undefined || orderType === OrderType.STOP_LIMIT || orderType === OrderType.STOP_MARKET) {
+    return validateOrderTypes(input, spec, side, orderType, clientOrderId, accountId, stp)
+  }
   if (spec.lot.places < 0 || spec.tick.places < 0) return withBigNumbers(input, spec, side, orderType, clientOrderId, accountId, stp)
 
   const quantityRefusal = reader.read(input.quantity)
-  if (quantityRefusal !== null) return invalid(`quantity ${quantityRefusal}`)
+  if (quantityRefusal !== null) return quantityMissing(input) ?? invalid(`quantity ${quantityRefusal}`)
   const quantityLots = reader.units(spec.lot.places)
   // -1: off the lot or past 2^53 − 1 lots; MAX_QUANTITY is checked first, as with bignumber.js.
   if (quantityLots > spec.maxLots || (quantityLots < 0 && reader.exceeds(spec.lot.places, spec.maxLots))) return maxQuantityRefusal(spec)
@@ -162,7 +149,7 @@ export function validateOrder (input: NewOrderInput, spec: SymbolSpec): Result<O
 function withBigNumbers (input: NewOrderInput, spec: SymbolSpec, side: Side, orderType: OrderType,
   clientOrderId: string | null, accountId: string, stp: StpMode): Result<OrderFields> {
   const quantity = parseDecimal(input.quantity)
-  if (!quantity.ok) return invalid(`quantity ${quantity.reason}`)
+  if (!quantity.ok) return quantityMissing(input) ?? invalid(`quantity ${quantity.reason}`)
   if (quantity.value.gt(spec.maxQuantity)) return maxQuantityRefusal(spec)
   const quantityLots = spec.lot.toUnits(quantity.value)
   if (quantityLots === null) return lotSizeRefusal(quantity.value.toFixed(), spec)
@@ -179,29 +166,16 @@ function withBigNumbers (input: NewOrderInput, spec: SymbolSpec, side: Side, ord
   return accept({ symbol: spec.symbol, side, orderType, priceTicks, quantityLots, clientOrderId, accountId, stp })
 }
 
-function sideOf (value: string): Side | null {
-  if (value === Side.BUY || value === Side.SELL) return value
-  const side = asciiLower(String(value)) as Side
-  return SIDES.includes(side) ? side : null
-}
-
 function orderTypeOf (value: string): OrderType | null {
-  if (value === OrderType.LIMIT || value === OrderType.MARKET || value === OrderType.IOC || value === OrderType.FOK) return value
+  if (value === OrderType.LIMIT || value === OrderType.MARKET || value === OrderType.IOC || value === OrderType.FOK ||
+    value === OrderType.STOP_LIMIT || value === OrderType.STOP_MARKET) return value
   const orderType = asciiLower(String(value)) as OrderType
   return ORDER_TYPES.includes(orderType) ? orderType : null
 }
 
-/** CLIENT_ORDER_ID on the characters of a string; anything else is tested (and stringified) by the regex as before. */
-function isClientOrderId (value: string): boolean {
-  if (typeof value !== 'string') return CLIENT_ORDER_ID.test(value)
-  const length = value.length
-  if (length === 0 || length > MAX_CLIENT_ORDER_ID) return false
-  for (let i = 0; i < length; i++) {
-    const c = value.charCodeAt(i)
-    // A-Z a-z 0-9 . _ : -
-    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 58) || c === 46 || c === 95 || c === 45)) return false
-  }
-  return true
+/** The refusal of an order without a quantity (read only once the quantity failed to read). */
+function quantityMissing (input: NewOrderInput) {
+  return input.quantity === undefined || input.quantity === null ? invalid('quantity is required') : null
 }
 
 /**
