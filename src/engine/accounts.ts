@@ -56,12 +56,21 @@ export class AccountOrders {
   tail: Order | null = null
   count = 0
 
+  /**
+   * In number order. Orders open in number order, so this is an append,
+   * except for an OCO list, whose stop leg (the higher number) opens just
+   * before its limit leg: then it steps back once.
+   */
   append (order: Order): void {
-    order.accountPrev = this.tail
-    order.accountNext = null
-    if (this.tail === null) this.head = order
-    else this.tail.accountNext = order
-    this.tail = order
+    let before = this.tail
+    while (before !== null && before.seq > order.seq) before = before.accountPrev
+    const after = before === null ? this.head : before.accountNext
+    order.accountPrev = before
+    order.accountNext = after
+    if (before === null) this.head = order
+    else before.accountNext = order
+    if (after === null) this.tail = order
+    else after.accountPrev = order
     this.count++
   }
 

@@ -48,7 +48,8 @@ export function amendChange (book: OrderBook, order: Order, values: AmendFields)
   }
   if (order.listSeq !== 0) return reject(ResultCode.INVALID_AMEND, 'an order of an OCO list cannot be amended: cancel the list and place it again')
   if (change.priceTicks !== null && order.priceTicks === null) return reject(ResultCode.INVALID_AMEND, `a ${order.type} order has no price to amend`)
-  if (change.stopPriceTicks !== null && !untriggered) {
+  // A stop price is no value to give a triggered stop or a non-stop, even the one it had.
+  if (values.stopPriceTicks !== null && !untriggered) {
     return reject(ResultCode.INVALID_AMEND, order.isStop ? 'the stop has triggered: its stop price is spent' : `a ${order.type} order has no stop price`)
   }
   if (change.quantityLots === null && change.priceTicks === null && change.stopPriceTicks === null) {

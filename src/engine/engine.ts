@@ -8,7 +8,7 @@
 import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
 import type { Command, ExpireCommand, NewOcoCommand, NewOrderCommand, OrderFields } from './commands.js'
 import { OcoOutcome, OrderOutcome } from './command-results.js'
-import { Order, OrderStatus, OrderType, TimeInForce } from './order.js'
+import { Order, OrderStatus, OrderType, TimeInForce, TradingStatus } from './order.js'
 import { Fillability, OrderBook, type CommandOutput } from './order-book.js'
 import { orderSeqOf } from './open-orders.js'
 import { validateAmend, validateOco, validateOrder, type AmendFields, type AmendInput, type NewOrderInput, type OcoInput } from './validate.js'
@@ -120,8 +120,8 @@ export class MatchingEngine extends EngineCore {
     const found = this.openOrderOf(book, input)
     if (!found.ok) return found
     const order = found.value
-    const halted = book.tradingStatus === 'halted' ? pausedRefusal(book) : null
-    if (halted !== null) return halted
+    // Halted refuses every amend; cancel_only every one but a reduction, and one without values is none.
+    if (book.tradingStatus === TradingStatus.HALTED || (book.tradingStatus === TradingStatus.CANCEL_ONLY && isEmptyAmend(input))) return pausedRefusal(book) as Rejection
     const values = validateAmend(input, book.spec)
     if (!values.ok) return values
     const change = amendChange(book, order, values.value)
@@ -296,6 +296,10 @@ export class MatchingEngine extends EngineCore {
     book.cancel(order, out)
     return new OrderOutcome(order, this.results.complete(book.symbol, out), book)
   }
+}
+
+function isEmptyAmend (input: AmendInput): boolean {
+  return (input.newQuantity ?? null) === null && (input.newPrice ?? null) === null && (input.newStopPrice ?? null) === null
 }
 
 /** A limit order with this time in force rests what it cannot fill (gtc, the default, and gtd). */

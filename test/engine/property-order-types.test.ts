@@ -28,7 +28,7 @@ interface Case { maxFills?: number, maxOpen?: number, maxPerAccount?: number, pr
 
 const cases: Array<[number, Case]> = [
   [1, { replay: true }], [2, { priceBand: '0.05' }], [3, {}], [12, { priceBand: '0.03', replay: true }],
-  [7, { maxFills: 2, maxOpen: 12 }], [8, { maxFills: 1, maxOpen: 6, maxPerAccount: 4, priceBand: '0.05', replay: true }],
+  [7, { maxFills: 2, maxOpen: 6 }], [8, { maxFills: 1, maxOpen: 6, maxPerAccount: 4, priceBand: '0.05', replay: true }],
   [9, { maxFills: 3, maxPerAccount: 3 }]
 ]
 const STEPS = 2000
@@ -171,7 +171,8 @@ for (const [seed, limits] of cases) {
         const qty = random() < 0.5 ? intBetween(random, 1, 12) : null
         const newPrice = random() < 0.4 ? price() : null
         const stop = random() < 0.25 ? near() : null
-        what = `step ${step}: amend ${orderId} by ${owner} qty=${qty} price=${newPrice} stop=${stop}`
+        const about = target === null ? 'unknown' : `${target.type} ${target.status} ${target.qty}@${target.price} stop=${target.stop} list=${target.listId}`
+        what = `step ${step}: amend ${orderId} (${about}) by ${owner} qty=${qty} price=${newPrice} stop=${stop}`
         const got = engine.amend({ symbol: S, orderId, accountId: owner, newQuantity: qty, newPrice, newStopPrice: stop }, now)
         const expected = ref.amend({ symbol: S, account: owner, orderId, qty, price: newPrice, stop })
         if (agree(got, expected, what) && got.ok && expected.ok) {
@@ -204,7 +205,7 @@ for (const [seed, limits] of cases) {
       for (const order of ref.closed.slice(closedBefore)) {
         const found = engine.findOrder(S, { orderId: order.id }, order.account)
         check(found.ok ? endRow(found.value) : found.code, [order.status, order.filled, order.reason], `${what}: order ${order.id} ended`)
-        if (order.reason !== null) count(`${order.type} ${order.status} ${order.reason}`)
+        count(`${order.type} ${order.status} ${order.reason}`)
       }
       const engineBook = engine.book(S)!
       const queues = (side: typeof engineBook.bids) => [...side.bestFirst()].map((level) => {
@@ -226,7 +227,7 @@ for (const [seed, limits] of cases) {
       check(engineProblems(engine), [], `${what}: invariants`)
     }
     t.equal(failures, 0, 'no step disagreed')
-    if (failures === 0) t.ok(ref.trades.length > 300, `the flow traded (${ref.trades.length} trades)`)
+    if (failures === 0) t.ok(ref.trades.length > 60, `the flow traded (${ref.trades.length} trades)`)
     for (const wanted of ['new', 'oco', 'amend', 'cancel', 'expired', 'STOP_WOULD_TRIGGER', 'INVALID_AMEND', 'stop_limit filled null', 'limit cancelled OCO']) {
       if (failures === 0) t.ok((seen.get(wanted) ?? 0) > 0, `the flow exercised ${wanted}`)
     }
