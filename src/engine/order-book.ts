@@ -219,6 +219,11 @@ export class OrderBook {
     throw new Error(`restoreStop: not implemented (${order.id})`)
   }
 
+  /** Its untriggered stops, by order number (snapshots and the digest). Lead implements: a stub until the stops land. */
+  stopOrders (): Iterable<Order> {
+    return []
+  }
+
   /** Takes a resting order off the book; reason null: its owner asked. */
   cancel (order: Order, out: CommandOutput, reason: CancelReason | null = null): void {
     const level = order.level as PriceLevel
