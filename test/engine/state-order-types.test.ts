@@ -214,3 +214,15 @@ t.test('format 1 and 2 snapshots load (no stops, status trading); other formats 
   t.equal(stateDigest(restored(v1)), digest)
   t.throws(() => restored({ ...current, version: 4 as 3 }), /unsupported snapshot version 4/)
 })
+
+t.test('many stops are hashed in chunks like resting orders: every one of them counts', async (t) => {
+  const e = plainEngine()
+  const stops = Array.from({ length: 3000 }, (_, i) => stopOrder(100 + i))
+  const book = e.book(UNIT.symbol)!
+  book.stopOrders = () => stops
+  const all = digestNow(e)
+  stops[2999].quantityLots = 9
+  const lastChanged = digestNow(e)
+  book.stopOrders = () => stops.slice(0, 2999)
+  t.equal(new Set([stateDigest(plainEngine()), all, lastChanged, digestNow(e)]).size, 4)
+})
