@@ -2,21 +2,42 @@
  * The engine's full state as plain data (for snapshots) and back, plus a
  * digest of books and open orders so two runs can be compared cheaply.
  * Resting orders are listed best level first and in queue order inside a
- * level, so a restore rebuilds exactly the same time priority.
+ * level, so a restore rebuilds exactly the same time priority. Untriggered
+ * stops are listed per book by order number.
  */
 import { createHash } from 'node:crypto'
 import type { MatchingEngine } from './engine.js'
-import { ANONYMOUS, Order, StpMode, type CancelReason, type OrderStatus, type OrderType, type Side } from './order.js'
+import { ANONYMOUS, Order, OrderType, StpMode, TimeInForce, TradingStatus, type CancelReason, type OrderStatus, type Side } from './order.js'
 import { Account, type AccountStatus, type ApiKey, type Permission } from './accounts.js'
 import { Trade } from './trade.js'
 import { orderSeqOf } from './open-orders.js'
 
 /**
- * [id, side, type, priceTicks, quantityLots, filledLots, status, clientOrderId, timestamp, cancelReason, accountId, stp]
+ * [id, side, type, priceTicks, quantityLots, filledLots, status, clientOrderId, timestamp, cancelReason, accountId, stp, options]
  * Version 1 snapshots end at timestamp or cancelReason (left out when null): their orders are the
- * anonymous account's, without self-trade prevention.
+ * anonymous account's, without self-trade prevention. options (version 3) is left out when every
+ * one of its fields has its default.
  */
-export type OrderTuple = [string, Side, OrderType, number | null, number, number, OrderStatus, string | null, number, (CancelReason | null)?, string?, StpMode?]
+export type OrderTuple = [string, Side, OrderType, number | null, number, number, OrderStatus, string | null, number, (CancelReason | null)?, string?, StpMode?, OrderOptions?]
+
+/**
+ * Issue 12's order fields, each only when it is not its default: timeInForce
+ * when not the type's own (gtc for limit and stops, ioc for ioc and market,
+ * fok for fok), postOnly when true, visibleLots when an open order's is not
+ * its remaining lots (an iceberg's current slice; a finished order shows
+ * nothing), listSeq when in an OCO list (the peer link is rebuilt from it),
+ * the others when not null/0.
+ */
+export interface OrderOptions {
+  timeInForce?: TimeInForce
+  postOnly?: true
+  stopPriceTicks?: number
+  displayLots?: number
+  visibleLots?: number
+  expireAt?: number
+  quoteUnits?: number
+  listSeq?: number
+}
 
 /** [accountId, status, createdAt] */
 export type AccountTuple = [string, AccountStatus, number]
@@ -38,11 +59,15 @@ export interface BookState {
   lastTradeTime: number | null
   /** Resting orders, bids then asks, best level first, queue order within a level. */
   resting: OrderTuple[]
+  /** Version 3: untriggered stops by order number (absent before: none). */
+  stops?: OrderTuple[]
+  /** Version 3 (absent before: trading). */
+  tradingStatus?: TradingStatus
 }
 
 export interface EngineState {
-  /** 2 since accounts; 1 snapshots are still read. */
-  version: 1 | 2
+  /** 3 since issue 12's order types (stops, order options, trading status), 2 since accounts; 1 and 2 are still read. */
+  version: 1 | 2 | 3
   sequence: number
   nextOrderSeq: number
   books: BookState[]
@@ -54,7 +79,9 @@ export interface EngineState {
   fills?: TradeTuple[]
 }
 
-export const STATE_VERSION = 2
+export const STATE_VERSION = 3
+/** The snapshot formats importState reads. */
+export const READABLE_STATE_VERSIONS: readonly number[] = [1, 2, STATE_VERSION]
 
 export function exportState (engine: MatchingEngine): EngineState {
   const books: BookState[] = []
@@ -65,6 +92,8 @@ export function exportState (engine: MatchingEngine): EngineState {
         for (let order = level.head; order !== null; order = order.next) resting.push(tupleOf(order))
       }
     }
+    const stops: OrderTuple[] = []
+    for (const order of book.stopOrders()) stops.push(tupleOf(order))
     const { stats } = book
     books.push({
       symbol: book.symbol,
@@ -76,7 +105,9 @@ export function exportState (engine: MatchingEngine): EngineState {
       volumeLots: stats.volumeLots.total.toString(),
       lastTradePriceTicks: stats.lastTradePriceTicks,
       lastTradeTime: stats.lastTradeTime,
-      resting
+      resting,
+      stops,
+      tradingStatus: book.tradingStatus
     })
   }
   const history: EngineState['history'] = []
@@ -97,9 +128,9 @@ export function exportState (engine: MatchingEngine): EngineState {
 
 /** Loads a state into a freshly built engine with the same symbols. */
 export function importState (engine: MatchingEngine, state: EngineState): void {
-  if (state.version !== 1 && state.version !== STATE_VERSION) throw new Error(`unsupported snapshot version ${String(state.version)}`)
+  if (!READABLE_STATE_VERSIONS.includes(state.version)) throw new Error(`unsupported snapshot version ${String(state.version)}`)
   if (engine.sequence !== 0) throw new Error('state can only be loaded into a fresh engine')
-  const resting: Order[] = []
+  const open: Order[] = []
   for (const saved of state.books) {
     const book = engine.book(saved.symbol)
     if (book === undefined) throw new Error(`snapshot holds symbol ${saved.symbol}, which is not configured`)
@@ -112,17 +143,32 @@ export function importState (engine: MatchingEngine, state: EngineState): void {
     book.stats.volumeLots.total = BigInt(saved.volumeLots)
     book.stats.lastTradePriceTicks = saved.lastTradePriceTicks
     book.stats.lastTradeTime = saved.lastTradeTime
+    book.tradingStatus = saved.tradingStatus ?? TradingStatus.TRADING
     for (const tuple of saved.resting) {
       const order = orderOf(saved.symbol, tuple)
       book.restoreResting(order)
-      resting.push(order)
+      open.push(order)
+    }
+    for (const tuple of saved.stops ?? []) {
+      const order = orderOf(saved.symbol, tuple)
+      book.restoreStop(order)
+      open.push(order)
     }
   }
-  // Each account lists its open orders in the order they came to rest, which is their order ids' order; the index takes them in that order too.
-  resting.sort((a, b) => a.seq - b.seq)
-  for (const order of resting) {
-    engine.openIndex.add(order)
-    engine.accounts.rested(order)
+  // Each account lists its open orders in the order they were placed, which is their order ids' order; the index and expiry queue take them in that order too.
+  open.sort((a, b) => a.seq - b.seq)
+  for (const order of open) engine.restoreOpen(order)
+  // The two open orders of an OCO list point at each other (a list lives only while both legs are open).
+  const lists = new Map<number, Order>()
+  for (const order of open) {
+    if (order.listSeq === 0) continue
+    const peer = lists.get(order.listSeq)
+    if (peer === undefined) {
+      lists.set(order.listSeq, order)
+    } else {
+      peer.ocoPeer = order
+      order.ocoPeer = peer
+    }
   }
   for (const [symbol, ...tuple] of state.history) engine.history.add(orderOf(symbol, tuple as OrderTuple))
   for (const [id, status, createdAt] of state.accounts ?? []) {
@@ -177,28 +223,87 @@ function computeDigest (engine: MatchingEngine): string {
     for (const side of [book.bids, book.asks]) {
       for (const level of side.bestFirst()) {
         text += `${side.side}@${level.priceTicks}=${level.totalLots}:`
-        for (let o = level.head; o !== null; o = o.next) text += `${o.id},${o.filledLots},${o.quantityLots},${o.clientOrderId ?? ''},${o.accountId},${o.stp};`
+        for (let o = level.head; o !== null; o = o.next) text += `${o.id},${o.filledLots},${o.quantityLots},${o.clientOrderId ?? ''},${o.accountId},${o.stp}${optionsText(o)};`
         if (text.length > 65_536) {
           hash.update(text)
           text = ''
         }
       }
     }
+    // Only books with stops or another status add anything: a plain book digests as it did before either existed.
+    if (book.tradingStatus !== TradingStatus.TRADING) text += `status:${book.tradingStatus};`
+    for (const o of book.stopOrders()) {
+      text += `stop:${o.id},${o.side},${o.type},${o.priceTicks ?? ''},${o.filledLots},${o.quantityLots},${o.clientOrderId ?? ''},${o.accountId},${o.stp}${optionsText(o)};`
+      if (text.length > 65_536) {
+        hash.update(text)
+        text = ''
+      }
+    }
   }
   return hash.update(text).digest('hex')
 }
 
-function tupleOf (order: Order): OrderTuple {
-  return [order.id, order.side, order.type, order.priceTicks, order.quantityLots, order.filledLots, order.status, order.clientOrderId, order.timestamp,
-    order.cancelReason, order.accountId, order.stp]
+/**
+ * A resting order's fields beyond the seed's, for the digest: empty for an
+ * order that has none, so plain books digest as before. (Side and price are
+ * its level's; a resting order's type is limit unless it was a stop.)
+ */
+function optionsText (o: Order): string {
+  const options = optionsOf(o)
+  let text = o.type === OrderType.LIMIT ? '' : `,type=${o.type}`
+  if (options === undefined) return text
+  for (const [name, value] of Object.entries(options)) text += `,${name}=${String(value)}`
+  return text
 }
 
-function orderOf (symbol: string, [id, side, type, price, quantity, filled, status, clientOrderId, timestamp, cancelReason, accountId, stp]: OrderTuple): Order {
+function tupleOf (order: Order): OrderTuple {
+  const tuple: OrderTuple = [order.id, order.side, order.type, order.priceTicks, order.quantityLots, order.filledLots, order.status, order.clientOrderId,
+    order.timestamp, order.cancelReason, order.accountId, order.stp]
+  const options = optionsOf(order)
+  if (options !== undefined) tuple.push(options)
+  return tuple
+}
+
+/** What the Order constructor gives an order of this type; saved only when an order has another. */
+function defaultTimeInForce (type: OrderType): TimeInForce {
+  if (type === OrderType.FOK) return TimeInForce.FOK
+  return type === OrderType.IOC || type === OrderType.MARKET ? TimeInForce.IOC : TimeInForce.GTC
+}
+
+/** Whether every issue-12 field of the order has its default (the digest's fast path: most orders are plain). */
+function isPlain (o: Order): boolean {
+  return o.timeInForce === defaultTimeInForce(o.type) && !o.postOnly && o.stopPriceTicks === null && o.displayLots === 0 &&
+    (o.visibleLots === o.remainingLots || !o.isOpen) && o.expireAt === null && o.quoteUnits === null && o.listSeq === 0
+}
+
+/** The order's non-default issue-12 fields, in a fixed order; undefined when it has none. */
+function optionsOf (order: Order): OrderOptions | undefined {
+  if (isPlain(order)) return undefined
+  const options: OrderOptions = {}
+  if (order.timeInForce !== defaultTimeInForce(order.type)) options.timeInForce = order.timeInForce
+  if (order.postOnly) options.postOnly = true
+  if (order.stopPriceTicks !== null) options.stopPriceTicks = order.stopPriceTicks
+  if (order.displayLots !== 0) options.displayLots = order.displayLots
+  if (order.visibleLots !== order.remainingLots && order.isOpen) options.visibleLots = order.visibleLots
+  if (order.expireAt !== null) options.expireAt = order.expireAt
+  if (order.quoteUnits !== null) options.quoteUnits = order.quoteUnits
+  if (order.listSeq !== 0) options.listSeq = order.listSeq
+  return options
+}
+
+function orderOf (symbol: string, [id, side, type, price, quantity, filled, status, clientOrderId, timestamp, cancelReason, accountId, stp, options]: OrderTuple): Order {
   const order = new Order(seqOf(id), symbol, side, type, price, quantity, clientOrderId, timestamp, accountId ?? ANONYMOUS, stp ?? StpMode.NONE)
   order.filledLots = filled
-  order.visibleLots = quantity - filled
   order.status = status
   order.cancelReason = cancelReason ?? null
+  order.timeInForce = options?.timeInForce ?? order.timeInForce
+  order.postOnly = options?.postOnly ?? false
+  order.stopPriceTicks = options?.stopPriceTicks ?? null
+  order.displayLots = options?.displayLots ?? 0
+  order.visibleLots = options?.visibleLots ?? order.remainingLots
+  order.expireAt = options?.expireAt ?? null
+  order.quoteUnits = options?.quoteUnits ?? null
+  order.listSeq = options?.listSeq ?? 0
   return order
 }
 

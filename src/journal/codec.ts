@@ -4,9 +4,17 @@
  * Compact, appendable, human-greppable, and a torn or flipped record fails
  * its checksum. Arrays instead of objects keep records short:
  *   header: ["h", formatVersion, [[symbol, tickSize, lotSize], ...]]   (first line of every segment)
- *   new:    ["n", seq, orderId, timestamp, symbol, side, orderType, priceTicks|null, quantityLots, clientOrderId|null, maxFills, accountId, stp]
+ *   new:    ["n", seq, orderId, timestamp, symbol, side, orderType, priceTicks|null, quantityLots, clientOrderId|null, maxFills, accountId, stp, options?]
  *           (maxFills, the engine's cap on trades for that order, is absent from records written before it existed;
- *           accountId and stp from records written before accounts: those are the anonymous account's, without STP)
+ *           accountId and stp from records written before accounts: those are the anonymous account's, without STP).
+ *           options, only when the order has one of issue 12's fields, holds just those it has:
+ *           {tif: timeInForce, po: true (postOnly), sp: stopPriceTicks, dl: displayLots, ex: expireAt, qu: quoteUnits};
+ *           an order of the seed's four types without them is the same 13 elements as before
+ *   oco:    ["o", seq, orderId, timestamp, symbol, side, quantityLots, priceTicks, stopPriceTicks, stopLimitPriceTicks|null,
+ *            limitClientOrderId|null, stopClientOrderId|null, timeInForce, expireAt|null, maxFills, accountId, stp]
+ *   amend:  ["m", seq, orderId, timestamp, symbol, quantityLots|null, priceTicks|null, stopPriceTicks|null, maxFills]
+ *   expire: ["e", seq, timestamp]
+ *   set trading status: ["t", seq, timestamp, symbol, status]
  *   cancel: ["c", seq, orderId, timestamp, symbol]
  *   cancel all:         ["x", seq, timestamp, accountId, symbol|null, side|null]
  *   create account:     ["a", seq, timestamp, accountId]
@@ -18,7 +26,7 @@
  * them, and recovery refuses a segment counted in other ones.
  */
 import { crc32 } from 'node:zlib'
-import { ANONYMOUS, StpMode, type Command } from '../engine/index.js'
+import { ANONYMOUS, StpMode, type Command, type NewOrderCommand } from '../engine/index.js'
 
 export function encodeCommand (command: Command): string {
   const json = JSON.stringify(fieldsOf(command))
@@ -27,9 +35,24 @@ export function encodeCommand (command: Command): string {
 
 function fieldsOf (command: Command): unknown[] {
   switch (command.kind) {
-    case 'new':
-      return ['n', command.seq, command.orderId, command.timestamp, command.symbol, command.side, command.orderType,
+    case 'new': {
+      const fields: unknown[] = ['n', command.seq, command.orderId, command.timestamp, command.symbol, command.side, command.orderType,
         command.priceTicks, command.quantityLots, command.clientOrderId, command.maxFills, command.accountId, command.stp]
+      const options = optionsOf(command)
+      if (options !== null) fields.push(options)
+      return fields
+    }
+    case 'oco':
+      return ['o', command.seq, command.orderId, command.timestamp, command.symbol, command.side, command.quantityLots, command.priceTicks,
+        command.stopPriceTicks, command.stopLimitPriceTicks, command.limitClientOrderId, command.stopClientOrderId, command.timeInForce,
+        command.expireAt, command.maxFills, command.accountId, command.stp]
+    case 'amend':
+      return ['m', command.seq, command.orderId, command.timestamp, command.symbol, command.quantityLots, command.priceTicks,
+        command.stopPriceTicks, command.maxFills]
+    case 'expire':
+      return ['e', command.seq, command.timestamp]
+    case 'set_trading_status':
+      return ['t', command.seq, command.timestamp, command.symbol, command.status]
     case 'cancel':
       return ['c', command.seq, command.orderId, command.timestamp, command.symbol]
     case 'cancel_all':
@@ -42,9 +65,51 @@ function fieldsOf (command: Command): unknown[] {
       return ['k', command.seq, command.timestamp, command.accountId, command.keyId, command.permissions, command.fingerprint]
     case 'revoke_key':
       return ['r', command.seq, command.timestamp, command.keyId]
-    default:
-      throw new Error(`encodeCommand: ${command.kind} not implemented`)
   }
+}
+
+/**
+ * The short keys of a new order's issue-12 fields. A field at its default
+ * (absent, null, postOnly false) is left out, so a plain order's record is
+ * exactly what it was before these fields existed.
+ */
+const OPTION_KEYS = [
+  ['tif', 'timeInForce'],
+  ['po', 'postOnly'],
+  ['sp', 'stopPriceTicks'],
+  ['dl', 'displayLots'],
+  ['ex', 'expireAt'],
+  ['qu', 'quoteUnits']
+] as const
+type OptionField = typeof OPTION_KEYS[number][1]
+
+function optionsOf (command: NewOrderCommand): Record<string, unknown> | null {
+  let options: Record<string, unknown> | null = null
+  for (const [key, field] of OPTION_KEYS) {
+    const value = command[field]
+    if (value === undefined || value === null || value === false) continue
+    options ??= {}
+    options[key] = value
+  }
+  return options
+}
+
+/**
+ * The fields of a record's options object; null when it is not one
+ * encodeCommand writes (not an object, empty, or an unknown key). Its values
+ * are trusted like the record's other elements (see decodeFrame).
+ */
+function fieldsOfOptions (options: unknown): Partial<Pick<NewOrderCommand, OptionField>> | null {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return null
+  const entries = Object.entries(options)
+  if (entries.length === 0) return null
+  const fields: Record<string, unknown> = {}
+  for (const [key, value] of entries) {
+    const known = OPTION_KEYS.find(([short]) => short === key)
+    if (known === undefined) return null
+    fields[known[1]] = value
+  }
+  return fields as Partial<Pick<NewOrderCommand, OptionField>>
 }
 
 /** The segment format this code writes and reads. */
@@ -79,9 +144,33 @@ export function decodeCommand (line: string): Command | null {
   if (fields === null) return null
   switch (fields[0]) {
     case 'n': {
-      if (fields.length !== 10 && fields.length !== 11 && fields.length !== 13) return null
+      if (fields.length !== 10 && fields.length !== 11 && fields.length !== 13 && fields.length !== 14) return null
       const [, seq, orderId, timestamp, symbol, side, orderType, priceTicks, quantityLots, clientOrderId, maxFills = null, accountId = ANONYMOUS, stp = StpMode.NONE] = fields
-      return { kind: 'new', seq, orderId, timestamp, symbol, side, orderType, priceTicks, quantityLots, clientOrderId, maxFills, accountId, stp }
+      const command = { kind: 'new', seq, orderId, timestamp, symbol, side, orderType, priceTicks, quantityLots, clientOrderId, maxFills, accountId, stp } as const
+      if (fields.length !== 14) return command
+      const options = fieldsOfOptions(fields[13])
+      return options === null ? null : { ...command, ...options }
+    }
+    case 'o': {
+      if (fields.length !== 17) return null
+      const [, seq, orderId, timestamp, symbol, side, quantityLots, priceTicks, stopPriceTicks, stopLimitPriceTicks,
+        limitClientOrderId, stopClientOrderId, timeInForce, expireAt, maxFills, accountId, stp] = fields
+      return { kind: 'oco', seq, orderId, timestamp, symbol, side, quantityLots, priceTicks, stopPriceTicks, stopLimitPriceTicks, limitClientOrderId, stopClientOrderId, timeInForce, expireAt, maxFills, accountId, stp }
+    }
+    case 'm': {
+      if (fields.length !== 9) return null
+      const [, seq, orderId, timestamp, symbol, quantityLots, priceTicks, stopPriceTicks, maxFills] = fields
+      return { kind: 'amend', seq, orderId, timestamp, symbol, quantityLots, priceTicks, stopPriceTicks, maxFills }
+    }
+    case 'e': {
+      if (fields.length !== 3) return null
+      const [, seq, timestamp] = fields
+      return { kind: 'expire', seq, timestamp }
+    }
+    case 't': {
+      if (fields.length !== 5) return null
+      const [, seq, timestamp, symbol, status] = fields
+      return { kind: 'set_trading_status', seq, timestamp, symbol, status }
     }
     case 'c': {
       if (fields.length !== 5) return null

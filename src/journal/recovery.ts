@@ -25,7 +25,7 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, rmSync, truncateSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { importState, STATE_VERSION, type Command, type EngineState, type MatchingEngine } from '../engine/index.js'
+import { importState, READABLE_STATE_VERSIONS, type Command, type EngineState, type MatchingEngine } from '../engine/index.js'
 import { decodeCommand, decodeHeader, JOURNAL_FORMAT, type SegmentHeader } from './codec.js'
 import { CorruptJournalError } from './errors.js'
 import { listSegments, listSnapshots, removeTemps, syncDir, type SeqFile } from './files.js'
@@ -112,8 +112,8 @@ function replayOrRefuse (engine: MatchingEngine, command: Command, path: string)
 
 /** Checks the snapshot's filters and symbols against the configuration, then loads it. */
 function loadSnapshot (file: SeqFile, state: EngineState, engine: MatchingEngine, warnings: string[]): void {
-  if (state.version !== 1 && state.version !== STATE_VERSION) {
-    throw new CorruptJournalError(`${file.path} has snapshot format ${String(state.version)}; this version reads formats 1 and ${STATE_VERSION}`)
+  if (!READABLE_STATE_VERSIONS.includes(state.version)) {
+    throw new CorruptJournalError(`${file.path} has snapshot format ${String(state.version)}; this version reads formats ${READABLE_STATE_VERSIONS.join(', ')}`)
   }
   checkFilters(`snapshot ${file.path}`, state.books.map((b) => [b.symbol, b.tickSize, b.lotSize] as const), engine)
   const books = state.books.filter((book) => {

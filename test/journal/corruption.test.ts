@@ -285,8 +285,8 @@ t.test('a newest snapshot without its checksum line, or holding another seq than
 t.test('a snapshot of another format version is refused, not misread', async (t) => {
   const { dir, newest } = await twoSnapshots()
   const state = JSON.parse(readFileSync(newest, 'utf8').slice(9)) as object
-  writeFileSync(newest, encodeSnapshot({ ...state, version: 3 } as never))
-  t.throws(() => open(dir), /has snapshot format 3; this version reads formats 1 and 2/)
+  writeFileSync(newest, encodeSnapshot({ ...state, version: 4 } as never))
+  t.throws(() => open(dir), /has snapshot format 4; this version reads formats 1, 2, 3/)
 })
 
 t.test('a record the state cannot take (a cancel of an order that is not open) refuses the start, not a crash', async (t) => {

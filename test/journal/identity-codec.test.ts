@@ -130,17 +130,17 @@ t.test('a format-1 snapshot loads as the anonymous account without self-trade pr
   t.equal(engine.accounts.size, 0)
   t.equal(engine.fills.size, 0)
   const state = exportState(engine)
-  t.equal(state.version, 2, 'written back as format 2')
+  t.equal(state.version, 3, 'written back as the current format')
   t.same(state.books[0].resting[0], ['3', 'buy', 'limit', 98, 2, 0, 'pending', 'keep', 3, null, 'anonymous', 'none'])
   t.same([state.accounts, state.keys, state.fills], [[], [], []])
 
   const again = new MatchingEngine({ symbols: [UNIT] })
   importState(again, state)
   t.equal(stateDigest(again), stateDigest(engine), 'format 2 of the same state: the same digest')
-  t.throws(() => importState(new MatchingEngine({ symbols: [UNIT] }), { ...state, version: 3 as 2 }), /unsupported snapshot version 3/)
+  t.throws(() => importState(new MatchingEngine({ symbols: [UNIT] }), { ...state, version: 4 as 2 }), /unsupported snapshot version 4/)
 })
 
-t.test('a format-1 snapshot file in the data directory recovers; a format-3 one is refused', async (t) => {
+t.test('a format-1 snapshot file in the data directory recovers; a format-4 one is refused', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'legacy-snapshot-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const withGone = versionOne()
@@ -155,6 +155,6 @@ t.test('a format-1 snapshot file in the data directory recovers; a format-3 one 
 
   const future = mkdtempSync(join(tmpdir(), 'future-snapshot-'))
   t.teardown(() => rmSync(future, { recursive: true, force: true }))
-  writeFileSync(join(future, snapshotName(4)), encodeSnapshot({ ...versionOne(), version: 3 as 2 }))
-  t.throws(() => openDir(future), /has snapshot format 3; this version reads formats 1 and 2/)
+  writeFileSync(join(future, snapshotName(4)), encodeSnapshot({ ...versionOne(), version: 4 as 2 }))
+  t.throws(() => openDir(future), /has snapshot format 4; this version reads formats 1, 2, 3/)
 })

@@ -135,7 +135,7 @@ t.test('snapshot plus journal tail, then the final snapshot: the same digest and
   await first.durable()
   const digest = stateDigest(first.engine)
   const state = exportState(first.engine)
-  t.equal(state.version, 2)
+  t.equal(state.version, 3)
   t.ok(state.accounts!.length === 5 && state.keys!.length === 4 && state.fills!.length > 0, 'the state holds accounts, keys and fills')
 
   const second = open(dir)
