@@ -1,5 +1,6 @@
 /**
- * The admin API (/admin/...): accounts and API keys, for operators (and
+ * The admin API (/admin/...): accounts, API keys and the symbols' trading
+ * status, for operators (and
  * `npm run admin`). Every route is flagged `admin: true`: plugins/auth.ts
  * then asks for `Authorization: Bearer <admin token>` (checked in constant
  * time before the body is read) and answers with Cache-Control: no-store.
@@ -14,6 +15,7 @@ import {
   AccountParams, AccountStatusChanged, AccountView, AccountsPage, ApiKeyCreated, ApiKeyParams, ApiKeyView,
   CreateAccountBody, CreateApiKeyBody, PageQuery
 } from '../schemas/identity.js'
+import { SymbolParams, TradingStatusBody, TradingStatusResponse } from '../schemas/market.js'
 import { answer } from './http-errors.js'
 import { pageLimit } from './private-routes.js'
 import './route-flags.js'
@@ -69,6 +71,17 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { summary: 'Revoke an API key', tags: ['admin'], params: ApiKeyParams, response: { 200: ApiKeyView, ...errors } },
     config
   }, async (request) => answer(await exchange.revokeApiKey(request.params.key_id)))
+
+  app.post('/admin/symbols/:symbol/trading_status', {
+    schema: {
+      summary: 'Set a symbol\'s trading status: trading, halted (no new orders or amends; cancels work) or cancel_only',
+      tags: ['admin'],
+      params: SymbolParams,
+      body: TradingStatusBody,
+      response: { 200: TradingStatusResponse, ...errors }
+    },
+    config
+  }, async (request) => answer(await exchange.setTradingStatus(request.params.symbol, request.body.status)))
 }
 
 export default adminRoutes

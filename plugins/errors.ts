@@ -60,7 +60,7 @@ async function errorsPlugin (app: FastifyInstance): Promise<void> {
   function send (reply: FastifyReply, code: ErrorCode, message: string, extra: Partial<ErrorResponse> = {}): FastifyReply {
     app.errorCounts.set(code, (app.errorCounts.get(code) ?? 0) + 1)
     const request = reply.request
-    if (request.routeOptions.config?.orderEntry === true) app.metrics.orderRejected(orderTypeLabel(request.body), code)
+    if (request.routeOptions.config?.orderEntry === true) app.metrics.orderRejected(orderTypeLabel(request.routeOptions.url, request.body), code)
     const body: ErrorResponse = { error: message, error_code: code, ...extra }
     return reply.code(STATUS_OF[code]).type('application/json').send(body)
   }
@@ -108,10 +108,11 @@ async function errorsPlugin (app: FastifyInstance): Promise<void> {
   })
 }
 
-const ORDER_TYPE_LABELS = new Set(['limit', 'market', 'ioc', 'fok'])
+const ORDER_TYPE_LABELS = new Set(['limit', 'market', 'ioc', 'fok', 'stop_limit', 'stop_market'])
 
-/** A bounded label: the four types, or "invalid" for anything a client sent (no label explosion). */
-function orderTypeLabel (body: unknown): string {
+/** A bounded label: the order types, amend, oco, or "invalid" for anything a client sent (no label explosion). */
+function orderTypeLabel (url: string | undefined, body: unknown): string {
+  if (url === '/amend' || url === '/oco') return url.slice(1)
   const type = typeof body === 'object' && body !== null ? (body as { order_type?: unknown }).order_type : undefined
   const normalised = typeof type === 'string' ? type.toLowerCase() : ''
   return ORDER_TYPE_LABELS.has(normalised) ? normalised : 'invalid'

@@ -4,7 +4,9 @@
  * types and unknown fields; the exchange rejects what only it can judge.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { CancelBody, CancelResponse, NewOrderBody, NewOrderResponse, OrderIdParams, OrderQuery, OrderStatusResponse } from '../schemas/order.js'
+import {
+  AmendBody, CancelBody, CancelResponse, NewOrderBody, NewOrderResponse, OcoBody, OcoResponse, OrderIdParams, OrderQuery, OrderStatusResponse
+} from '../schemas/order.js'
 import { ErrorCode, ErrorResponse } from '../schemas/errors.js'
 import { apiError, answer } from './http-errors.js'
 
@@ -26,6 +28,27 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
     return response
   })
+
+  // Amends and OCO lists are order entry too: the same limits, permission and shedding as /order.
+  app.post('/amend', {
+    schema: {
+      summary: 'Amend an open order: new quantity, price or stop price',
+      description: 'Answers like POST /order, with the order after the amend and the trades it made if its new price crossed.',
+      body: AmendBody,
+      response: { 200: NewOrderResponse, ...errors }
+    },
+    config: { rateLimit, orderEntry: true, sheddable: true, auth: 'trade' }
+  }, async (request) => answer(await exchange.amendOrder(request.caller, request.body)))
+
+  app.post('/oco', {
+    schema: {
+      summary: 'Submit an OCO list: a limit order and a stop order, each cancelling the other',
+      description: 'When either order trades, triggers or ends, the other is cancelled (cancel_reason OCO) in the same command.',
+      body: OcoBody,
+      response: { 200: OcoResponse, ...errors }
+    },
+    config: { rateLimit, orderEntry: true, sheddable: true, auth: 'trade' }
+  }, async (request) => answer(await exchange.placeOco(request.caller, request.body)))
 
   app.post('/cancel', {
     schema: { summary: 'Cancel an open order', body: CancelBody, response: { 200: CancelResponse, ...errors } },

@@ -9,9 +9,12 @@ import { Type } from '@sinclair/typebox'
 export const DecimalInput = Type.Unsafe<string | number>({
   type: ['string', 'number'], minLength: 1, maxLength: 64, description: 'decimal as a string ("0.5") or a JSON number (0.5)'
 })
-export const NullableDecimalInput = Type.Unsafe<string | number | null>({
-  type: ['string', 'number', 'null'], minLength: 1, maxLength: 64, description: 'decimal as a string ("0.5") or a JSON number (0.5), or null'
-})
+export const NullableDecimalInput = nullableDecimalInput('decimal as a string ("0.5") or a JSON number (0.5), or null')
+
+/** NullableDecimalInput with its own description (what the field means). */
+export function nullableDecimalInput (description: string) {
+  return Type.Unsafe<string | number | null>({ type: ['string', 'number', 'null'], minLength: 1, maxLength: 64, description })
+}
 
 export const DecimalString = Type.String({ description: 'exact decimal, e.g. "30000.05"' })
 /**

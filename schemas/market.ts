@@ -1,6 +1,6 @@
 /** Market data and service responses. */
-import { Type } from '@sinclair/typebox'
-import { DecimalString, EpochSeconds, Level, NullableDecimal } from './common.js'
+import { Type, type Static } from '@sinclair/typebox'
+import { DecimalString, EpochSeconds, Level, NullableDecimal, NullableString } from './common.js'
 
 export const BboResponse = Type.Object({
   symbol: Type.String(),
@@ -31,7 +31,9 @@ export const SymbolInfo = Type.Object({
   lot_size: DecimalString,
   min_quantity: DecimalString,
   max_quantity: DecimalString,
-  min_notional: DecimalString
+  min_notional: DecimalString,
+  trading_status: Type.String({ description: 'trading | halted (new orders and amends refused with SYMBOL_HALTED; cancels work) | cancel_only (cancels and quantity-reducing amends only)' }),
+  price_band: NullableString('price protection: the fraction around the last trade price (e.g. "0.1" for 10%) beyond which market and stop-market orders stop matching (the rest is cancelled, reason PRICE_BAND); null: none')
 })
 
 export const SymbolsResponse = Type.Object({
@@ -39,6 +41,21 @@ export const SymbolsResponse = Type.Object({
   symbol_info: Type.Record(Type.String(), SymbolInfo),
   count: Type.Integer()
 })
+
+/** The per-symbol trading statuses an operator can set (POST /admin/symbols/:symbol/trading_status). */
+export const TRADING_STATUSES = ['trading', 'halted', 'cancel_only'] as const
+export type TradingStatusName = typeof TRADING_STATUSES[number]
+
+export const TradingStatusBody = Type.Object({
+  status: Type.Union(TRADING_STATUSES.map((status) => Type.Literal(status)), { description: 'trading | halted | cancel_only' })
+}, { additionalProperties: false })
+export type TradingStatusBody = Static<typeof TradingStatusBody>
+
+export const TradingStatusResponse = Type.Object({
+  symbol: Type.String(),
+  trading_status: Type.String()
+})
+export type TradingStatusResponse = Static<typeof TradingStatusResponse>
 
 export const SymbolStatistics = Type.Object({
   symbol: Type.String(),

@@ -1,6 +1,8 @@
 /** Order entry and cancel: request bodies and responses. */
 import { Type, type Static } from '@sinclair/typebox'
-import { DecimalInput, DecimalString, EpochSeconds, NullableClientOrderId, NullableDecimal, NullableDecimalInput, NullableString, OrderId, SymbolName } from './common.js'
+import {
+  DecimalInput, DecimalString, EpochSeconds, NullableClientOrderId, NullableDecimal, NullableDecimalInput, NullableString, OrderId, SymbolName, nullableDecimalInput
+} from './common.js'
 import { BboResponse } from './market.js'
 
 /** What an order that would trade with a resting order of its own account does. */
@@ -8,17 +10,53 @@ export const STP_MODES = ['cancel_maker', 'cancel_taker', 'cancel_both', 'none']
 export type StpMode = typeof STP_MODES[number]
 
 const strict = { additionalProperties: false } as const
+const DECIMAL_INPUT = { type: ['string', 'number'], minLength: 1, maxLength: 64 }
+
+const Stp = Type.Union(STP_MODES.map((mode) => Type.Literal(mode)), {
+  description: 'self-trade prevention against your own resting orders: cancel_maker (default), cancel_taker, cancel_both, none'
+})
+
+/**
+ * Free strings with a length bound, like order_type: an unknown value is the engine's specific
+ * refusal (INVALID_TIME_IN_FORCE), not a schema error.
+ */
+const TimeInForceInput = Type.Unsafe<string | null>({
+  type: ['string', 'null'],
+  maxLength: 16,
+  description: 'gtc (default for limit and stop orders) | ioc | fok | gtd (needs expire_time); exact lowercase. ' +
+    'limit: any; ioc: ioc; fok: fok; market: ioc; stop_limit: gtc, gtd, ioc, fok (of the triggered order); stop_market: gtc, gtd'
+})
+/** Epoch seconds on the wire, as every timestamp the API answers with; the exchange converts them to milliseconds exactly. */
+const ExpireTimeInput = Type.Unsafe<number | null>({
+  type: ['number', 'null'],
+  description: 'gtd only, and required with it: when the order expires, epoch seconds with at most 3 decimals (millisecond precision); must be in the future'
+})
 
 export const NewOrderBody = Type.Object({
   symbol: SymbolName,
   side: Type.String({ minLength: 1, maxLength: 8, description: 'buy | sell, case-insensitive' }),
-  order_type: Type.String({ minLength: 1, maxLength: 8, description: 'limit | market | ioc | fok, case-insensitive' }),
-  quantity: DecimalInput,
+  order_type: Type.String({
+    minLength: 1,
+    maxLength: 16,
+    description: 'limit | market | ioc | fok | stop_limit | stop_market, case-insensitive. ioc and fok are limit orders with that time in force; ' +
+      'stop_limit and stop_market wait off the book, untriggered, until the last trade price reaches stop_price (buy: last ≥ stop; sell: last ≤ stop)'
+  }),
+  quantity: Type.Optional(nullableDecimalInput('base quantity; required unless quote_quantity is given (market orders only)')),
   price: Type.Optional(NullableDecimalInput),
   client_order_id: Type.Optional(NullableClientOrderId),
-  stp: Type.Optional(Type.Union(STP_MODES.map((mode) => Type.Literal(mode)), {
-    description: 'self-trade prevention against your own resting orders: cancel_maker (default), cancel_taker, cancel_both, none'
-  }))
+  stp: Type.Optional(Stp),
+  time_in_force: Type.Optional(TimeInForceInput),
+  post_only: Type.Optional(Type.Boolean({
+    description: 'limit or stop_limit with gtc/gtd only: rejected whole (status rejected, cancel_reason POST_ONLY_WOULD_TAKE) if it would take liquidity'
+  })),
+  stop_price: Type.Optional(nullableDecimalInput('stop_limit and stop_market only (required there): the trigger price, on the tick')),
+  display_quantity: Type.Optional(nullableDecimalInput(
+    'iceberg (limit or stop_limit with gtc/gtd): the slice shown in the book, on the lot, at least the min quantity and at most quantity'
+  )),
+  expire_time: Type.Optional(ExpireTimeInput),
+  quote_quantity: Type.Optional(nullableDecimalInput(
+    'market orders only, instead of quantity: how much quote currency to spend (buy) or receive (sell); fills are rounded down to the lot, never over it'
+  ))
 }, strict)
 export type NewOrderBody = Static<typeof NewOrderBody>
 
@@ -28,6 +66,39 @@ export const CancelBody = Type.Object({
   client_order_id: Type.Optional(NullableClientOrderId)
 }, strict)
 export type CancelBody = Static<typeof CancelBody>
+
+/** POST /amend: an open order of yours, by order_id or client_order_id, and at least one new value. */
+export const AmendBody = Type.Object({
+  symbol: SymbolName,
+  order_id: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], minLength: 1, maxLength: 64 })),
+  client_order_id: Type.Optional(NullableClientOrderId),
+  new_quantity: Type.Optional(nullableDecimalInput(
+    'the new TOTAL quantity, filled part included: a reduction alone keeps the order\'s place in its queue; at or below the filled quantity completes the order'
+  )),
+  new_price: Type.Optional(nullableDecimalInput('a new limit price: the order moves to the back of its new level, and trades first if it crosses (a post-only order is refused instead)')),
+  new_stop_price: Type.Optional(nullableDecimalInput('untriggered stop orders only: a new trigger price'))
+}, strict)
+export type AmendBody = Static<typeof AmendBody>
+
+/**
+ * POST /oco: a limit order at price and a stop order at stop_price (stop_limit at
+ * stop_limit_price, else stop_market), same side and quantity. When either trades, triggers or
+ * ends, the other is cancelled (cancel_reason OCO).
+ */
+export const OcoBody = Type.Object({
+  symbol: SymbolName,
+  side: Type.String({ minLength: 1, maxLength: 8, description: 'buy | sell, case-insensitive' }),
+  quantity: DecimalInput,
+  price: Type.Unsafe<string | number>({ ...DECIMAL_INPUT, description: 'the limit leg\'s price' }),
+  stop_price: Type.Unsafe<string | number>({ ...DECIMAL_INPUT, description: 'the stop leg\'s trigger price' }),
+  stop_limit_price: Type.Optional(nullableDecimalInput('the stop leg\'s limit price (a stop_limit leg); absent or null: a stop_market leg')),
+  time_in_force: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 16, description: 'gtc (default) | gtd (needs expire_time), for both legs' })),
+  expire_time: Type.Optional(ExpireTimeInput),
+  limit_client_order_id: Type.Optional(NullableClientOrderId),
+  stop_client_order_id: Type.Optional(NullableClientOrderId),
+  stp: Type.Optional(Stp)
+}, strict)
+export type OcoBody = Static<typeof OcoBody>
 
 export const TradeView = Type.Object({
   trade_id: Type.String(),
@@ -51,25 +122,45 @@ export const OrderFields = {
   side: Type.String(),
   order_type: Type.String(),
   stp: Type.String({ description: 'its self-trade prevention mode' }),
-  status: Type.String({ description: 'pending | partially_filled | filled | cancelled | rejected' }),
-  cancel_reason: NullableString('why the engine ended the order early: MATCH_LIMIT (the cap on trades per order), SELF_TRADE_PREVENTION, ACCOUNT_DISABLED; else null'),
+  status: Type.String({ description: 'untriggered (a stop waiting for its trigger) | pending | partially_filled | filled | cancelled | rejected | expired (gtd)' }),
+  cancel_reason: NullableString('why the engine ended the order early: MATCH_LIMIT (the cap on trades per order), SELF_TRADE_PREVENTION, ACCOUNT_DISABLED, ' +
+    'POST_ONLY_WOULD_TAKE (a post-only order that would have taken liquidity), OCO (the other order of its OCO list traded, triggered or ended), ' +
+    'PRICE_BAND (a market or stop-market order reached the symbol\'s price band); else null'),
   price: NullableDecimal,
   quantity: DecimalString,
   filled_quantity: DecimalString,
   remaining_quantity: DecimalString,
-  timestamp: EpochSeconds
+  timestamp: EpochSeconds,
+  time_in_force: Type.String({ description: 'gtc | ioc | fok | gtd' }),
+  post_only: Type.Boolean(),
+  stop_price: NullableString('stop orders: the trigger price; else null'),
+  display_quantity: NullableString('icebergs: the slice shown in the book; else null'),
+  expire_time: Type.Unsafe<number | null>({ type: ['number', 'null'], description: 'gtd orders: when it expires, epoch seconds; else null' }),
+  quote_quantity: NullableString('quote-sized market orders: the quote amount asked for (quantity is then what it filled); else null'),
+  list_id: NullableString('the OCO list it belongs to (the id of the list\'s limit order); else null')
 }
 
 export const OrderStatusResponse = Type.Object(OrderFields)
 
-export const NewOrderResponse = Type.Object({
-  ...OrderFields,
-  trades: Type.Array(TradeView, { description: 'the first trades of this order, at most MAX_TRADES_IN_ANSWER of them' }),
+const AnswerTotals = {
   trade_count: Type.Integer({ description: 'all trades of this order; more than trades.length when the list was cut (the totals cover all)' }),
   total_maker_fees: DecimalString,
   total_taker_fees: DecimalString,
   bbo: BboResponse,
   processing_time_ms: Type.Number()
+}
+
+export const NewOrderResponse = Type.Object({
+  ...OrderFields,
+  trades: Type.Array(TradeView, { description: 'the first trades of this order, at most MAX_TRADES_IN_ANSWER of them (a triggered stop\'s trades are in the fills, not here)' }),
+  ...AnswerTotals
+})
+
+export const OcoResponse = Type.Object({
+  list_id: Type.String({ description: 'the list\'s id: its limit order\'s order_id' }),
+  orders: Type.Array(OrderStatusResponse, { description: '[the limit leg, the stop leg], as they stand after the command' }),
+  trades: Type.Array(TradeView, { description: 'the limit leg\'s first trades, at most MAX_TRADES_IN_ANSWER of them' }),
+  ...AnswerTotals
 })
 
 export const CancelResponse = Type.Object({

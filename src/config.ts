@@ -386,9 +386,19 @@ function symbolConfig (entry: unknown, where: string): SymbolConfig {
     minQuantity: text('minQuantity', true) as string,
     lotSize: text('lotSize', false),
     maxQuantity: text('maxQuantity', false),
-    minNotional: text('minNotional', false)
+    minNotional: text('minNotional', false),
+    priceBand: priceBand(text('priceBand', false), where)
   }
   return config
+}
+
+/** A price band is a fraction of the last trade price: strictly between 0 and 1 ("0.1" is 10%). */
+function priceBand (text: string | undefined, where: string): string | undefined {
+  if (text === undefined) return undefined
+  if (!/^0?\.[0-9]{1,18}$/.test(text) || !/[1-9]/.test(text)) {
+    throw new ConfigError(`${where}.priceBand must be a decimal fraction strictly between 0 and 1 (e.g. "0.1" for 10%), got "${text}"`)
+  }
+  return text
 }
 
 /** Whether `path` is `dir` or lies beneath it (both absolute). */

@@ -8,6 +8,7 @@
  *   disable <account> | enable <account> | show <account>
  *   list [--limit N] [--cursor C]
  *   revoke <key_id>
+ *   trading-status <symbol> <trading|halted|cancel_only>
  * Options: --url URL (else EXCHANGE_URL, else http://127.0.0.1:3000); --json
  * prints the API's answer as JSON. The admin token comes from ADMIN_TOKEN,
  * ADMIN_TOKEN_FILE, or <SECRETS_DIR>/admin-token (SECRETS_DIR defaults to
@@ -35,7 +36,8 @@ const USAGE = `usage: npm run admin -- <command> [--url URL] [--json]
   enable <account>                enable it again
   revoke <key_id>                 revoke an API key
   show <account>                  an account and its keys
-  list [--limit N] [--cursor C]   accounts, a page at a time (100 by default)`
+  list [--limit N] [--cursor C]   accounts, a page at a time (100 by default)
+  trading-status <symbol> <status>  set a symbol's trading status: trading, halted or cancel_only`
 
 interface ApiKey { key_id: string, account_id: string, permissions: string[], status: string, secret?: string }
 interface Account { account_id: string, status: string, open_orders: number, api_keys: ApiKey[] }
@@ -96,6 +98,13 @@ export async function runAdmin (argv: readonly string[], env: Record<string, str
         const lines = page.accounts.map((a) => `${a.account_id}  ${a.status}  ${a.open_orders} open orders  ${a.api_keys.filter((k) => k.status === 'active').length} active keys`)
         if (page.next_cursor !== null) lines.push(`more: npm run admin -- list --cursor ${page.next_cursor}`)
         show(page, lines)
+        return 0
+      }
+      case 'trading-status': {
+        const symbol = need(args, 'a symbol')
+        const status = need(args.slice(1), 'a status (trading, halted or cancel_only)')
+        const changed = await api('POST', `/admin/symbols/${encodeURIComponent(symbol)}/trading_status`, { status }) as { symbol: string, trading_status: string }
+        show(changed, [`symbol          ${changed.symbol}`, `trading status  ${changed.trading_status}`])
         return 0
       }
       default:

@@ -12,8 +12,8 @@
  */
 import type { Static } from '@sinclair/typebox'
 import type { ErrorCode } from '../../schemas/errors.js'
-import type { CancelBody, CancelResponse, NewOrderBody, NewOrderResponse, OrderStatusResponse } from '../../schemas/order.js'
-import type { BboResponse, BookResponse, EngineStatistics, SymbolStatistics, SymbolsResponse } from '../../schemas/market.js'
+import type { AmendBody, CancelBody, CancelResponse, NewOrderBody, NewOrderResponse, OcoBody, OcoResponse, OrderStatusResponse } from '../../schemas/order.js'
+import type { BboResponse, BookResponse, EngineStatistics, SymbolStatistics, SymbolsResponse, TradingStatusName, TradingStatusResponse } from '../../schemas/market.js'
 import type { MarketDataHub } from '../gateway/market-data-hub.js'
 import type { AccountStatusChanged, AccountView, AccountsPage, ApiKeyView, Permission } from '../../schemas/identity.js'
 import type { CancelAllBody, CancelAllResponse, FillsPage, OrdersPage } from '../../schemas/private.js'
@@ -22,6 +22,7 @@ export type Refusal = { readonly ok: false, readonly code: ErrorCode, readonly m
 export type Outcome<T> = { readonly ok: true, readonly value: T } | Refusal
 
 export type NewOrderAnswer = Static<typeof NewOrderResponse>
+export type OcoAnswer = Static<typeof OcoResponse>
 export type CancelAnswer = Static<typeof CancelResponse>
 export type OrderAnswer = Static<typeof OrderStatusResponse>
 export type BookAnswer = Static<typeof BookResponse>
@@ -100,6 +101,10 @@ export interface Exchange {
   /** Market-data fan-out: the gateway subscribes its sessions here. */
   readonly marketData: MarketDataHub
   placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<NewOrderAnswer>>
+  /** Changes an open order of the caller's (quantity, price, stop price); answered like placeOrder, with the order after the amend and its trades. */
+  amendOrder (caller: Caller, body: AmendBody): Promise<Outcome<NewOrderAnswer>>
+  /** Places an OCO list: a limit order and a stop order, each cancelling the other when it trades, triggers or ends. */
+  placeOco (caller: Caller, body: OcoBody): Promise<Outcome<OcoAnswer>>
   cancelOrder (caller: Caller, body: CancelBody): Promise<Outcome<CancelAnswer>>
   findOrder (caller: Caller, ref: OrderRef): Promise<Outcome<OrderAnswer>>
   /** The caller's orders, newest first: open ones (status open) or its terminal ones still in the history (closed). */
@@ -124,6 +129,8 @@ export interface Exchange {
   apiKeys (): Iterable<ApiKeyRecord>
   /** Told when a key is revoked or an account disabled, after the change is durable. */
   onIdentityChange (listener: (change: IdentityChange) => void): void
+  /** Switches a symbol between trading, halted and cancel_only (admin API; journaled, durable before it answers). */
+  setTradingStatus (symbol: string, status: TradingStatusName): Promise<Outcome<TradingStatusResponse>>
   book (symbol: string, levels: number): Promise<Outcome<BookAnswer>>
   bbo (symbol: string): Promise<Outcome<BboAnswer>>
   symbolsInfo (): Promise<Outcome<SymbolsAnswer>>

@@ -37,8 +37,22 @@ export function orderView (order: Order | OrderSnapshot, spec: SymbolSpec): Orde
     quantity: spec.lot.format(order.quantityLots),
     filled_quantity: spec.lot.format(filledLots),
     remaining_quantity: spec.lot.format(order.quantityLots - filledLots),
-    timestamp: toSeconds(order.timestamp)
+    timestamp: toSeconds(order.timestamp),
+    time_in_force: order.timeInForce,
+    post_only: order.postOnly,
+    stop_price: order.stopPriceTicks === null ? null : spec.tick.format(order.stopPriceTicks),
+    display_quantity: order.displayLots === 0 ? null : spec.lot.format(order.displayLots),
+    expire_time: order.expireAt === null ? null : toSeconds(order.expireAt),
+    quote_quantity: order.quoteUnits === null ? null : quoteText(order.quoteUnits, spec),
+    list_id: order.listSeq === 0 ? null : String(order.listSeq)
   }
+}
+
+/** A quote amount held in (tick × lot) units as an exact decimal: tick.places + lot.places decimals when both steps are powers of ten. */
+export function quoteText (units: number, spec: SymbolSpec): string {
+  const { tick, lot } = spec
+  if (tick.places >= 0 && lot.places >= 0) return formatScaled(BigInt(units), tick.places + lot.places)
+  return product(units, tick, 1, lot).toFixed()
 }
 
 export function tradeView (trade: Trade, spec: SymbolSpec, fees: FeeRates): TradeViewShape {

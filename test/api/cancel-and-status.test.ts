@@ -13,7 +13,8 @@ const CANCEL_KEYS = [
 ].sort()
 const STATUS_KEYS = [
   'order_id', 'client_order_id', 'account_id', 'symbol', 'side', 'order_type', 'stp', 'status', 'cancel_reason', 'price', 'quantity',
-  'filled_quantity', 'remaining_quantity', 'timestamp'
+  'filled_quantity', 'remaining_quantity', 'timestamp',
+  'time_in_force', 'post_only', 'stop_price', 'display_quantity', 'expire_time', 'quote_quantity', 'list_id'
 ].sort()
 
 t.test('cancel by order_id takes the order off the book', async (t) => {
@@ -138,7 +139,14 @@ t.test('GET /order/:id shows an open order with every field', async (t) => {
     quantity: '0.125',
     filled_quantity: '0',
     remaining_quantity: '0.125',
-    timestamp: T0
+    timestamp: T0,
+    time_in_force: 'gtc',
+    post_only: false,
+    stop_price: null,
+    display_quantity: null,
+    expire_time: null,
+    quote_quantity: null,
+    list_id: null
   })
   const lower = await get(app, `/order/${order.order_id}?symbol=btc-usdt`)
   t.strictSame(lower.body, reply.body, 'symbol query is case-insensitive')

@@ -117,7 +117,7 @@ t.test('GET /symbols: filters, counters and BBO of every configured symbol', asy
   for (const symbol of DEFAULT_SYMBOLS) {
     const info = reply.body.symbol_info[symbol]
     t.same(Object.keys(info).sort(),
-      ['active_orders', 'bbo', 'lot_size', 'max_quantity', 'min_notional', 'min_quantity', 'tick_size', 'total_trades'], symbol)
+      ['active_orders', 'bbo', 'lot_size', 'max_quantity', 'min_notional', 'min_quantity', 'price_band', 'tick_size', 'total_trades', 'trading_status'], symbol)
     t.match(info, {
       tick_size: '0.01',
       lot_size: '0.00000001',

@@ -10,7 +10,7 @@ const T0 = 1_700_000_000 // steppingClock's first reading, in seconds
 const ORDER_KEYS = [
   'order_id', 'client_order_id', 'account_id', 'symbol', 'side', 'order_type', 'stp', 'status', 'cancel_reason', 'price', 'quantity',
   'filled_quantity', 'remaining_quantity', 'timestamp', 'trades', 'trade_count', 'total_maker_fees', 'total_taker_fees',
-  'bbo', 'processing_time_ms'
+  'bbo', 'processing_time_ms', 'time_in_force', 'post_only', 'stop_price', 'display_quantity', 'expire_time', 'quote_quantity', 'list_id'
 ].sort()
 const TRADE_KEYS = [
   'trade_id', 'symbol', 'price', 'quantity', 'aggressor_side', 'maker_order_id', 'taker_order_id',

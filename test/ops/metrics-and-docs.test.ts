@@ -81,7 +81,10 @@ t.test('/docs serves the OpenAPI document generated from the route schemas', asy
     t.ok(operation?.responses?.['200'], `${method.toUpperCase()} ${path} has a 200 response schema`)
   }
   const body = doc.paths['/order'].post.requestBody.content['application/json'].schema
-  t.same(Object.keys(body.properties).sort(), ['client_order_id', 'order_type', 'price', 'quantity', 'side', 'stp', 'symbol'])
+  t.same(Object.keys(body.properties).sort(), [
+    'client_order_id', 'display_quantity', 'expire_time', 'order_type', 'post_only', 'price', 'quantity', 'quote_quantity', 'side', 'stop_price', 'stp',
+    'symbol', 'time_in_force'
+  ])
   t.equal(body.additionalProperties, false)
 })
 
