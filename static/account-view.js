@@ -20,42 +20,112 @@ function emptyRow (columns, text) {
   return tr
 }
 
-export function renderOpenOrders (orders, { note = null, more = false } = {}) {
+const ORDER_COLUMNS = 11
+
+// amending: the open amend editor ({ orderId, row }), shown under its order.
+export function renderOpenOrders (orders, { note = null, more = false, amending = null } = {}) {
   const body = $('open-orders-body')
   if (note !== null) {
-    body.replaceChildren(emptyRow(8, note))
+    body.replaceChildren(emptyRow(ORDER_COLUMNS, note))
   } else if (orders.length === 0) {
-    body.replaceChildren(emptyRow(8, 'No open orders'))
+    body.replaceChildren(emptyRow(ORDER_COLUMNS, 'No open orders'))
   } else {
-    body.replaceChildren(...orders.map(orderRow))
+    const rows = []
+    for (const o of orders) {
+      rows.push(orderRow(o))
+      if (amending !== null && amending.orderId === String(o.order_id)) rows.push(amending.row)
+    }
+    body.replaceChildren(...rows)
   }
   $('open-orders-count').textContent = note === null ? `${orders.length}${more ? '+' : ''}` : '–'
   $('cancel-all-btn').disabled = note !== null || orders.length === 0
+}
+
+function button (cls, text, orderId, title) {
+  const b = document.createElement('button')
+  b.type = 'button'
+  b.className = `btn-small ${cls}`
+  b.textContent = text
+  b.dataset.orderId = String(orderId)
+  b.title = title
+  return b
 }
 
 function orderRow (o) {
   const tr = document.createElement('tr')
   tr.className = `order-row ${o.side === 'sell' ? 'sell' : 'buy'}`
   tr.dataset.orderId = String(o.order_id)
-  const cancel = document.createElement('button')
-  cancel.type = 'button'
-  cancel.className = 'btn-small row-cancel'
-  cancel.textContent = 'Cancel'
-  cancel.dataset.orderId = String(o.order_id)
-  cancel.title = `Cancel order ${o.order_id}`
+  tr.dataset.status = String(o.status)
+  const actions = document.createElement('div')
+  actions.className = 'row-actions'
+  actions.append(
+    button('row-amend', 'Amend', o.order_id, `Amend order ${o.order_id} (new quantity / price)`),
+    button('row-cancel', 'Cancel', o.order_id, `Cancel order ${o.order_id}`)
+  )
   const action = document.createElement('td')
-  action.append(cancel)
+  action.append(actions)
+  const shown = o.display_quantity ? ` (show ${o.display_quantity})` : ''
   tr.append(
     td(fmtTime(o.timestamp), 'muted'),
     td(o.symbol),
     td(o.side, 'side'),
+    td(String(o.order_type ?? '').replace('_', ' ')),
+    td(o.status, `status status-${o.status}`),
     td(o.price ?? 'market', 'num'),
-    td(`${o.filled_quantity} / ${o.quantity}`, 'num'),
+    td(o.stop_price ?? '', 'num'),
+    td(`${o.filled_quantity} / ${o.quantity}${shown}`, 'num'),
     td(o.client_order_id ?? '', 'muted'),
     td(shortId(o.order_id, 10), 'muted id'),
     action
   )
-  tr.title = `order ${o.order_id} · ${o.order_type} · ${o.status}`
+  const tif = o.time_in_force ? ` · ${o.time_in_force}` : ''
+  const postOnly = o.post_only ? ' · post-only' : ''
+  const list = o.list_id ? ` · OCO ${o.list_id}` : ''
+  tr.title = `order ${o.order_id} · ${o.order_type} · ${o.status}${tif}${postOnly}${list}`
+  return tr
+}
+
+function input (name, placeholder, label) {
+  const el = document.createElement('input')
+  el.name = name
+  el.className = 'form-input'
+  el.type = 'text'
+  el.inputMode = 'decimal'
+  el.placeholder = placeholder
+  el.setAttribute('aria-label', label)
+  return el
+}
+
+// The editor row for one order: a new total quantity, a new limit price
+// (orders that have one) and a new stop price (stops not yet triggered).
+// Blank inputs are left unchanged.
+export function amendEditor (o) {
+  const form = document.createElement('form')
+  form.className = 'amend-form'
+  form.noValidate = true
+  form.dataset.orderId = String(o.order_id)
+  form.append(input('new_quantity', `qty ${o.quantity}`, 'New quantity (total, filled part included)'))
+  if (o.price !== null && o.price !== undefined) form.append(input('new_price', `price ${o.price}`, 'New price'))
+  if (o.status === 'untriggered' && o.stop_price) form.append(input('new_stop_price', `stop ${o.stop_price}`, 'New stop price'))
+  const submit = document.createElement('button')
+  submit.type = 'submit'
+  submit.className = 'btn-small amend-submit'
+  submit.textContent = 'Amend'
+  const close = document.createElement('button')
+  close.type = 'button'
+  close.className = 'btn-small amend-close'
+  close.textContent = 'Close'
+  const message = document.createElement('span')
+  message.className = 'amend-msg'
+  message.setAttribute('role', 'status')
+  form.append(submit, close, message)
+  const cell = document.createElement('td')
+  cell.colSpan = ORDER_COLUMNS
+  cell.append(form)
+  const tr = document.createElement('tr')
+  tr.className = 'amend-row'
+  tr.dataset.orderId = String(o.order_id)
+  tr.append(cell)
   return tr
 }
 

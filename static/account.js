@@ -1,13 +1,17 @@
 // The signed-in account's open orders and fills: loaded over signed REST
 // when the private feed is up, then kept current from the private 'orders'
-// and 'fills' WebSocket messages. Cancel (per row) and cancel-all post signed
-// requests; the order events that follow update the list.
+// and 'fills' WebSocket messages. Cancel and amend (per row) and cancel-all
+// post signed requests; the order events that follow update the list.
 /* global console, requestAnimationFrame, setTimeout, document */
 import { $, toast, setBusy } from './ui.js'
 import { privateRequest, describeError } from './api.js'
-import { renderOpenOrders, renderFills } from './account-view.js'
+import { renderOpenOrders, renderFills, amendEditor } from './account-view.js'
 
-const OPEN_STATUSES = new Set(['pending', 'partially_filled'])
+// Untriggered stops are open orders too (cancellable, amendable, counted).
+const OPEN_STATUSES = new Set(['pending', 'partially_filled', 'untriggered'])
+const DECIMAL_INPUT = /^\d+(\.\d+)?$/
+// What POST /amend answers besides the order view.
+const ANSWER_ONLY = ['trades', 'trade_count', 'total_maker_fees', 'total_taker_fees', 'bbo', 'processing_time_ms']
 const ORDERS_PAGE = 100
 const MAX_FILLS = 100
 const SIGNED_OUT = 'Sign in to see your orders and fills'
@@ -23,12 +27,21 @@ export class Account {
     this.pendingEvents = null // order events seen while GET /orders is in flight
     this.pendingFills = null
     this.renderQueued = false
+    this.amending = null // { orderId, row }: the open amend editor, kept across redraws
   }
 
   setup () {
     $('open-orders-body').addEventListener('click', (e) => {
       const button = e.target.closest('button.row-cancel')
       if (button) this.cancel(button.dataset.orderId, button)
+      const amend = e.target.closest('button.row-amend')
+      if (amend) this.toggleAmend(amend.dataset.orderId)
+      if (e.target.closest('button.amend-close')) this.closeAmend()
+    })
+    $('open-orders-body').addEventListener('submit', (e) => {
+      if (!e.target.closest('form.amend-form')) return
+      e.preventDefault()
+      this.amend(e.target)
     })
     $('cancel-all-btn').addEventListener('click', () => this.cancelAll())
     this.render()
@@ -45,6 +58,7 @@ export class Account {
     this.more = false
     this.pendingEvents = null
     this.pendingFills = null
+    this.amending = null
     if (ready) this.load()
     this.render()
   }
@@ -148,6 +162,65 @@ export class Account {
     }
   }
 
+  toggleAmend (orderId) {
+    const order = this.orders.get(orderId)
+    if (!order || this.amending?.orderId === orderId) {
+      this.closeAmend()
+      return
+    }
+    this.amending = { orderId, row: amendEditor(order) }
+    this.render()
+    this.amending.row.querySelector('input')?.focus()
+  }
+
+  closeAmend () {
+    this.amending = null
+    this.render()
+  }
+
+  // POST /amend with the values typed (blank: unchanged). A refusal is shown
+  // in the editor with its code and the order stays as it was.
+  async amend (form) {
+    const orderId = form.dataset.orderId
+    const order = this.orders.get(orderId)
+    const message = form.querySelector('.amend-msg')
+    const say = (text, cls) => {
+      message.textContent = text
+      message.className = `amend-msg ${cls}`
+    }
+    if (!order) return say('This order is no longer open', 'error')
+    const payload = { symbol: order.symbol, order_id: orderId }
+    for (const [field, name] of [['new_quantity', 'quantity'], ['new_price', 'price'], ['new_stop_price', 'stop price']]) {
+      const input = form.elements.namedItem(field)
+      const value = input === null ? '' : input.value.trim()
+      if (value === '') continue
+      if (!DECIMAL_INPUT.test(value)) return say(`New ${name} must be a decimal, e.g. 0.5`, 'error')
+      payload[field] = value
+    }
+    if (Object.keys(payload).length === 2) return say('Enter a new quantity or price', 'error')
+    const button = form.querySelector('button[type="submit"]')
+    setBusy(button, true)
+    try {
+      const { ok, status, body } = await privateRequest('POST', '/amend', payload)
+      if (!ok) {
+        const text = describeError(body, status)
+        say(`Amend refused: ${text}`, 'error')
+        toast(`Amend failed: ${text}`, 'error')
+        return
+      }
+      const view = { ...body }
+      for (const key of ANSWER_ONLY) delete view[key]
+      this.applyOrder({ ...order, ...view })
+      toast(`Amended ${orderId}: ${body.status} ${body.filled_quantity} / ${body.quantity}${body.price ? ` @ ${body.price}` : ''}`, 'success')
+      if (this.amending?.orderId === orderId) this.amending = null
+      this.render()
+    } catch (err) {
+      say(`Network error: ${err.message}`, 'error')
+    } finally {
+      if (button.isConnected) setBusy(button, false)
+    }
+  }
+
   async cancelAll () {
     const button = $('cancel-all-btn')
     setBusy(button, true)
@@ -182,7 +255,11 @@ export class Account {
 
   render () {
     const note = this.ready ? null : SIGNED_OUT
-    renderOpenOrders([...this.orders.values()], { note, more: this.more })
+    if (this.amending !== null && !this.orders.has(this.amending.orderId)) this.amending = null
+    // Redrawing moves the editor's row: put the caret back where it was.
+    const focused = this.amending?.row.contains(document.activeElement) ? document.activeElement : null
+    renderOpenOrders([...this.orders.values()], { note, more: this.more, amending: this.amending })
+    if (focused !== null && focused !== document.activeElement) focused.focus()
     renderFills(this.fills, { note })
   }
 }

@@ -223,7 +223,19 @@ function addTrades (trades) {
   renderCounts()
 }
 
-const EVENT_TOAST = { filled: 'success', partially_filled: 'success', resting: 'info', cancelled: 'warn', rejected: 'error' }
+const EVENT_TOAST = {
+  filled: 'success',
+  partially_filled: 'success',
+  resting: 'info',
+  cancelled: 'warn',
+  rejected: 'error',
+  // Issue 12's lifecycle: stops wait and trigger, GTD orders expire, amends and iceberg refreshes.
+  untriggered: 'info',
+  triggered: 'info',
+  expired: 'warn',
+  amended: 'info',
+  refreshed: 'info'
+}
 
 function onOrderEvent (ev) {
   if (!ev || !ev.order_id) return

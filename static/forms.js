@@ -18,7 +18,8 @@ export function setupForms (h) {
   hooks = { ...hooks, ...h }
   $('order-form').addEventListener('submit', submitOrder)
   $('cancel-form').addEventListener('submit', cancelOrder)
-  $('order_type').addEventListener('change', syncPriceInput)
+  $('order_type').addEventListener('change', syncOrderInputs)
+  $('time_in_force').addEventListener('change', syncOrderInputs)
   // Clicking a book level pre-fills an order that would take it.
   for (const id of ['asks', 'bids']) {
     $(id).addEventListener('click', (e) => {
@@ -26,12 +27,12 @@ export function setupForms (h) {
       if (!row) return
       $('price').value = row.dataset.price
       $('side').value = row.classList.contains('ask') ? 'buy' : 'sell'
-      if ($('order_type').value === 'market') $('order_type').value = 'limit'
-      syncPriceInput()
+      if (!TYPES[$('order_type').value].price) $('order_type').value = 'limit'
+      syncOrderInputs()
       hideAlert()
     })
   }
-  syncPriceInput()
+  syncOrderInputs()
 }
 
 function refused () {
@@ -40,37 +41,103 @@ function refused () {
   return reason !== null
 }
 
-// Market orders carry no price: the input is disabled and its value not sent.
-function syncPriceInput () {
-  const market = $('order_type').value === 'market'
+// What each order type takes (the server's rules; it checks them again):
+// tifs are the time-in-force values it accepts, the first being its default
+// (ioc and fok carry theirs in the type, so the select is hidden for them).
+const TYPES = {
+  limit: { price: true, stop: false, tifs: ['gtc', 'ioc', 'fok', 'gtd'] },
+  market: { price: false, stop: false, tifs: [], quote: true },
+  ioc: { price: true, stop: false, tifs: [] },
+  fok: { price: true, stop: false, tifs: [] },
+  stop_limit: { price: true, stop: true, tifs: ['gtc', 'ioc', 'fok', 'gtd'] },
+  stop_market: { price: false, stop: true, tifs: ['gtc', 'gtd'] }
+}
+// Post-only and icebergs rest on the book: limit prices that stay there.
+const RESTING_TIFS = new Set(['gtc', 'gtd'])
+
+function formState () {
+  const orderType = $('order_type').value
+  const spec = TYPES[orderType] ?? TYPES.limit
+  const tif = spec.tifs.length ? $('time_in_force').value : null
+  const rests = spec.price && tif !== null && RESTING_TIFS.has(tif)
+  return { orderType, spec, tif, rests }
+}
+
+// Shows the inputs the chosen type and time in force use; a hidden or
+// disabled input's value is never sent.
+function syncOrderInputs () {
+  const { orderType, spec } = formState()
+  const tifSelect = $('time_in_force')
+  for (const option of tifSelect.options) option.disabled = !spec.tifs.includes(option.value)
+  if (spec.tifs.length && !spec.tifs.includes(tifSelect.value)) tifSelect.value = spec.tifs[0]
+  const { tif, rests } = formState()
+  $('tif-group').hidden = spec.tifs.length === 0
+  $('expire-group').hidden = tif !== 'gtd'
+  $('post-only-group').hidden = !rests
+  $('display-group').hidden = !rests
+  $('stop-group').hidden = !spec.stop
+  $('quote-group').hidden = spec.quote !== true
   const price = $('price')
-  price.disabled = market
-  price.placeholder = market ? 'market order: no price' : 'e.g. 30000.00'
-  $('price-group').classList.toggle('disabled', market)
+  price.disabled = !spec.price
+  price.placeholder = spec.price ? 'e.g. 30000.00' : `${orderType.replace('_', ' ')} order: no price`
+  $('price-group').classList.toggle('disabled', !spec.price)
+}
+
+const positive = (s) => DECIMAL_INPUT.test(s) && Number(s) > 0
+
+// The order as POST /order wants it, or a message saying what is wrong.
+// Fields at their defaults are left out, so a plain limit order is sent
+// exactly as before the new types existed.
+function buildOrder (symbol) {
+  const { orderType, spec, tif, rests } = formState()
+  const quantity = $('quantity').value.trim()
+  const quote = spec.quote ? $('quote_quantity').value.trim() : ''
+  // Decimal strings are sent exactly as typed: no float round trip.
+  const order = { symbol, side: $('side').value, order_type: orderType }
+  if (quote !== '') {
+    if (!positive(quote)) return { error: 'Quote quantity must be a positive decimal, e.g. 1000' }
+    if (quantity !== '') return { error: 'Give either a quantity or a quote quantity, not both' }
+    order.quote_quantity = quote
+  } else {
+    if (!positive(quantity)) return { error: 'Quantity must be a positive decimal, e.g. 0.5' }
+    order.quantity = quantity
+  }
+  if (spec.price) {
+    const price = $('price').value.trim()
+    if (!positive(price)) return { error: `Price is required for ${orderType.replace('_', ' ')} orders` }
+    order.price = price
+  }
+  if (spec.stop) {
+    const stop = $('stop_price').value.trim()
+    if (!positive(stop)) return { error: 'Stop price is required for stop orders' }
+    order.stop_price = stop
+  }
+  if (tif !== null && tif !== spec.tifs[0]) order.time_in_force = tif
+  if (tif === 'gtd') {
+    const ms = new Date($('expire_time').value).getTime()
+    if (!Number.isFinite(ms)) return { error: 'Expire time is required for GTD orders' }
+    order.expire_time = Math.floor(ms) / 1000 // epoch seconds on the wire
+  }
+  if (rests && $('post_only').checked) order.post_only = true
+  const display = rests ? $('display_quantity').value.trim() : ''
+  if (display !== '') {
+    if (!positive(display)) return { error: 'Display quantity must be a positive decimal' }
+    order.display_quantity = display
+  }
+  const clientOrderId = $('client_order_id').value.trim()
+  if (clientOrderId) order.client_order_id = clientOrderId
+  return { order }
 }
 
 async function submitOrder (e) {
   e.preventDefault()
   if (refused()) return
   const symbol = hooks.currentSymbol()
-  const orderType = $('order_type').value
-  const quantity = $('quantity').value.trim()
-  const price = $('price').value.trim()
-  const clientOrderId = $('client_order_id').value.trim()
-  if (!DECIMAL_INPUT.test(quantity) || Number(quantity) <= 0) {
-    showAlert('Quantity must be a positive decimal, e.g. 0.5', 'error')
+  const { order, error } = buildOrder(symbol)
+  if (error !== undefined) {
+    showAlert(error, 'error')
     return
   }
-  // Decimal strings are sent exactly as typed: no float round trip.
-  const order = { symbol, side: $('side').value, order_type: orderType, quantity }
-  if (orderType !== 'market') {
-    if (!DECIMAL_INPUT.test(price) || Number(price) <= 0) {
-      showAlert(`Price is required for ${orderType} orders`, 'error')
-      return
-    }
-    order.price = price
-  }
-  if (clientOrderId) order.client_order_id = clientOrderId
 
   const btn = $('submitBtn')
   setBusy(btn, true)
@@ -87,9 +154,10 @@ async function submitOrder (e) {
     hooks.onAccepted({ ...body, symbol: body.symbol ?? symbol })
     const ms = body.processing_time_ms !== undefined ? ` in ${Number(body.processing_time_ms).toFixed(2)} ms` : ''
     const filled = `${fmtQty(body.filled_quantity)}/${fmtQty(body.quantity)} filled`
-    const type = body.status === 'rejected' ? 'error' : body.status === 'cancelled' ? 'warn' : 'success'
-    showAlert(`Order ${body.status}: ${body.order_id} (${filled})`, type)
-    toast(`Order ${body.status}: ${body.side} ${filled}${ms}`, type)
+    const type = body.status === 'rejected' ? 'error' : body.status === 'cancelled' || body.status === 'expired' ? 'warn' : 'success'
+    const reason = body.cancel_reason ? ` [${body.cancel_reason}]` : ''
+    showAlert(`Order ${body.status}: ${body.order_id} (${filled})${reason}`, type)
+    toast(`Order ${body.status}: ${body.side} ${filled}${reason}${ms}`, type)
   } catch (err) {
     showAlert(`Network error: ${err.message}`, 'error')
     toast('Network error while submitting the order', 'error')

@@ -11,7 +11,14 @@
  * default: the engine's own default, DEFAULT_HISTORY_LIMIT, which the server
  * uses too), BENCH_RUNS (comma list of engine, batched, listener, submit,
  * baseline, previous, previous-listener, previous-submit, peer; default all),
- * BENCH_ROUNDS (rounds, default 3).
+ * BENCH_ROUNDS (rounds, default 3), BENCH_FLOWS (standard, lifecycle or
+ * both, comma separated; default both).
+ *
+ * The lifecycle flow (load/bench/lifecycle-flow.ts, issue 12) is a second,
+ * separate figure: stops, icebergs, amends, GTD orders with expire commands
+ * and OCO lists through today's engine only (load/bench/lifecycle.ts), timed
+ * after the standard subjects with the same rounds, warm-up and passes. The
+ * standard flow and its subjects are unchanged by it.
  *
  * One seeded flow (load/bench/flow.ts) is generated before any timing and
  * replayed by every subject (load/bench/runners.ts): the engine through
@@ -43,6 +50,9 @@ import { CLOCK_BATCH, runs, type RunDefinition, type RunTotals, type Subject } f
 import { generateFlow, type Flow } from './flow.js'
 import { commandLine, machine, table, writeJson, type RoundResult, type RunResult } from './report.js'
 import { summarise, timeLatency, timeThroughput, timerOverheadNs } from './stats.js'
+import { describeLifecycle, runLifecycle, type LifecycleResult } from './lifecycle.js'
+
+const FLOWS = ['standard', 'lifecycle'] as const
 
 function envInt (name: string, fallback: number, min: number): number {
   const raw = process.env[name]
@@ -76,7 +86,18 @@ function main (): number {
   const unknown = wanted.filter((k) => !all.some((r) => r.key === k))
   if (unknown.length > 0) throw new Error(`BENCH_RUNS: unknown run ${unknown.join(', ')}; known: ${all.map((r) => r.key).join(', ')}`)
   const selected = wanted.length === 0 ? all : all.filter((r) => wanted.includes(r.key))
+  const flows = (process.env.BENCH_FLOWS ?? FLOWS.join(',')).split(',').map((k) => k.trim()).filter((k) => k !== '')
+  const unknownFlow = flows.filter((k) => !(FLOWS as readonly string[]).includes(k))
+  if (unknownFlow.length > 0 || flows.length === 0) throw new Error(`BENCH_FLOWS: unknown or no flow ${unknownFlow.join(', ')}; known: ${FLOWS.join(', ')}`)
   const host = machine()
+  // An engine without issue 12's methods throws: a failed figure (exit 1), not a crash before the standard one is printed.
+  const lifecycle = (): LifecycleResult | string => {
+    try {
+      return runLifecycle({ size, seed, warmup, every, rounds: roundCount, options: { historyLimit }, collect, log: (line) => console.log(line) })
+    } catch (error) {
+      return `lifecycle flow: ${(error as Error).message}`
+    }
+  }
 
   console.log('matching engine in-process benchmark')
   console.log(`machine: ${host.cpu}, ${host.cores} cores, node ${host.node} (v8 ${host.v8}), ${host.platform}, ${host.totalMemoryGiB} GiB`)
@@ -103,6 +124,18 @@ function main (): number {
     (historyLimit === DEFAULT_HISTORY_LIMIT ? ' (the default)' : ` (default ${DEFAULT_HISTORY_LIMIT.toLocaleString('en-US')})`) +
     '; the previous engine gets the same options')
   console.log('')
+
+  if (!flows.includes('standard')) {
+    const result = lifecycle()
+    if (typeof result === 'string') {
+      console.error(result)
+      return 1
+    }
+    console.log(lifecycleLine(result))
+    const file = writeJson({ benchmark: 'engine', date: new Date().toISOString(), command: commandLine(), machine: host, engineOptions: { historyLimit }, lifecycle: result })
+    console.log(`results: ${file}`)
+    return 0
+  }
 
   const prepared: Prepared[] = selected.map((run) => ({ run, prepareSeconds: 0, rounds: [], totals: null }))
   // Round 0: each subject once through both timing loops (untimed), so that neither loop is still specialised to
@@ -164,6 +197,21 @@ function main (): number {
   }
   for (const p of problems) console.log('  ' + p)
 
+  let lifecycleResult: LifecycleResult | null = null
+  if (flows.includes('lifecycle')) {
+    console.log('')
+    const result = lifecycle()
+    if (typeof result === 'string') {
+      console.log(`lifecycle flow: FAILED: ${result}`)
+      problems.push(result)
+    } else {
+      lifecycleResult = result
+      console.log(lifecycleLine(result))
+      const standard = byKey('engine')
+      if (standard !== undefined) console.log(`  standard flow, engine: ${Math.round(standard.ordersPerSecond).toLocaleString('en-US')} orders/s in the same run`)
+    }
+  }
+
   const file = writeJson({
     benchmark: 'engine',
     date: new Date().toISOString(),
@@ -195,10 +243,17 @@ function main (): number {
       ...ratios
     },
     peer: peerLines,
+    lifecycle: lifecycleResult,
     consistency: problems.length > 0 ? problems : ours.length < 2 ? 'not checked' : 'ok'
   })
   console.log(`results: ${file}`)
   return problems.length === 0 ? 0 : 1
+}
+
+/** The lifecycle flow's figure, in one line. */
+function lifecycleLine (r: LifecycleResult): string {
+  return `lifecycle flow, engine: ${Math.round(r.ordersPerSecond).toLocaleString('en-US')} commands/s (best of ${r.rounds.length}), ` +
+    `p50 ${r.latency.p50Us} µs, p99 ${r.latency.p99Us} µs, p99.9 ${r.latency.p999Us} µs, ${r.gc.bytesPerCommand} B/command; ${describeLifecycle(r.totals)}`
 }
 
 /** Builds the subject's inputs (untimed); keeps the slowest build time for the report. */

@@ -13,7 +13,7 @@ import { delay, startService } from './procs.js'
 import { newestProfile, summarizeProfile } from './profile.js'
 import type { ConsumerResult, PhaseResult, ProfileSummary } from './types.js'
 
-export const SCENARIOS = ['smoke', 'orders', 'suite', 'marketdata', 'journal', 'auth', 'all'] as const
+export const SCENARIOS = ['smoke', 'orders', 'suite', 'marketdata', 'journal', 'auth', 'lifecycle', 'all'] as const
 export type ScenarioName = typeof SCENARIOS[number]
 
 export interface HarnessOptions {

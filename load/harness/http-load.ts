@@ -11,6 +11,7 @@
 import { performance } from 'node:perf_hooks'
 import { Pool } from 'undici'
 import type { Signer } from './auth.js'
+import type { LifecycleRequest, RequestSource } from './lifecycle.js'
 import { LogHistogram, roundSummary } from './histogram.js'
 import type { HttpLoadResult, HttpSeriesPoint } from './types.js'
 
@@ -30,7 +31,14 @@ export interface HttpLoadOptions {
   readonly connections?: number
   /** Rate mode: arrivals beyond this many outstanding requests are dropped (and counted). */
   readonly maxInFlight?: number
-  readonly body: () => unknown
+  /** Request bodies of `path`, made ahead (see bodyPool). Not used with `source`. */
+  readonly body?: () => unknown
+  /**
+   * Requests made one by one as they are sent, to the path each names, and shown their answers (the
+   * lifecycle flow: amends of what rested, GTD expire times from the clock). Its expected refusals are
+   * counted in `refused`, not as errors.
+   */
+  readonly source?: RequestSource
   /**
    * Bodies are generated and serialized before the clock starts and then
    * cycled, so the generator's CPU goes to HTTP, not to Math.random (default 4096).
@@ -52,6 +60,9 @@ class Recorder {
   readonly statusCodes: Record<string, number> = {}
   readonly errors: Record<string, number> = {}
   readonly ordersByStatus: Record<string, number> = {}
+  readonly refused: Record<string, number> = {}
+  readonly okByPath: Record<string, number> = {}
+  refusedCount = 0
   readonly seconds: Second[] = []
   errorCount = 0
   completed = 0
@@ -71,7 +82,7 @@ class Recorder {
     this.second(at).sent++
   }
 
-  done (start: number, status: number | null, text: string, error: string | null): void {
+  done (start: number, status: number | null, text: string, error: string | null, request: LifecycleRequest | null = null, source: RequestSource | null = null): void {
     const now = performance.now()
     const ms = now - start
     this.lastDone = now
@@ -87,15 +98,29 @@ class Recorder {
       try {
         body = JSON.parse(text) as Record<string, unknown>
       } catch {}
+      if (request !== null && source !== null) source.answered(request, status, body)
       if (status >= 200 && status < 300) {
         this.ok++
+        if (request !== null) this.okByPath[request.path] = (this.okByPath[request.path] ?? 0) + 1
         if (body !== null) {
           if (typeof body.status === 'string') this.ordersByStatus[body.status] = (this.ordersByStatus[body.status] ?? 0) + 1
+          // POST /oco answers both legs.
+          if (Array.isArray(body.orders)) {
+            for (const o of body.orders as Array<{ status?: unknown }>) {
+              if (typeof o?.status === 'string') this.ordersByStatus[o.status] = (this.ordersByStatus[o.status] ?? 0) + 1
+            }
+          }
           if (Array.isArray(body.trades)) this.trades += body.trades.length
           if (typeof body.processing_time_ms === 'number') this.processing.record(body.processing_time_ms)
         }
       } else {
         code = body !== null && typeof body.error_code === 'string' ? body.error_code : `HTTP_${status}`
+        if (request !== null && source !== null && source.expected(request.path, code)) {
+          this.refusedCount++
+          const key = `${request.path} ${code}`
+          this.refused[key] = (this.refused[key] ?? 0) + 1
+          code = null
+        }
       }
     }
     if (code !== null) {
@@ -136,7 +161,10 @@ export async function runHttpLoad (options: HttpLoadOptions): Promise<HttpLoadRe
   const pool = new Pool(url, { connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 60_000 })
   const headers = { 'content-type': 'application/json' }
   const signer = options.signer ?? null
-  const bodies = Array.from({ length: Math.max(1, options.bodyPool ?? 4096) }, () => JSON.stringify(options.body()))
+  const source = options.source ?? null
+  const makeBody = options.body
+  if (source === null && makeBody === undefined) throw new Error('runHttpLoad needs a body or a source')
+  const bodies = source !== null || makeBody === undefined ? [] : Array.from({ length: Math.max(1, options.bodyPool ?? 4096) }, () => JSON.stringify(makeBody()))
   let nextBody = 0
   const startedAt = Date.now()
   const t0 = performance.now()
@@ -149,14 +177,16 @@ export async function runHttpLoad (options: HttpLoadOptions): Promise<HttpLoadRe
   const send = async (start: number, slot: number): Promise<void> => {
     sent++
     inFlight++
+    const request = source === null ? null : source.next()
     try {
-      const body = bodies[nextBody++ % bodies.length]
-      const res = await pool.request({ path, method: 'POST', headers: signer === null ? headers : { ...headers, ...signer.headers(slot, 'POST', path, body) }, body })
+      const to = request === null ? path : request.path
+      const body = request === null ? bodies[nextBody++ % bodies.length] : JSON.stringify(request.body)
+      const res = await pool.request({ path: to, method: 'POST', headers: signer === null ? headers : { ...headers, ...signer.headers(slot, 'POST', to, body) }, body })
       const text = await res.body.text()
-      rec.done(start, res.statusCode, text, null)
+      rec.done(start, res.statusCode, text, null, request, source)
     } catch (error) {
       const code = (error as { code?: string }).code ?? (error as Error).name
-      rec.done(start, null, '', `NET_${code}`)
+      rec.done(start, null, '', `NET_${code}`, request, source)
     } finally {
       inFlight--
     }
@@ -222,6 +252,7 @@ export async function runHttpLoad (options: HttpLoadOptions): Promise<HttpLoadRe
     errors: rec.errors,
     errorCount: rec.errorCount,
     ordersByStatus: rec.ordersByStatus,
+    ...(source === null ? {} : { lifecycle: true, refused: rec.refused, refusedCount: rec.refusedCount, okByPath: rec.okByPath }),
     tradesExecuted: rec.trades,
     series: rec.series()
   }

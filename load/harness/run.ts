@@ -1,7 +1,7 @@
 /**
  * The Node load-test harness (the k6 scenarios, runnable without k6):
  *
- *   node dist/load/harness/run.js [--scenario smoke|orders|suite|marketdata|journal|auth|all] [--auth required|off]
+ *   node dist/load/harness/run.js [--scenario smoke|orders|suite|marketdata|journal|auth|lifecycle|all] [--auth required|off]
  *        [--url http://127.0.0.1:3000] [--scale 0.1] [--consumers 1000] [--rate 1000]
  *        [--md-rate 500] [--connections 16] [--seconds 15] [--sat-seconds 10]
  *        [--md-seconds 20] [--journal-seconds 8] [--consumer-procs 1] [--journal]
@@ -28,7 +28,7 @@ import { renderHtml } from '../report/html.js'
 import { Context, SCENARIOS, type HarnessOptions, type ScenarioName } from './context.js'
 import { hostBusyPct } from './monitor.js'
 import { killAll, localUrl, PACKAGE_ROOT } from './procs.js'
-import { authScenario, journalScenario, marketDataScenario, ordersScenario, smokeScenario, suiteScenario } from './scenarios.js'
+import { authScenario, journalScenario, lifecycleScenario, marketDataScenario, ordersScenario, smokeScenario, suiteScenario } from './scenarios.js'
 import { AUTH_MODES, type AuthMode } from './auth.js'
 import { evaluateChecks } from './checks.js'
 import { evaluateTargets, textSummary } from './summary.js'
@@ -61,7 +61,8 @@ const RUNNERS: Record<Exclude<ScenarioName, 'all'>, (ctx: Context) => Promise<vo
   suite: suiteScenario,
   marketdata: marketDataScenario,
   journal: journalScenario,
-  auth: authScenario
+  auth: authScenario,
+  lifecycle: lifecycleScenario
 }
 
 /** Runs the scenario(s), writes the JSON and HTML, returns the result. */
@@ -73,7 +74,7 @@ export async function runHarness (partial: Partial<HarnessOptions> = {}): Promis
   const hostBusyBeforePct = await hostBusyPct(1000)
   if (hostBusyBeforePct !== null && hostBusyBeforePct > 20) options.log(`warning: the machine is ${hostBusyBeforePct}% busy before the run (other processes): figures will be pessimistic`)
   const started = new Date()
-  const list = options.scenario === 'all' ? (['orders', 'suite', 'marketdata', 'journal', 'auth'] as const) : [options.scenario]
+  const list = options.scenario === 'all' ? (['orders', 'suite', 'marketdata', 'journal', 'auth', 'lifecycle'] as const) : [options.scenario]
   try {
     for (const name of list) {
       options.log(`scenario ${name}`)

@@ -12,6 +12,7 @@ import { gatewayStats, type Context, type Service } from './context.js'
 import { rampProfile } from './http-load.js'
 import { Monitor } from './monitor.js'
 import { crossingOrder, randomOrder } from './orders.js'
+import { LIFECYCLE_MIX, LifecycleSource } from './lifecycle.js'
 import { delay } from './procs.js'
 import { ConsumerGroup } from './ws-consumers.js'
 
@@ -191,6 +192,24 @@ export async function authScenario (ctx: Context): Promise<void> {
   const off = (rate('off') + rate('off-again')) / 2
   const signed = (rate('signed') + rate('signed-again')) / 2
   ctx.log(`  → signed ${Math.round(signed)} orders/s vs AUTH=off ${Math.round(off)} orders/s: ${off > 0 ? (100 * signed / off).toFixed(1) : '?'}% (target ≥ 90%)`)
+}
+
+/**
+ * Issue 12's order lifecycle (load/k6/lifecycle.js): stops, icebergs, post-only and GTD limits, quote-sized
+ * market orders, OCO lists and amends of what rested, at the fixed rate and at saturation. Requests are made
+ * as they are sent (load/harness/lifecycle.ts); the flow's expected refusals are counted, not failed.
+ */
+export async function lifecycleScenario (ctx: Context): Promise<void> {
+  const { seconds, fixedRate, connections } = ctx.options
+  const note = `lifecycle mix ${LIFECYCLE_MIX}`
+  await ctx.withService('lifecycle', {}, async (svc) => {
+    const source = new LifecycleSource()
+    await ctx.httpPhase('lifecycle', 'warmup', `warm-up, 100 requests/s for ${seconds.warmup} s`, svc, { mode: 'rate', rate: 100, durationMs: seconds.warmup * 1000, source })
+    await ctx.httpPhase('lifecycle', `rate-${fixedRate}`, `${fixedRate} requests/s for ${seconds.fixed} s (${note})`, svc, { mode: 'rate', rate: fixedRate, durationMs: seconds.fixed * 1000, source })
+    if (seconds.saturation > 0) {
+      await ctx.httpPhase('lifecycle', 'saturation', `saturation: ${connections} connections, closed loop, ${seconds.saturation} s (${note})`, svc, { mode: 'saturation', connections, durationMs: seconds.saturation * 1000, source })
+    }
+  })
 }
 
 /** A few seconds, small rates: every part of the harness once, for npm test. */

@@ -55,6 +55,13 @@ export interface HttpLoadResult {
   readonly errors: Record<string, number>
   readonly errorCount: number
   readonly ordersByStatus: Record<string, number>
+  /** The lifecycle flow (issue 12) only: its requests came from a RequestSource (load/harness/lifecycle.ts). */
+  readonly lifecycle?: boolean
+  /** Expected refusals ('<path> <error_code>'), answers the flow meets by design: not in errors. */
+  readonly refused?: Record<string, number>
+  readonly refusedCount?: number
+  /** 2xx answers per route (/order, /oco, /amend). */
+  readonly okByPath?: Record<string, number>
   readonly tradesExecuted: number
   readonly series: HttpSeriesPoint[]
 }

@@ -35,10 +35,18 @@ export async function launchBrowser (t: Test): Promise<Browser | null> {
 
 export interface OrderInput {
   side: 'buy' | 'sell'
-  orderType: 'limit' | 'market' | 'ioc' | 'fok'
+  orderType: 'limit' | 'market' | 'ioc' | 'fok' | 'stop_limit' | 'stop_market'
   quantity: string
   price?: string
   clientOrderId?: string
+  /** Issue 12's inputs; each left blank (or unchecked) when not given. */
+  timeInForce?: 'gtc' | 'ioc' | 'fok' | 'gtd'
+  /** For the datetime-local input: YYYY-MM-DDTHH:MM:SS in the browser's time zone. */
+  expireTime?: string
+  postOnly?: boolean
+  stopPrice?: string
+  displayQuantity?: string
+  quoteQuantity?: string
 }
 
 export interface OrderAnswer {
@@ -47,15 +55,34 @@ export interface OrderAnswer {
   filled_quantity: string
   remaining_quantity: string
   error_code?: string
+  quantity?: string
+  price?: string | null
+  cancel_reason?: string | null
+  time_in_force?: string
+  post_only?: boolean
+  stop_price?: string | null
+  display_quantity?: string | null
+  expire_time?: number | null
 }
 
-/** Fills the form, clicks submit and returns the POST /order reply status and body. */
+/** Sets an input of the form whether or not the chosen order type shows it (a hidden one is not sent). */
+async function setValue (page: Page, selector: string, value: string) {
+  await page.locator(selector).evaluate((el, v) => { (el as unknown as { value: string }).value = v }, value)
+}
+
+/** Fills the form, clicks submit and returns the POST /order reply status, body and the request body sent. */
 export async function placeOrder (page: Page, order: OrderInput) {
   await page.selectOption('#symbol', 'BTC-USDT')
   await page.selectOption('#side', order.side)
   await page.selectOption('#order_type', order.orderType)
+  if (order.timeInForce !== undefined) await page.selectOption('#time_in_force', order.timeInForce)
   await page.fill('#quantity', order.quantity)
   if (order.price !== undefined) await page.fill('#price', order.price)
+  await setValue(page, '#stop_price', order.stopPrice ?? '')
+  await setValue(page, '#display_quantity', order.displayQuantity ?? '')
+  await setValue(page, '#quote_quantity', order.quoteQuantity ?? '')
+  await setValue(page, '#expire_time', order.expireTime ?? '')
+  await page.locator('#post_only').evaluate((el, v) => { (el as unknown as { checked: boolean }).checked = v }, order.postOnly === true)
   await page.fill('#client_order_id', order.clientOrderId ?? '')
   const [response] = await Promise.all([
     page.waitForResponse(
@@ -65,5 +92,6 @@ export async function placeOrder (page: Page, order: OrderInput) {
     page.click('#submitBtn')
   ])
   const body = await response.json() as OrderAnswer
-  return { status: response.status(), body }
+  const sent = JSON.parse(response.request().postData() ?? '{}') as Record<string, unknown>
+  return { status: response.status(), body, sent }
 }

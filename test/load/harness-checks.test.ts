@@ -93,3 +93,23 @@ t.test('consumers must all connect, all last, and see no error and no gap', asyn
     'at saturation the gateway may shed slow consumers')
   t.same(failed([phase({ target: 'bare-ws', consumers: consumers({ deltas: 0, tradesReceived: 0 }) })]), [], 'the bare ws baseline sends no book or trades')
 })
+
+t.test('a lifecycle phase: expected refusals count as delivered, and an amend, an OCO list and a stop must have worked', async (t) => {
+  const lifecycle = (over: Partial<HttpLoadResult>): HttpLoadResult => http({
+    lifecycle: true,
+    statusCodes: { 200: 180, 409: 20 },
+    refused: { '/order STOP_WOULD_TRIGGER': 20 },
+    refusedCount: 20,
+    okByPath: { '/order': 160, '/oco': 5, '/amend': 15 },
+    ordersByStatus: { pending: 100, untriggered: 12, filled: 68 },
+    ...over
+  })
+  const checks = evaluateChecks([phase({ http: lifecycle({}) })])
+  t.same(checks.map((c) => c.rule).sort(), ['delivered', 'dropped', 'errors', 'lifecycle', 'measured'])
+  t.same(failed([phase({ http: lifecycle({}) })]), [], '180 accepted + 20 expected refusals of 200 scheduled: delivered')
+  t.same(failed([phase({ http: lifecycle({ refused: {}, refusedCount: 0 }) })]), ['delivered'], 'without the refusals counted, 90% is short')
+  t.same(failed([phase({ http: lifecycle({ okByPath: { '/order': 175, '/oco': 5 } }) })]), ['lifecycle'], 'no amend accepted')
+  t.same(failed([phase({ http: lifecycle({ okByPath: { '/order': 165, '/amend': 15 } }) })]), ['lifecycle'], 'no OCO list accepted')
+  t.same(failed([phase({ http: lifecycle({ ordersByStatus: { pending: 112, filled: 68 } }) })]), ['lifecycle'], 'no stop left untriggered')
+  t.same(failed([phase({ http: http({}) })]), [], 'the seed flow has no lifecycle rule')
+})

@@ -159,7 +159,7 @@ t.test('setup() makes one run id for the run and stops a run the rate limit woul
 })
 
 t.test('handleSummary writes <name>-summary.json under SUMMARY_DIR and names the run', async (t) => {
-  for (const name of ['orders', 'spike', 'suite', 'marketdata']) {
+  for (const name of ['orders', 'spike', 'suite', 'marketdata', 'lifecycle']) {
     const summary = drive(`${name}.js`, 'summary', { SUMMARY_DIR: '/results/' }).summary ?? {}
     t.ok(`/results/${name}-summary.json` in summary, `${name}: JSON summary file`)
     t.match(summary.stdout, /run run42/, `${name}: run id in the text summary`)
@@ -296,4 +296,82 @@ t.test('setup() stops a run the service will refuse, saying why', async (t) => {
   t.match(fast.setup?.notes.join('\n'), /MAX_OPEN_ORDERS_PER_ACCOUNT/, 'and names the open-order cap')
   t.same(drive('orders.js', 'setup', { ...KEY, RATE: '40' }).setup?.notes.filter((n) => /AUTH_KEY_ORDERS_PER_SECOND/.test(n)), [], 'within it: no per-key warning')
   t.same(drive('orders.js', 'setup', { RATE: '100' }).setup?.notes, [], 'unsigned (AUTH=off): no warnings')
+})
+
+/** The checks that failed in a driven run (the stand-in records each as a `checks` sample). */
+const failedChecks = (d: Driven): string[] => (d.metrics.checks ?? []).filter(([v]) => v === 0).map(([, tags]) => tags.check)
+const bodies = (d: Driven, path: string): Array<Record<string, unknown>> =>
+  d.requests.filter((r) => r.method === 'POST' && r.url.endsWith(path)).map((r) => JSON.parse(r.body ?? '{}') as Record<string, unknown>)
+
+t.test('lifecycle.js: thresholds fail a run that delivered too little or never saw an amend, an OCO list or a stop work', async (t) => {
+  const th = drive('lifecycle.js', 'options', { RATE: '100', DURATION: '30s' }).options?.thresholds ?? {}
+  t.same(th.lifecycle_answered, ['count>=2850'], '95% of 100/s × 30 s answered (200 or an expected refusal)')
+  t.same(th.amends_ok, ['count>0'], 'an amend accepted')
+  t.same(th.oco_ok, ['count>0'], 'an OCO list accepted')
+  t.same(th.orders_untriggered, ['count>0'], 'a stop placed untriggered')
+  t.same(th.dropped_iterations, ['count<=0'])
+  const plain = drive('lifecycle.js', 'options', { LIFECYCLE_MIX: 'limit:1,stop_limit:0' }).options?.thresholds ?? {}
+  t.equal(plain.amends_ok, undefined, 'a mix without amends does not require them')
+  t.equal(plain.orders_untriggered, undefined, 'nor stops, when their weight is 0')
+  t.match(drive('lifecycle.js', 'options', { LIFECYCLE_MIX: 'limit:1,trailing_stop:1' }).error, /unknown order type 'trailing_stop'/, 'an unknown kind is refused at init')
+})
+
+t.test('lifecycle.js sends each kind with the wire names of issue 12', async (t) => {
+  const one = (kind: string, env: Record<string, string> = {}): Driven => {
+    const d = drive('lifecycle.js', 'iterate', { LIFECYCLE_MIX: `${kind}:1`, BASE_URL: 'http://127.0.0.1:3999', ...env })
+    t.equal(d.error, undefined, `${kind}: the iteration ran`)
+    t.same(failedChecks(d), [], `${kind}: every check passed`)
+    return d
+  }
+  const stop = bodies(one('stop_limit'), '/order')[0]
+  t.match(stop, { order_type: 'stop_limit', stop_price: /^\d+\.\d{2}$/, price: /^\d+\.\d{2}$/, quantity: /^\d+\.\d+$/ }, 'stop_limit: stop_price and price')
+  const stopMarket = bodies(one('stop_market'), '/order')[0]
+  t.match(stopMarket, { order_type: 'stop_market', stop_price: /^\d+\.\d{2}$/ })
+  t.notOk('price' in stopMarket, 'stop_market: no price')
+  const sm = Number(stopMarket.stop_price)
+  const base = ({ 'BTC-USDT': 30000, 'ETH-USDT': 2000, 'BNB-USDT': 300, 'SOL-USDT': 100 } as Record<string, number>)[String(stopMarket.symbol)]
+  t.ok(stopMarket.side === 'buy' ? sm > base : sm < base, `buy stops above the base price, sell stops below (${String(stopMarket.side)} ${sm} vs ${base})`)
+  const iceberg = bodies(one('iceberg'), '/order')[0]
+  t.equal(iceberg.order_type, 'limit')
+  t.ok(Number(iceberg.display_quantity) > 0 && Number(iceberg.display_quantity) <= Number(iceberg.quantity), 'iceberg: 0 < display_quantity ≤ quantity')
+  t.equal(bodies(one('post_only'), '/order')[0].post_only, true, 'post_only: true')
+  const before = Date.now()
+  const gtd = bodies(one('gtd'), '/order')[0]
+  t.equal(gtd.time_in_force, 'gtd')
+  t.ok(typeof gtd.expire_time === 'number' && (gtd.expire_time as number) * 1000 >= before + 2000 && (gtd.expire_time as number) * 1000 <= Date.now() + 30_000,
+    'gtd: expire_time in epoch seconds, 2..30 s ahead')
+  t.match(String(gtd.expire_time), /^\d+(\.\d{1,3})?$/, 'gtd: at most 3 decimals')
+  const quote = bodies(one('quote_market'), '/order')[0]
+  t.equal(quote.order_type, 'market')
+  t.notOk('quantity' in quote, 'quote-sized market order: no quantity')
+  t.ok(Number(quote.quote_quantity) >= 10, 'quote_quantity at or above the min notional')
+  const oco = one('oco')
+  const list = bodies(oco, '/oco')[0]
+  t.match(list, { side: /^(buy|sell)$/, quantity: /\d/, price: /\d/, stop_price: /\d/, limit_client_order_id: /-l$/, stop_client_order_id: /-s$/ }, 'POST /oco with the limit and stop legs')
+  t.ok(list.side === 'buy' ? Number(list.price) < Number(list.stop_price) : Number(list.price) > Number(list.stop_price), 'the limit leg below the stop for a buy, above for a sell')
+  t.equal(total(oco, 'oco_ok'), 1, 'oco_ok counted')
+
+  // An amend needs an order of this VU that rested: with none yet the first iteration places a limit.
+  const amends = drive('lifecycle.js', 'iterate', { LIFECYCLE_MIX: 'limit:1,amend:3', STUB_ITERATIONS: '12', BASE_URL: 'http://127.0.0.1:3999' })
+  t.same(failedChecks(amends), [])
+  t.equal(amends.requests[0].url, 'http://127.0.0.1:3999/order', 'the first request places an order')
+  const sent = bodies(amends, '/amend')
+  t.ok(sent.length > 0, `amends sent (${sent.length})`)
+  for (const a of sent) {
+    t.equal(a.order_id, '7', 'an amend targets the order that rested')
+    t.ok(('new_price' in a) !== ('new_quantity' in a), 'one new value: new_price or new_quantity')
+  }
+  t.equal(total(amends, 'amends_ok'), sent.length, 'amends_ok counts the accepted amends')
+  t.equal(total(amends, 'lifecycle_answered'), 12, 'every answer counted')
+})
+
+t.test('lifecycle.js counts expected refusals, and fails the checks on any other', async (t) => {
+  const expected = drive('lifecycle.js', 'iterate', { LIFECYCLE_MIX: 'stop_limit:1', STUB_REFUSE: 'STOP_WOULD_TRIGGER', BASE_URL: 'http://127.0.0.1:3999' })
+  t.same(failedChecks(expected), [], 'STOP_WOULD_TRIGGER on a stop is an answer, not a failure')
+  t.same(expected.metrics.lifecycle_refused?.map(([, tags]) => tags.code), ['STOP_WOULD_TRIGGER'])
+  t.equal(total(expected, 'lifecycle_answered'), 1)
+  t.equal(total(expected, 'orders_ok'), 0)
+  const other = drive('lifecycle.js', 'iterate', { LIFECYCLE_MIX: 'limit:1', STUB_REFUSE: 'POST_ONLY_WOULD_TAKE', BASE_URL: 'http://127.0.0.1:3999' })
+  t.same(failedChecks(other), ['lifecycle: 200 or an expected refusal'], 'a refusal the flow does not expect on that route fails the check')
+  t.equal(total(other, 'lifecycle_answered'), 0, 'and is not counted as answered')
 })

@@ -8,10 +8,11 @@ import exec from 'k6/execution'
 import { Counter, Trend } from 'k6/metrics'
 import { BASE_URL, env, envFloat, envInt, parseDuration } from './config.js'
 import { API_KEY, authHeaders, signing } from './auth.js'
-import { parseMix, randomOrder } from './orders.js'
+import { amendRequest, lifecycleRequest, parseLifecycleMix, parseMix, pickKind, randomOrder } from './orders.js'
 
 const JSON_PARAMS = { 'Content-Type': 'application/json' }
-export const ORDER_STATUSES = ['pending', 'partially_filled', 'filled', 'cancelled', 'rejected']
+// untriggered (a stop waiting) and expired (GTD) since issue 12.
+export const ORDER_STATUSES = ['pending', 'partially_filled', 'filled', 'cancelled', 'rejected', 'untriggered', 'expired']
 
 // Custom metrics (init context: k6 requires metrics to be created here).
 export const tradesExecuted = new Counter('trades_executed') // sum of trades.length
@@ -262,4 +263,103 @@ export function setupRun (planned, peakRate) {
   const runId = env('RUN_ID', '') || `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`
   // The key id is public (it names the account in the summary); the secret never leaves the VUs.
   return { runId, baseUrl: BASE_URL, startedAt: new Date().toISOString(), health, rateLimit, notes, apiKey: signing() ? API_KEY : null }
+}
+
+// ---- issue 12's order lifecycle (lifecycle.js) ----
+
+// Refusals the lifecycle flow runs into by design, by path: a stop (or an OCO's stop leg, or an amended
+// stop price) the last trade already passed (409 STOP_WOULD_TRIGGER), an amend of an order that filled,
+// expired or was cancelled in the meantime (404 ORDER_NOT_FOUND), an amend that would make a post-only
+// order take (409 POST_ONLY_WOULD_TAKE). They are counted, not failed.
+export const EXPECTED_REFUSALS = {
+  '/order': ['STOP_WOULD_TRIGGER'],
+  '/oco': ['STOP_WOULD_TRIGGER'],
+  '/amend': ['ORDER_NOT_FOUND', 'STOP_WOULD_TRIGGER', 'POST_ONLY_WOULD_TAKE']
+}
+export const lifecycleAnswered = new Counter('lifecycle_answered') // 200s plus expected refusals, tagged kind
+export const lifecycleRefused = new Counter('lifecycle_refused') // expected refusals, tagged kind and code
+export const amendsOk = new Counter('amends_ok')
+export const ocoOk = new Counter('oco_ok')
+
+const LIFECYCLE_MIX_PARSED = parseLifecycleMix(env('LIFECYCLE_MIX', undefined))
+const RESTING = ['pending', 'partially_filled', 'untriggered']
+const REMEMBER = 64
+// Per VU: orders it placed that rested, the targets of its amends (oldest dropped first).
+const resting = []
+
+function remember (order) {
+  if (RESTING.indexOf(order.status) < 0) return
+  resting.push({ symbol: order.symbol, order_id: order.order_id, price: order.price, quantity: order.quantity, order_type: order.order_type })
+  if (resting.length > REMEMBER) resting.shift()
+}
+
+/**
+ * POST `path` (/order, /oco or /amend) with checks and metrics; the expected refusals (EXPECTED_REFUSALS)
+ * are answers, not failures. Returns the parsed 200 body, or null.
+ */
+export function lifecycleSend (path, body, kind, tags) {
+  const t = Object.assign({ kind }, tags || {})
+  const res = send('POST', path, body, {
+    tags: Object.assign({ name: `POST ${path}` }, t),
+    responseCallback: http.expectedStatuses(200, 404, 409)
+  })
+  const parsed = parseBody(res)
+  const code = parsed && parsed.error_code ? String(parsed.error_code) : null
+  const refused = res.status !== 200 && code !== null && EXPECTED_REFUSALS[path].indexOf(code) >= 0
+  const ok = res.status === 200 && parsed !== null
+  const orders = !ok ? [] : path === '/oco' ? (Array.isArray(parsed.orders) ? parsed.orders : []) : [parsed]
+  check(res, {
+    'lifecycle: 200 or an expected refusal': () => ok || refused,
+    'lifecycle: valid order status': () => !ok || (orders.length > 0 && orders.every((o) => ORDER_STATUSES.indexOf(o.status) >= 0))
+  }, t)
+  if (res.status === 429) {
+    rateLimited.add(1, Object.assign({ code: code || 'unknown' }, t))
+    return null
+  }
+  if (refused) {
+    lifecycleRefused.add(1, Object.assign({ code }, t))
+    lifecycleAnswered.add(1, t)
+    return null
+  }
+  if (!ok) {
+    if (parsed) console.warn(`${path} refused ${res.status} ${parsed.error_code}: ${parsed.error} for ${JSON.stringify(body)}`)
+    return null
+  }
+  lifecycleAnswered.add(1, t)
+  ordersOk.add(1, t)
+  if (path === '/amend') amendsOk.add(1, t)
+  if (path === '/oco') ocoOk.add(1, t)
+  tradesExecuted.add(Array.isArray(parsed.trades) ? parsed.trades.length : 0, t)
+  for (const o of orders) if (ordersByStatus[o.status]) ordersByStatus[o.status].add(1, t)
+  if (typeof parsed.processing_time_ms === 'number') orderProcessing.add(parsed.processing_time_ms, t)
+  return parsed
+}
+
+/**
+ * One iteration of the lifecycle flow: a kind from LIFECYCLE_MIX; an amend targets an order this VU placed
+ * that rested (a limit order when it has none yet); what rests is remembered for later amends, and with
+ * CANCEL_RATIO cancelled again as in orderIteration.
+ */
+export function lifecycleIteration (runId, tags) {
+  let kind = pickKind(LIFECYCLE_MIX_PARSED)
+  if (kind === 'amend' && resting.length === 0) kind = 'limit'
+  if (kind === 'amend') {
+    const target = resting[Math.floor(Math.random() * resting.length)]
+    const answer = lifecycleSend('/amend', amendRequest(target), kind, tags)
+    if (answer !== null) {
+      target.price = answer.price
+      target.quantity = answer.quantity
+      if (RESTING.indexOf(answer.status) < 0) resting.splice(resting.indexOf(target), 1)
+    }
+    return answer
+  }
+  const request = lifecycleRequest(kind, { clientOrderId: clientOrderId(runId) })
+  const answer = lifecycleSend(request.path, request.body, kind, tags)
+  if (answer === null) return null
+  const placed = request.path === '/oco' ? answer.orders : [answer]
+  for (const order of placed) {
+    if (kind !== 'oco') remember(order) // an OCO leg cannot be amended (INVALID_AMEND)
+    if (CANCEL_RATIO > 0 && Math.random() < CANCEL_RATIO && RESTING.indexOf(order.status) >= 0) cancelOrder(order.symbol, order.order_id, tags)
+  }
+  return answer
 }

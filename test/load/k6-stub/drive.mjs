@@ -14,13 +14,26 @@ k6.http = (method, url, body, params) => {
     if (auth === 'refuse' || (auth === 'required' && !signed)) return json(401, { error: 'x', error_code: signed ? 'INVALID_SIGNATURE' : 'INVALID_API_KEY' })
     if (auth === 'read-only' && method === 'POST') return json(403, { error: 'x', error_code: 'FORBIDDEN' })
   }
+  // Issue 12's routes. STUB_REFUSE: the code every /order, /oco and /amend answers 409 with (an expected
+  // refusal such as STOP_WOULD_TRIGGER, or any other).
+  const refuse = process.env.STUB_REFUSE
+  if (method === 'POST' && refuse !== undefined && body !== '{}' && /\/(order|oco|amend)$/.test(path)) return json(409, { error: 'x', error_code: refuse })
   if (method === 'POST' && path.endsWith('/order')) {
-    if (body !== '{}') return json(200, { order_id: '7', status: 'pending', trades: [], processing_time_ms: 0.1 })
+    if (body !== '{}') {
+      const sent = JSON.parse(body)
+      const status = sent.stop_price === undefined ? 'pending' : 'untriggered'
+      return json(200, { order_id: '7', symbol: sent.symbol, order_type: sent.order_type, status, price: sent.price ?? null, quantity: sent.quantity ?? '0', trades: [], processing_time_ms: 0.1 })
+    }
     return limit === undefined
       ? json(400, { error: 'x', error_code: 'VALIDATION_ERROR' })
       : { status: 400, headers: { 'X-Ratelimit-Limit': limit, 'X-Ratelimit-Reset': '60' }, body: '{}' }
   }
   if (method === 'POST' && path.endsWith('/cancel')) return json(200, { order_id: '7', status: 'cancelled' })
+  if (method === 'POST' && path.endsWith('/oco')) {
+    const leg = (id, type) => ({ order_id: id, symbol: 'BTC-USDT', order_type: type, status: type === 'limit' ? 'pending' : 'untriggered', price: '29000.00', quantity: '0.1' })
+    return json(200, { list_id: '8', orders: [leg('8', 'limit'), leg('9', 'stop_limit')], trades: [], processing_time_ms: 0.1 })
+  }
+  if (method === 'POST' && path.endsWith('/amend')) return json(200, { order_id: '7', symbol: 'BTC-USDT', status: 'pending', price: '29001.00', quantity: '0.1', trades: [], processing_time_ms: 0.1 })
   if (method === 'GET' && /\/order\/7\?/.test(path)) return json(200, { order_id: '7', status: 'pending' })
   return { status: 200, body: '{"status":"ok"}' }
 }
@@ -48,7 +61,7 @@ try {
   if (action === 'consume-full' || action === 'consume-cut') mod.consume()
   if (action === 'iterate') {
     if (script.endsWith('marketdata.js')) mod.trade({ runId: 'run42' })
-    else mod.default({ runId: 'run42' })
+    else for (let i = 0; i < Number(process.env.STUB_ITERATIONS ?? 1); i++) mod.default({ runId: 'run42' })
   }
   if (action === 'summary') out.summary = mod.handleSummary({ metrics: {}, setup_data: { runId: 'run42' } })
 } catch (error) {
