@@ -177,11 +177,12 @@ export async function runHttpLoad (options: HttpLoadOptions): Promise<HttpLoadRe
   const send = async (start: number, slot: number): Promise<void> => {
     sent++
     inFlight++
-    const request = source === null ? null : source.next()
+    const request = source === null ? null : source.next(slot)
     try {
       const to = request === null ? path : request.path
       const body = request === null ? bodies[nextBody++ % bodies.length] : JSON.stringify(request.body)
-      const res = await pool.request({ path: to, method: 'POST', headers: signer === null ? headers : { ...headers, ...signer.headers(slot, 'POST', to, body) }, body })
+      const signedBy = request?.slot ?? slot
+      const res = await pool.request({ path: to, method: 'POST', headers: signer === null ? headers : { ...headers, ...signer.headers(signedBy, 'POST', to, body) }, body })
       const text = await res.body.text()
       rec.done(start, res.statusCode, text, null, request, source)
     } catch (error) {

@@ -21,12 +21,13 @@ export const EXPECTED_REFUSALS: Readonly<Record<string, readonly string[]>> = {
   '/amend': ['ORDER_NOT_FOUND', 'STOP_WOULD_TRIGGER', 'POST_ONLY_WOULD_TAKE']
 }
 
-export interface LifecycleRequest { readonly path: string, readonly body: Record<string, unknown> }
+/** slot: which connection slot's key signs it (an amend must be signed by the account that placed its order). */
+export interface LifecycleRequest { readonly path: string, readonly body: Record<string, unknown>, readonly slot?: number }
 
 /** What the load generator needs from a flow made request by request. */
 export interface RequestSource {
-  /** The next request, made now. */
-  next (): LifecycleRequest
+  /** The next request, made now, for connection slot `slot` (it may name another slot to sign it). */
+  next (slot?: number): LifecycleRequest
   /** Every answer to a request it made (body null when not JSON or on a transport error). */
   answered (request: LifecycleRequest, status: number | null, body: Record<string, unknown> | null): void
   /** Whether a non-2xx answer with this error code is one the flow expects (counted as refused, not as an error). */
@@ -52,11 +53,12 @@ export function parseLifecycleMix (spec: string = LIFECYCLE_MIX): MixEntry[] {
 const PRICE_DECIMALS = 2
 const MIN_NOTIONAL = 10
 
-function pickKind (mix: readonly MixEntry[]): LifecycleKind {
-  const r = Math.random()
+function pickKindAt (mix: readonly MixEntry[], r: number): LifecycleKind {
   for (const e of mix) if (r < e.cum) return e.kind
   return mix[mix.length - 1].kind
 }
+
+const DECK = 100
 
 const randInt = (lo: number, hi: number): number => lo + Math.floor(Math.random() * (hi - lo + 1))
 const priceAt = (base: number, factor: number): string =>
@@ -120,7 +122,7 @@ export function lifecycleRequest (kind: Exclude<LifecycleKind, 'amend'>, options
   return { path: '/order', body: order }
 }
 
-export interface Resting { symbol: string, order_id: string, price: string | null, quantity: string }
+export interface Resting { symbol: string, order_id: string, price: string | null, quantity: string, slot?: number }
 
 /** POST /amend's body for an order that rested, as amendRequest in load/k6/lib/orders.js. */
 export function amendRequest (resting: Resting): LifecycleRequest {
@@ -136,7 +138,7 @@ export function amendRequest (resting: Resting): LifecycleRequest {
     const next = Math.random() < 0.5 ? Math.max(1, Math.floor(u * 0.75)) : Math.ceil(u * 1.25)
     body.new_quantity = formatFixed(next === u ? u + 1 : next, decimals)
   }
-  return { path: '/amend', body }
+  return { path: '/amend', body, slot: resting.slot }
 }
 
 const RESTING = new Set(['pending', 'partially_filled', 'untriggered'])
@@ -150,16 +152,19 @@ export class LifecycleSource implements RequestSource {
   private readonly mix: MixEntry[]
   private readonly resting: Resting[] = []
   private counter = 0
+  /** Kinds dealt from shuffled decks of 100 in the mix's proportions: every 100 requests hold each kind its share, so a short phase still sees the rare ones. */
+  private deck: LifecycleKind[] = []
 
   constructor (mix: string = LIFECYCLE_MIX, private readonly prefix = `lc-${Date.now().toString(36)}`) {
     this.mix = parseLifecycleMix(mix)
   }
 
-  next (): LifecycleRequest {
-    let kind = pickKind(this.mix)
+  next (slot?: number): LifecycleRequest {
+    let kind = this.deal()
     if (kind === 'amend' && this.resting.length === 0) kind = 'limit'
+    // Signed by the slot that placed the order: with one account per key, another account's order is ORDER_NOT_FOUND.
     if (kind === 'amend') return amendRequest(this.resting[Math.floor(Math.random() * this.resting.length)])
-    return lifecycleRequest(kind, { clientOrderId: `${this.prefix}-${++this.counter}` })
+    return { ...lifecycleRequest(kind, { clientOrderId: `${this.prefix}-${++this.counter}` }), slot }
   }
 
   answered (request: LifecycleRequest, status: number | null, body: Record<string, unknown> | null): void {
@@ -167,21 +172,34 @@ export class LifecycleSource implements RequestSource {
     if (request.path === '/amend') {
       const at = this.resting.findIndex((r) => r.order_id === body.order_id)
       if (at < 0) return
-      if (RESTING.has(String(body.status))) this.resting[at] = this.view(body)
+      if (RESTING.has(String(body.status))) this.resting[at] = this.view(body, request.slot)
       else this.resting.splice(at, 1)
       return
     }
     if (request.path === '/order' && RESTING.has(String(body.status))) {
-      this.resting.push(this.view(body))
+      this.resting.push(this.view(body, request.slot))
       if (this.resting.length > REMEMBER) this.resting.shift()
     }
+  }
+
+  private deal (): LifecycleKind {
+    if (this.deck.length === 0) {
+      this.deck = Array.from({ length: DECK }, (_, i) => pickKindAt(this.mix, (i + 0.5) / DECK))
+      for (let i = this.deck.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1))
+        const card = this.deck[i]
+        this.deck[i] = this.deck[j]
+        this.deck[j] = card
+      }
+    }
+    return this.deck.pop() as LifecycleKind
   }
 
   expected (path: string, code: string): boolean {
     return EXPECTED_REFUSALS[path]?.includes(code) ?? false
   }
 
-  private view (body: Record<string, unknown>): Resting {
-    return { symbol: String(body.symbol), order_id: String(body.order_id), price: typeof body.price === 'string' ? body.price : null, quantity: String(body.quantity) }
+  private view (body: Record<string, unknown>, slot: number | undefined): Resting {
+    return { symbol: String(body.symbol), order_id: String(body.order_id), price: typeof body.price === 'string' ? body.price : null, quantity: String(body.quantity), slot }
   }
 }

@@ -2,6 +2,7 @@ import { BatchedRing } from './batched-ring.js'
 import { Interner } from './interner.js'
 import { orderSeqOf } from './open-orders.js'
 import { ANONYMOUS, CANCEL_REASONS, ORDER_STATUSES, ORDER_TYPES, Order, SIDES, STP_MODES } from './order.js'
+import { applyOptions, optionsOf, type OrderOptions } from './order-options.js'
 
 /**
  * Terminal orders (filled, cancelled, rejected), kept so their status stays
@@ -35,6 +36,8 @@ export class OrderHistory extends BatchedRing<Order> {
   private readonly filledLots: Float64Array
   private readonly timestamp: Float64Array
   private readonly clientOrderId: Array<string | null>
+  /** Issue 12's fields of the orders that have any (time in force, stop price, ...); undefined for plain orders. */
+  private readonly options: Array<OrderOptions | undefined>
 
   constructor (limit: number) {
     super(limit, 'history')
@@ -47,6 +50,7 @@ export class OrderHistory extends BatchedRing<Order> {
     this.filledLots = new Float64Array(limit)
     this.timestamp = new Float64Array(limit)
     this.clientOrderId = new Array<string | null>(limit).fill(null)
+    this.options = new Array<OrderOptions | undefined>(limit).fill(undefined)
   }
 
   protected write (order: Order, slot: number, n: number): void {
@@ -66,6 +70,7 @@ export class OrderHistory extends BatchedRing<Order> {
     this.filledLots[slot] = order.filledLots
     this.timestamp[slot] = order.timestamp
     this.clientOrderId[slot] = order.clientOrderId
+    this.options[slot] = optionsOf(order)
   }
 
   get (orderId: string): Order | undefined {
@@ -106,6 +111,7 @@ export class OrderHistory extends BatchedRing<Order> {
     order.status = ORDER_STATUSES[this.codes[c + 2]]
     const reason = this.codes[c + 3]
     order.cancelReason = reason === NONE ? null : CANCEL_REASONS[reason]
+    applyOptions(order, this.options[slot])
     return order
   }
 

@@ -7,10 +7,13 @@
  */
 import { createHash } from 'node:crypto'
 import type { MatchingEngine } from './engine.js'
-import { ANONYMOUS, Order, OrderType, StpMode, TimeInForce, TradingStatus, type CancelReason, type OrderStatus, type Side } from './order.js'
+import { ANONYMOUS, Order, OrderType, StpMode, TradingStatus, type CancelReason, type OrderStatus, type Side } from './order.js'
 import { Account, type AccountStatus, type ApiKey, type Permission } from './accounts.js'
 import { Trade } from './trade.js'
 import { orderSeqOf } from './open-orders.js'
+import { applyOptions, optionsOf, type OrderOptions } from './order-options.js'
+
+export type { OrderOptions } from './order-options.js'
 
 /**
  * [id, side, type, priceTicks, quantityLots, filledLots, status, clientOrderId, timestamp, cancelReason, accountId, stp, options]
@@ -19,25 +22,6 @@ import { orderSeqOf } from './open-orders.js'
  * one of its fields has its default.
  */
 export type OrderTuple = [string, Side, OrderType, number | null, number, number, OrderStatus, string | null, number, (CancelReason | null)?, string?, StpMode?, OrderOptions?]
-
-/**
- * Issue 12's order fields, each only when it is not its default: timeInForce
- * when not the type's own (gtc for limit and stops, ioc for ioc and market,
- * fok for fok), postOnly when true, visibleLots when an open order's is not
- * its remaining lots (an iceberg's current slice; a finished order shows
- * nothing), listSeq when in an OCO list (the peer link is rebuilt from it),
- * the others when not null/0.
- */
-export interface OrderOptions {
-  timeInForce?: TimeInForce
-  postOnly?: true
-  stopPriceTicks?: number
-  displayLots?: number
-  visibleLots?: number
-  expireAt?: number
-  quoteUnits?: number
-  listSeq?: number
-}
 
 /** [accountId, status, createdAt] */
 export type AccountTuple = [string, AccountStatus, number]
@@ -264,46 +248,13 @@ function tupleOf (order: Order): OrderTuple {
   return tuple
 }
 
-/** What the Order constructor gives an order of this type; saved only when an order has another. */
-function defaultTimeInForce (type: OrderType): TimeInForce {
-  if (type === OrderType.FOK) return TimeInForce.FOK
-  return type === OrderType.IOC || type === OrderType.MARKET ? TimeInForce.IOC : TimeInForce.GTC
-}
-
-/** Whether every issue-12 field of the order has its default (the digest's fast path: most orders are plain). */
-function isPlain (o: Order): boolean {
-  return o.timeInForce === defaultTimeInForce(o.type) && !o.postOnly && o.stopPriceTicks === null && o.displayLots === 0 &&
-    (o.visibleLots === o.remainingLots || !o.isOpen) && o.expireAt === null && o.quoteUnits === null && o.listSeq === 0
-}
-
-/** The order's non-default issue-12 fields, in a fixed order; undefined when it has none. */
-function optionsOf (order: Order): OrderOptions | undefined {
-  if (isPlain(order)) return undefined
-  const options: OrderOptions = {}
-  if (order.timeInForce !== defaultTimeInForce(order.type)) options.timeInForce = order.timeInForce
-  if (order.postOnly) options.postOnly = true
-  if (order.stopPriceTicks !== null) options.stopPriceTicks = order.stopPriceTicks
-  if (order.displayLots !== 0) options.displayLots = order.displayLots
-  if (order.visibleLots !== order.remainingLots && order.isOpen) options.visibleLots = order.visibleLots
-  if (order.expireAt !== null) options.expireAt = order.expireAt
-  if (order.quoteUnits !== null) options.quoteUnits = order.quoteUnits
-  if (order.listSeq !== 0) options.listSeq = order.listSeq
-  return options
-}
 
 function orderOf (symbol: string, [id, side, type, price, quantity, filled, status, clientOrderId, timestamp, cancelReason, accountId, stp, options]: OrderTuple): Order {
   const order = new Order(seqOf(id), symbol, side, type, price, quantity, clientOrderId, timestamp, accountId ?? ANONYMOUS, stp ?? StpMode.NONE)
   order.filledLots = filled
   order.status = status
   order.cancelReason = cancelReason ?? null
-  order.timeInForce = options?.timeInForce ?? order.timeInForce
-  order.postOnly = options?.postOnly ?? false
-  order.stopPriceTicks = options?.stopPriceTicks ?? null
-  order.displayLots = options?.displayLots ?? 0
-  order.visibleLots = options?.visibleLots ?? order.remainingLots
-  order.expireAt = options?.expireAt ?? null
-  order.quoteUnits = options?.quoteUnits ?? null
-  order.listSeq = options?.listSeq ?? 0
+  applyOptions(order, options)
   return order
 }
 

@@ -51,7 +51,7 @@ function partTwo (e: MatchingEngine): void {
   ok(e.submit(order({ quantity: 5, price: 103 })))
   ok(e.submit(order({ side: 'sell', quantity: 1, price: 105 })))
   ok(e.submit(order({ quantity: 1, price: 105 })))
-  ok(e.submit(order({ side: 'sell', orderType: 'market', quoteQuantity: 150 })))
+  ok(e.submit(order({ side: 'sell', orderType: 'market', quantity: undefined, quoteQuantity: 150 })))
   ok(e.expire(T0 + 30_000))
   ok(e.setTradingStatus(TWO.symbol, 'cancel_only'))
 }

@@ -30,7 +30,7 @@ t.test('untriggered, triggered, amended and expired reach the owner with stop_pr
 
   // bob trades at 30150: alice's stop triggers.
   await placeAs(s, 'bob', { side: 'sell', quantity: '0.01', price: '30150' })
-  await placeAs(s, 'bob', { side: 'buy', quantity: '0.01', price: '30150' })
+  await placeAs(s, 'bob', { side: 'buy', quantity: '0.01', price: '30150', stp: 'none' })
   const after = await events(client, 1)
   t.match(after[0], { event_type: 'triggered', order_id: stop.order_id })
 
