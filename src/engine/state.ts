@@ -248,7 +248,6 @@ function tupleOf (order: Order): OrderTuple {
   return tuple
 }
 
-
 function orderOf (symbol: string, [id, side, type, price, quantity, filled, status, clientOrderId, timestamp, cancelReason, accountId, stp, options]: OrderTuple): Order {
   const order = new Order(seqOf(id), symbol, side, type, price, quantity, clientOrderId, timestamp, accountId ?? ANONYMOUS, stp ?? StpMode.NONE)
   order.filledLots = filled
