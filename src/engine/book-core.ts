@@ -109,6 +109,11 @@ export class BookCore {
     return this.stops.values()
   }
 
+  /** How many orders rest in the book: what the public sees (untriggered stops are not market data). */
+  get restingCount (): number {
+    return this.resting - this.stops.count
+  }
+
   /** How many orders are open in this book (resting and untriggered). */
   get openCount (): number {
     return this.resting

@@ -14,7 +14,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import {
-  MatchingEngine, SIDES, decimal, normaliseSymbol, stateDigest, type Command, type OrderBook, type Permission, type Side, type SymbolSpec
+  MatchingEngine, SIDES, formatScaled, stateDigest, type Command, type OrderBook, type Permission, type Side, type SymbolSpec
 } from '../engine/index.js'
 import { Persistence } from '../journal/persistence.js'
 import type { WriterIo } from '../journal/journal-writer.js'
@@ -76,7 +76,6 @@ export class LocalExchange implements Exchange {
   private readonly startedAt = Date.now()
   private readonly log: ExchangeLog
   /** Each symbol's price band as configured (a decimal fraction), for /symbols. */
-  private readonly priceBands = new Map<string, string>()
 
   constructor (options: LocalExchangeOptions) {
     this.log = options.log
@@ -124,9 +123,6 @@ export class LocalExchange implements Exchange {
       defaultStp: options.engine.defaultStp,
       afterCommand
     })
-    for (const symbol of options.engine.symbols) {
-      if (symbol.priceBand !== undefined) this.priceBands.set(normaliseSymbol(symbol.symbol), decimal(symbol.priceBand).toFixed())
-    }
     this.marketData = new MarketDataHub(this.engine, {
       batchMs: options.batchMs,
       durable: () => this.gate.durable(),
@@ -232,11 +228,11 @@ export class LocalExchange implements Exchange {
     for (const book of this.engine.allBooks()) {
       symbolInfo[book.symbol] = {
         bbo: bboView(book, now),
-        active_orders: book.openCount,
+        active_orders: book.restingCount,
         total_trades: book.stats.totalTrades,
         ...symbolFiltersView(book.spec),
         trading_status: book.tradingStatus,
-        price_band: this.priceBands.get(book.symbol) ?? null
+        price_band: book.spec.priceBand === null ? null : formatScaled(book.spec.priceBand.units, book.spec.priceBand.places)
       }
     }
     const symbols = this.engine.symbols

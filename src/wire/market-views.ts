@@ -47,7 +47,7 @@ export function symbolStatsView (book: OrderBook): Static<typeof SymbolStatistic
     total_volume: volumeText(stats.volumeLots.total, spec),
     last_trade_price: stats.lastTradePriceTicks === null ? null : spec.tick.format(stats.lastTradePriceTicks),
     last_trade_time: stats.lastTradeTime === null ? null : toSeconds(stats.lastTradeTime),
-    active_orders: book.openCount,
+    active_orders: book.restingCount,
     bid_levels: book.bids.levelCount,
     ask_levels: book.asks.levelCount
   }

@@ -66,7 +66,7 @@ t.test('validation messages name the field and say what is expected, once', asyn
   t.equal(wrongType.body.details.length, 1)
 
   const quantity = await post(app, '/order', limit('buy', '30000', true as unknown as string))
-  isError(t, quantity, 400, 'VALIDATION_ERROR', /^body field 'quantity' must be a string or a number$/)
+  isError(t, quantity, 400, 'VALIDATION_ERROR', /^body field 'quantity' must be a string or a number or null$/)
   t.equal(quantity.body.details.length, 1)
   isError(t, await post(app, '/order', limit('buy', [1] as unknown as string, '1')), 400, 'VALIDATION_ERROR', /^body field 'price' must be a string or a number or null$/)
   isError(t, await post(app, '/order', { ...limit('buy', '30000', '0.1'), stop: '1' }), 400, 'VALIDATION_ERROR', /^body field 'stop' is not a known field$/)

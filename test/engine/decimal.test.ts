@@ -49,7 +49,14 @@ t.test('views print exact decimals, fees and a half-tick mid', async (t) => {
     quantity: '0.12345678',
     filled_quantity: '0.12345678',
     remaining_quantity: '0',
-    timestamp: 1.002
+    timestamp: 1.002,
+    time_in_force: 'ioc',
+    post_only: false,
+    stop_price: null,
+    display_quantity: null,
+    expire_time: null,
+    quote_quantity: null,
+    list_id: null
   })
   const stats = symbolStatsView(book)
   t.equal(stats.total_volume, '0.12345678')

@@ -164,7 +164,14 @@ t.test('orders channel with AUTH=off: the anonymous account\'s resting, partiall
     quantity: '1',
     filled_quantity: '0',
     remaining_quantity: '1',
-    timestamp: buy.timestamp
+    timestamp: buy.timestamp,
+    time_in_force: 'gtc',
+    post_only: false,
+    stop_price: null,
+    display_quantity: null,
+    expire_time: null,
+    quote_quantity: null,
+    list_id: null
   })
 
   const sell = await placeOrder(s.url, { side: 'sell', quantity: '0.4', price: '29000' })
