@@ -13,10 +13,6 @@ const byExpiry = (a: Order, b: Order): number => (a.expireAt as number) - (b.exp
 export class ExpiryQueue {
   private readonly tree = new BTree<Order, undefined>(undefined, byExpiry)
 
-  get count (): number {
-    return this.tree.size
-  }
-
   add (order: Order): void {
     this.tree.set(order, undefined)
   }

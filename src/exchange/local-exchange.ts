@@ -359,11 +359,6 @@ export class LocalExchange implements Exchange {
     return this.engine
   }
 
-  /** The GTD timer's due time (epoch ms) or null, for tests. */
-  get expiryDueForTests (): number | null {
-    return this.expiry.dueAt
-  }
-
   /** The symbol (normalised) and cursor of a list request, or why they are refused. */
   private listScope (symbol: string | undefined, cursor: string | undefined): Outcome<{ symbol: string | null, before: number | null }> {
     const failed = this.gate.refuseIfFailed()

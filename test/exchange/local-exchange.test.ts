@@ -122,6 +122,8 @@ t.test('the journal fails while an order waits for durability: the order is refu
   t.match(await exchange.findOrder(ANON, { symbol: 'ETH-USDT', orderId: '1' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
   t.match(await exchange.statistics(), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
   t.match(await exchange.placeOrder(ANON, { ...ethBid, price: '1999' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' }, 'later orders are refused before they run')
+  t.match(await exchange.amendOrder(ANON, { symbol: 'ETH-USDT', order_id: '1', new_quantity: '0.5' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' }, 'so are amends')
+  t.match(await exchange.placeOco(ANON, { symbol: 'ETH-USDT', side: 'sell', quantity: '1', price: '2100', stop_price: '1900' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' }, 'and OCO lists')
   // The hub learns of the failure from the same durable() promise, a turn later.
   await new Promise((resolve) => setImmediate(resolve))
   t.equal(exchange.marketData.failed, true, 'market data stops for good')
@@ -151,6 +153,15 @@ t.test('a throwing engine listener is reported through the log, not thrown at th
   exchange.engineForTests.addListener(() => { throw new Error('listener broke') })
   t.match(await exchange.placeOrder(ANON, ethBid), { ok: true, value: { status: 'pending' } })
   t.match(errors, [{ fields: { err: { message: 'listener broke' } }, message: 'engine listener failed' }])
+})
+
+t.test('an OCO list that runs while its journal write fails is answered JOURNAL_UNAVAILABLE, not with its legs', async (t) => {
+  const { disk, io } = failingDisk()
+  const exchange = open(t, { JOURNAL_FSYNC: 'always' }, undefined, { journalIo: io })
+  t.teardown(() => exchange.close())
+  disk.failing = true
+  t.match(await exchange.placeOco(ANON, { symbol: 'ETH-USDT', side: 'sell', quantity: '1', price: '2100', stop_price: '1900' }), { ok: false, code: 'JOURNAL_UNAVAILABLE' })
+  t.equal(exchange.health().healthy, false)
 })
 
 t.test('a rejection that waited on a failing journal is answered JOURNAL_UNAVAILABLE, not with its own code', async (t) => {
