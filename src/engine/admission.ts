@@ -7,7 +7,7 @@
 import { ResultCode, reject, type Rejection } from './codes.js'
 import { OrderStatus, Side, TradingStatus, type Order } from './order.js'
 import type { OrderBook } from './order-book.js'
-import type { AmendFields } from './validate.js'
+import { minNotionalCheck, type AmendFields } from './validate.js'
 
 /** A symbol that does not take new orders now; null when it trades. */
 export function pausedRefusal (book: OrderBook): Rejection | null {
@@ -54,6 +54,13 @@ export function amendChange (book: OrderBook, order: Order, values: AmendFields)
   }
   if (change.quantityLots === null && change.priceTicks === null && change.stopPriceTicks === null) {
     return reject(ResultCode.INVALID_AMEND, 'the amend changes nothing: give a new_quantity, new_price or new_stop_price that differs')
+  }
+  // The order as amended passes MIN_NOTIONAL like a new one (unless it completes: then it rests no more).
+  const priceTicks = change.priceTicks ?? order.priceTicks
+  const quantityLots = change.quantityLots ?? order.quantityLots
+  if (priceTicks !== null && quantityLots > order.filledLots) {
+    const refused = minNotionalCheck(priceTicks, quantityLots, book.spec)
+    if (refused !== null) return refused
   }
   if (untriggered && change.stopPriceTicks !== null) {
     const refused = stopRefusal(book, order.side, change.stopPriceTicks)

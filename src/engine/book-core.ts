@@ -10,6 +10,7 @@ import { CancelReason, Order, OrderStatus, Side, StpMode, TradingStatus } from '
 import type { AccountRegistry } from './accounts.js'
 import type { PriceLevel } from './price-level.js'
 import type { SymbolSpec } from './symbols.js'
+import type { ScaledDecimal } from './decimal.js'
 import { OrderEventType, snapshotOf, type EngineEvent, type LevelChange } from './events.js'
 import { orderSeqOf, type OpenOrderIndex } from './open-orders.js'
 import { Trade } from './trade.js'
@@ -35,6 +36,8 @@ export interface CommandOutput {
    * amended): the rest are triggered stops'. -1: all of them.
    */
   ownTrades: number
+  /** When the command was taken: every trade it makes happens then. */
+  timestamp: number
 }
 
 export interface BookStats {
@@ -71,12 +74,19 @@ export class BookCore {
   oversized = false
   /** trading, halted or cancel_only: changed only by a journaled set_trading_status command. */
   tradingStatus: TradingStatus = TradingStatus.TRADING
+  /**
+   * Price protection for market orders, as state: the symbol's configured
+   * band when the engine is built, then changed only by a journaled
+   * set_price_band command, so that replay applies the band each command ran under.
+   */
+  priceBand: ScaledDecimal | null
 
   constructor (spec: SymbolSpec, accounts: AccountRegistry, index: OpenOrderIndex, expiries: ExpiryQueue) {
     this.spec = spec
     this.accounts = accounts
     this.index = index
     this.expiries = expiries
+    this.priceBand = spec.priceBand
   }
 
   /** The open order of an account with this client order id, if any. */
@@ -205,14 +215,14 @@ export class BookCore {
 
   protected recordTrade (taker: Order, maker: Order, lots: number, out: CommandOutput): void {
     const priceTicks = maker.priceTicks as number
-    const trade = new Trade(this.spec.symbol, this.nextTradeSeq++, priceTicks, lots, maker, taker)
+    const trade = new Trade(this.spec.symbol, this.nextTradeSeq++, priceTicks, lots, maker, taker, out.timestamp)
     out.trades.push(trade)
     if (out.events !== null) out.events.push({ type: 'trade', trade })
     const stats = this.stats
     stats.totalTrades++
     stats.volumeLots.add(lots)
     stats.lastTradePriceTicks = priceTicks
-    stats.lastTradeTime = taker.timestamp
+    stats.lastTradeTime = out.timestamp
   }
 
   /** `open`: the order is already indexed (a triggered stop or an amended order). */

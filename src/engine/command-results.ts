@@ -23,11 +23,14 @@ export class OrderOutcome implements Accepted<OrderOutcome> {
   readonly trades: readonly Trade[]
   /** The order's book, so that callers need not look it up again. */
   readonly book: OrderBook
+  /** When the command was taken (0 for a cancel without a journal, which reads no clock). */
+  readonly timestamp: number
 
-  constructor (order: Order, trades: readonly Trade[], book: OrderBook) {
+  constructor (order: Order, trades: readonly Trade[], book: OrderBook, timestamp: number) {
     this.order = order
     this.trades = trades
     this.book = book
+    this.timestamp = timestamp
   }
 
   get value (): OrderOutcome {
@@ -64,7 +67,7 @@ export class CommandResults {
   private readonly onListenerError: ListenerErrorHandler
   private listeners: EngineListener[] = []
   /** The one output every command fills in turn (see start()). */
-  private readonly output: CommandOutput = { trades: [], events: null, touched: null, retired: [], ownTrades: -1 }
+  private readonly output: CommandOutput = { trades: [], events: null, touched: null, retired: [], ownTrades: -1, timestamp: 0 }
   /** Numbers the commands, so that each changed level is listed once per command (PriceLevel.mark). */
   private serial = 0
   /** The scratch lists behind output.events and output.touched, which are null when nobody listens. */
@@ -89,8 +92,9 @@ export class CommandResults {
    * command's trades and events leave it as arrays of their own, of their
    * exact size (a list grown by push would reserve 17 slots at its first).
    */
-  start (): CommandOutput {
+  start (timestamp: number): CommandOutput {
     const out = this.output
+    out.timestamp = timestamp
     const listening = this.listeners.length > 0
     out.events = listening ? this.events : null
     out.touched = listening ? this.touched : null

@@ -158,7 +158,17 @@ export interface RevokeKeyCommand {
 }
 
 export type IdentityCommand = CreateAccountCommand | SetAccountStatusCommand | CreateKeyCommand | RevokeKeyCommand
-export type Command = NewOrderCommand | NewOcoCommand | AmendCommand | ExpireCommand | SetTradingStatusCommand | CancelCommand | CancelAllCommand | IdentityCommand
+/** Sets a symbol's price band (a decimal fraction, null: none); the service journals one at start when the configuration changed it. */
+export interface SetPriceBandCommand {
+  readonly kind: 'set_price_band'
+  readonly seq: number
+  readonly timestamp: number
+  readonly symbol: string
+  readonly band: string | null
+}
+
+export type Command = NewOrderCommand | NewOcoCommand | AmendCommand | ExpireCommand | SetTradingStatusCommand | SetPriceBandCommand |
+  CancelCommand | CancelAllCommand | IdentityCommand
 
 /** A validated order before the engine stamps it. */
 export type OrderFields = Omit<NewOrderCommand, 'kind' | 'seq' | 'orderId' | 'timestamp' | 'maxFills'>

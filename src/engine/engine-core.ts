@@ -7,7 +7,7 @@
  * always produce the same trades, ids and books.
  */
 import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
-import type { CancelAllCommand, Command, IdentityCommand, SetTradingStatusCommand } from './commands.js'
+import type { CancelAllCommand, Command, IdentityCommand, SetPriceBandCommand, SetTradingStatusCommand } from './commands.js'
 import { AccountRegistry, type Account, type AccountStatus, type ApiKey, type Permission } from './accounts.js'
 import { FillHistory } from './fill-history.js'
 import { closedOrdersOf, fillsOf, openOrdersOf, type Fill, type Page } from './account-lists.js'
@@ -15,14 +15,14 @@ import {
   DEFAULT_FEE_RATE, DEFAULT_FILL_HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_FILLS_PER_ORDER, DEFAULT_MAX_LIST_SCAN,
   DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL, feeRate, positiveLimit, type EngineOptions
 } from './engine-options.js'
-import { toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
+import { formatScaled, toScaled, type BigNumber, type ScaledDecimal } from './decimal.js'
 import type { EngineListener } from './events.js'
 import { CommandResults } from './command-results.js'
 import { OrderHistory } from './history.js'
 import { ANONYMOUS, CancelReason, Order, TRADING_STATUSES, type Side, type TradingStatus } from './order.js'
 import { OrderBook, unlinkOco, type CommandOutput } from './order-book.js'
 import { OpenOrderIndex } from './open-orders.js'
-import { DEFAULT_SYMBOLS, SymbolSpec } from './symbols.js'
+import { DEFAULT_SYMBOLS, SymbolSpec, priceBandOf } from './symbols.js'
 import { normaliseSymbol } from './identifiers.js'
 import { ExpiryQueue } from './expiry-queue.js'
 
@@ -130,6 +130,31 @@ export class EngineCore {
     this.openIndex.add(order)
     this.accounts.rested(order)
     if (order.expireAt !== null) this.expiries.add(order)
+  }
+
+  /**
+   * Sets a symbol's price band (a decimal fraction strictly between 0 and
+   * 1; null: none), as a journaled command: the service issues one at start
+   * for every symbol whose configured band differs from the state's. The
+   * band already in force is accepted without a command.
+   */
+  setPriceBand (symbol: string, band: string | null): Result<string | null> {
+    const book = this.book(symbol)
+    if (book === undefined) return this.unknownSymbol(symbol)
+    const scaled = band === null ? null : priceBandOf(band)
+    if (band !== null && scaled === null) return reject(ResultCode.VALIDATION_ERROR, 'price band must be a decimal fraction strictly between 0 and 1, like "0.1"')
+    const text = scaled === null ? null : formatScaled(scaled.units, scaled.places)
+    if (text === bandText(book.priceBand)) return accept(text)
+    const command: SetPriceBandCommand = { kind: 'set_price_band', seq: this.sequence + 1, timestamp: this.clock(), symbol: book.symbol, band: text }
+    this.onCommand?.(command)
+    this.runPriceBand(book, command)
+    return accept(text)
+  }
+
+  protected runPriceBand (book: OrderBook, command: SetPriceBandCommand): void {
+    this.sequence = command.seq
+    this.revision++
+    book.priceBand = command.band === null ? null : priceBandOf(command.band)
   }
 
   /** Switches a symbol between trading, halted and cancel_only (a journaled command; the current status again is accepted without one). */
@@ -261,7 +286,8 @@ export class EngineCore {
       for (let order = orders.head; order !== null;) {
         const next = order.accountNext
         if (order.symbol === book.symbol && (side === null || order.side === side)) {
-          out ??= this.results.start()
+          // Cancels trade nothing: the output needs no time.
+          out ??= this.results.start(0)
           // Both legs of an OCO list are the account's and match the same filters: each ends with this command's reason.
           if (order.ocoPeer !== null) unlinkOco(order)
           book.cancel(order, out, reason)
@@ -296,4 +322,9 @@ export class EngineCore {
     this.revision++
     book.tradingStatus = command.status
   }
+}
+
+/** A band as the canonical decimal its commands carry; null for none. */
+export function bandText (band: ScaledDecimal | null): string | null {
+  return band === null ? null : formatScaled(band.units, band.places)
 }

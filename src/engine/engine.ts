@@ -29,6 +29,8 @@ export class MatchingEngine extends EngineCore {
   submit (input: NewOrderInput, timestamp?: number): Result<OrderOutcome> {
     const book = this.bookOf(input.symbol)
     if (book === undefined) return this.unknownSymbol(input.symbol)
+    // A paused symbol answers that first, whatever else is wrong with the order.
+    if (book.tradingStatus !== TradingStatus.TRADING) return pausedRefusal(book) as Rejection
     const fields = validateOrder(input, book.spec)
     if (!fields.ok) return fields
     return this.place(fields.value, timestamp)
@@ -127,10 +129,9 @@ export class MatchingEngine extends EngineCore {
     const change = amendChange(book, order, values.value)
     if ('ok' in change) return change
     const seq = this.sequence + 1
-    if (this.onCommand !== undefined) {
-      this.onCommand({ kind: 'amend', seq, orderId: order.id, timestamp: timestamp ?? this.clock(), symbol: book.symbol, ...change, maxFills: this.maxFillsPerOrder })
-    }
-    return this.runAmend(book, order, change, seq, this.maxFillsPerOrder)
+    const takenAt = timestamp ?? this.clock()
+    this.onCommand?.({ kind: 'amend', seq, orderId: order.id, timestamp: takenAt, symbol: book.symbol, ...change, maxFills: this.maxFillsPerOrder })
+    return this.runAmend(book, order, change, seq, this.maxFillsPerOrder, takenAt)
   }
 
   /**
@@ -153,8 +154,13 @@ export class MatchingEngine extends EngineCore {
     if (!found.ok) return found
     const order = found.value
     const seq = this.sequence + 1
-    if (this.onCommand !== undefined) this.onCommand({ kind: 'cancel', seq, orderId: order.id, timestamp: timestamp ?? this.clock(), symbol: book.symbol })
-    return this.runCancel(book, order, seq)
+    // Without a journal a cancel reads no clock (nothing it does depends on time).
+    let takenAt = timestamp ?? 0
+    if (this.onCommand !== undefined) {
+      takenAt = timestamp ?? this.clock()
+      this.onCommand({ kind: 'cancel', seq, orderId: order.id, timestamp: takenAt, symbol: book.symbol })
+    }
+    return this.runCancel(book, order, seq, takenAt)
   }
 
   /**
@@ -172,7 +178,7 @@ export class MatchingEngine extends EngineCore {
         const book = this.bookOrThrow(command.symbol)
         const order = book.openOrder(command.orderId)
         if (order === undefined) throw new Error(`replay: order ${command.orderId} is not open in ${command.symbol}`)
-        this.runCancel(book, order, command.seq)
+        this.runCancel(book, order, command.seq, command.timestamp)
         return
       }
       case 'cancel_all':
@@ -186,7 +192,7 @@ export class MatchingEngine extends EngineCore {
         const book = this.bookOrThrow(command.symbol)
         const order = book.openOrder(command.orderId)
         if (order === undefined) throw new Error(`replay: order ${command.orderId} is not open in ${command.symbol}`)
-        this.runAmend(book, order, command, command.seq, command.maxFills)
+        this.runAmend(book, order, command, command.seq, command.maxFills, command.timestamp)
         return
       }
       case 'expire':
@@ -194,6 +200,9 @@ export class MatchingEngine extends EngineCore {
         return
       case 'set_trading_status':
         this.runTradingStatus(this.bookOrThrow(command.symbol), command)
+        return
+      case 'set_price_band':
+        this.runPriceBand(this.bookOrThrow(command.symbol), command)
         return
       default: {
         const refused = this.accounts.refusal(command)
@@ -234,9 +243,9 @@ export class MatchingEngine extends EngineCore {
     this.revision++
     if (orderSeq >= this.nextOrderSeq) this.nextOrderSeq = orderSeq + 1
     const order = newOrder(orderSeq, book.symbol, fields, timestamp)
-    const out = this.results.start()
+    const out = this.results.start(timestamp)
     book.execute(order, out, maxFills)
-    return new OrderOutcome(order, this.results.complete(book.symbol, out), book)
+    return new OrderOutcome(order, this.results.complete(book.symbol, out), book, timestamp)
   }
 
   private runOco (book: OrderBook, command: NewOcoCommand, orderSeq: number): OcoOutcome {
@@ -256,18 +265,18 @@ export class MatchingEngine extends EngineCore {
     }
     limit.ocoPeer = stop
     stop.ocoPeer = limit
-    const out = this.results.start()
+    const out = this.results.start(timestamp)
     book.execute(stop, out, command.maxFills)
     book.execute(limit, out, command.maxFills)
     return new OcoOutcome(limit, stop, this.results.complete(book.symbol, out), book)
   }
 
-  private runAmend (book: OrderBook, order: Order, change: AmendFields, seq: number, maxFills: number): OrderOutcome {
+  private runAmend (book: OrderBook, order: Order, change: AmendFields, seq: number, maxFills: number, timestamp: number): OrderOutcome {
     this.sequence = seq
     this.revision++
-    const out = this.results.start()
+    const out = this.results.start(timestamp)
     book.amend(order, change, out, maxFills)
-    return new OrderOutcome(order, this.results.complete(book.symbol, out), book)
+    return new OrderOutcome(order, this.results.complete(book.symbol, out), book, timestamp)
   }
 
   /** Each book's expired orders are one batch of events, in expiry order. */
@@ -280,7 +289,7 @@ export class MatchingEngine extends EngineCore {
       let out: CommandOutput | null = null
       for (const order of due) {
         if (order.symbol !== book.symbol || !order.isOpen) continue
-        out ??= this.results.start()
+        out ??= this.results.start(command.timestamp)
         book.expire(order, command.timestamp, out)
         expired.push(order)
       }
@@ -289,12 +298,12 @@ export class MatchingEngine extends EngineCore {
     return expired
   }
 
-  private runCancel (book: OrderBook, order: Order, seq: number): OrderOutcome {
+  private runCancel (book: OrderBook, order: Order, seq: number, timestamp: number): OrderOutcome {
     this.sequence = seq
     this.revision++
-    const out = this.results.start()
+    const out = this.results.start(timestamp)
     book.cancel(order, out)
-    return new OrderOutcome(order, this.results.complete(book.symbol, out), book)
+    return new OrderOutcome(order, this.results.complete(book.symbol, out), book, timestamp)
   }
 }
 

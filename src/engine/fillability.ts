@@ -69,29 +69,44 @@ export function fillabilityOf (taker: MatchProbe, opposite: BookSide, maxFills: 
 }
 
 /**
- * A level with icebergs, played out on copies: each fill takes at most a
- * maker's visible slice, and a used-up slice refreshes at the back of the
- * queue, as OrderBook.match does. null: the level was taken whole and more
- * is needed.
+ * A level with icebergs, played out as OrderBook.match would: each fill
+ * takes at most a maker's visible slice, and a used-up slice refreshes
+ * behind every order still queued. The queue is walked in place; only the
+ * refreshed slices are copies, and at most maxFills + 1 steps are taken
+ * whatever the level holds. null: the level was taken whole and more is
+ * needed.
  */
 function throughIcebergs (level: PriceLevel, walk: { needed: number, fills: number }, maxFills: number,
   ownAccount: string | null, stopsTaker: boolean): Fillability | null {
-  const queue: Array<{ remaining: number, visible: number, display: number, own: boolean }> = []
-  for (let maker = level.head; maker !== null; maker = maker.next) {
-    queue.push({ remaining: maker.remainingLots, visible: maker.visibleLots, display: maker.displayLots, own: maker.accountId === ownAccount })
-  }
-  for (let i = 0; i < queue.length; i++) {
-    const maker = queue[i]
+  const refreshed: Array<{ remaining: number, display: number }> = []
+  let maker = level.head
+  let next = 0
+  while (maker !== null || next < refreshed.length) {
     if (++walk.fills > maxFills) return Fillability.CAP
-    if (maker.own) {
-      if (stopsTaker) return Fillability.STOPPED
-      continue
+    let remaining: number
+    let visible: number
+    let display: number
+    if (maker !== null) {
+      const own = maker.accountId === ownAccount
+      remaining = maker.remainingLots
+      visible = maker.visibleLots
+      display = maker.displayLots
+      maker = maker.next
+      if (own) {
+        if (stopsTaker) return Fillability.STOPPED
+        continue
+      }
+    } else {
+      const slice = refreshed[next++]
+      remaining = slice.remaining
+      display = slice.display
+      visible = Math.min(display, remaining)
     }
-    const lots = Math.min(walk.needed, maker.visible)
+    const lots = Math.min(walk.needed, visible)
     walk.needed -= lots
     if (walk.needed === 0) return Fillability.FILLS
-    maker.remaining -= lots
-    if (maker.remaining > 0) queue.push({ ...maker, visible: Math.min(maker.display, maker.remaining) })
+    remaining -= lots
+    if (remaining > 0) refreshed.push({ remaining, display })
   }
   return null
 }

@@ -12,6 +12,7 @@ import type { PriceLevel } from './price-level.js'
 import { OrderEventType, snapshotOf } from './events.js'
 import { Fillability, crossesAt } from './fillability.js'
 import type { AmendFields } from './validate.js'
+import { bandLimit } from './symbols.js'
 
 export { BookCore, clientKey, unlinkOco, type BookStats, type CommandOutput } from './book-core.js'
 export { Fillability, type MatchProbe } from './fillability.js'
@@ -159,7 +160,7 @@ export class OrderBook extends BookCore {
     const limit = taker.priceTicks
     // Price protection: a market order trades no further than the band around the last price.
     const last = this.stats.lastTradePriceTicks
-    const band = limit === null && this.spec.priceBand !== null && last !== null ? this.spec.bandLimit(buy, last) : -1
+    const band = limit === null && this.priceBand !== null && last !== null ? bandLimit(this.priceBand, buy, last) : -1
     const quote = taker.quoteUnits !== null
     let budget = taker.quoteUnits ?? 0
     let fills = 0

@@ -7,6 +7,8 @@
  */
 import { createHash } from 'node:crypto'
 import type { MatchingEngine } from './engine.js'
+import { bandText } from './engine-core.js'
+import { priceBandOf } from './symbols.js'
 import { ANONYMOUS, Order, OrderType, StpMode, TradingStatus, type CancelReason, type OrderStatus, type Side } from './order.js'
 import { Account, type AccountStatus, type ApiKey, type Permission } from './accounts.js'
 import { Trade } from './trade.js'
@@ -47,6 +49,8 @@ export interface BookState {
   stops?: OrderTuple[]
   /** Version 3 (absent before: trading). */
   tradingStatus?: TradingStatus
+  /** Version 3: the price band in force, a decimal fraction (absent or null: none). */
+  priceBand?: string | null
 }
 
 export interface EngineState {
@@ -91,7 +95,8 @@ export function exportState (engine: MatchingEngine): EngineState {
       lastTradeTime: stats.lastTradeTime,
       resting,
       stops,
-      tradingStatus: book.tradingStatus
+      tradingStatus: book.tradingStatus,
+      priceBand: bandText(book.priceBand)
     })
   }
   const history: EngineState['history'] = []
@@ -128,6 +133,8 @@ export function importState (engine: MatchingEngine, state: EngineState): void {
     book.stats.lastTradePriceTicks = saved.lastTradePriceTicks
     book.stats.lastTradeTime = saved.lastTradeTime
     book.tradingStatus = saved.tradingStatus ?? TradingStatus.TRADING
+    // The band the snapshot's commands ran under, not the configured one: a changed configuration is a journaled command of its own.
+    book.priceBand = saved.priceBand === undefined || saved.priceBand === null ? null : priceBandOf(saved.priceBand)
     for (const tuple of saved.resting) {
       const order = orderOf(saved.symbol, tuple)
       book.restoreResting(order)
@@ -216,6 +223,7 @@ function computeDigest (engine: MatchingEngine): string {
     }
     // Only books with stops or another status add anything: a plain book digests as it did before either existed.
     if (book.tradingStatus !== TradingStatus.TRADING) text += `status:${book.tradingStatus};`
+    if (book.priceBand !== null) text += `band:${bandText(book.priceBand) as string};`
     for (const o of book.stopOrders()) {
       text += `stop:${o.id},${o.side},${o.type},${o.priceTicks ?? ''},${o.filledLots},${o.quantityLots},${o.clientOrderId ?? ''},${o.accountId},${o.stp}${optionsText(o)};`
       if (text.length > 65_536) {

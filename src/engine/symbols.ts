@@ -76,22 +76,27 @@ export class SymbolSpec {
     this.minNotionalSafeUnits = this.minNotionalUnits <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(this.minNotionalUnits) : Infinity
     this.priceBand = null
     if (config.priceBand !== undefined) {
-      const band = decimal(config.priceBand)
-      if (!band.isFinite() || band.lte(0) || band.gte(1)) throw new Error(`symbol ${symbol}: price band must be a fraction between 0 and 1, like "0.1"`)
-      this.priceBand = toScaled(band)
+      this.priceBand = priceBandOf(config.priceBand)
+      if (this.priceBand === null) throw new Error(`symbol ${symbol}: price band must be a fraction between 0 and 1, like "0.1"`)
     }
   }
+}
 
-  /**
-   * The worst price a market order of `side` may trade at with the last
-   * trade at `lastTicks`: floor(last × (1 + band)) for a buy, ceil(last ×
-   * (1 − band)) for a sell, exact in BigInt. Only called when there is a band.
-   */
-  bandLimit (buy: boolean, lastTicks: number): number {
-    const band = this.priceBand as ScaledDecimal
-    const scale = 10n ** BigInt(band.places)
-    const last = BigInt(lastTicks)
-    if (buy) return Number(last * (scale + band.units) / scale)
-    return Number((last * (scale - band.units) + scale - 1n) / scale)
-  }
+/** A price band as exact units and places; null unless a decimal strictly between 0 and 1. */
+export function priceBandOf (text: string): ScaledDecimal | null {
+  const band = decimal(text)
+  if (!band.isFinite() || band.lte(0) || band.gte(1)) return null
+  return toScaled(band)
+}
+
+/**
+ * The worst price a market order may trade at with the last trade at
+ * `lastTicks`: floor(last × (1 + band)) for a buy, ceil(last × (1 − band))
+ * for a sell, exact in BigInt.
+ */
+export function bandLimit (band: ScaledDecimal, buy: boolean, lastTicks: number): number {
+  const scale = 10n ** BigInt(band.places)
+  const last = BigInt(lastTicks)
+  if (buy) return Number(last * (scale + band.units) / scale)
+  return Number((last * (scale - band.units) + scale - 1n) / scale)
 }

@@ -24,14 +24,17 @@ export class Trade {
   readonly quantityLots: number
   readonly maker: TradeParty
   readonly taker: TradeParty
+  /** When the command that made it was taken: a triggered stop or an amended order trades later than it was placed. */
+  readonly timestamp: number
 
-  constructor (symbol: string, seq: number, priceTicks: number, quantityLots: number, maker: TradeParty, taker: TradeParty) {
+  constructor (symbol: string, seq: number, priceTicks: number, quantityLots: number, maker: TradeParty, taker: TradeParty, timestamp: number) {
     this.symbol = symbol
     this.seq = seq
     this.priceTicks = priceTicks
     this.quantityLots = quantityLots
     this.maker = maker
     this.taker = taker
+    this.timestamp = timestamp
   }
 
   get tradeId (): string {
@@ -40,11 +43,6 @@ export class Trade {
 
   get aggressorSide (): Side {
     return this.taker.side
-  }
-
-  /** When the taker was taken: the trade happened in that command. */
-  get timestamp (): number {
-    return this.taker.timestamp
   }
 
   get makerOrderSeq (): number {
@@ -90,7 +88,7 @@ export class Trade {
     const makerSide: Side = aggressorSide === 'buy' ? 'sell' : 'buy'
     return new Trade(symbol, seq, priceTicks, quantityLots,
       new PartyRecord(makerOrderSeq, makerSide, makerAccountId, makerClientOrderId, timestamp),
-      new PartyRecord(takerOrderSeq, aggressorSide, takerAccountId, takerClientOrderId, timestamp))
+      new PartyRecord(takerOrderSeq, aggressorSide, takerAccountId, takerClientOrderId, timestamp), timestamp)
   }
 }
 

@@ -75,7 +75,6 @@ export class LocalExchange implements Exchange {
   private readonly expiry: ExpiryTimer
   private readonly startedAt = Date.now()
   private readonly log: ExchangeLog
-  /** Each symbol's price band as configured (a decimal fraction), for /symbols. */
 
   constructor (options: LocalExchangeOptions) {
     this.log = options.log
@@ -86,6 +85,9 @@ export class LocalExchange implements Exchange {
     }, () => this.marketData.fail())
     const engineOptions = {
       ...options.engine,
+      // A price band is state, set by journaled commands (below): the engine starts without one, so that
+      // replay applies to each command the band it ran under, whatever the configuration says now.
+      symbols: options.engine.symbols?.map(({ priceBand: _configured, ...symbol }) => symbol),
       clock: options.clock,
       onListenerError: (error: unknown) => options.log.error({ err: error }, 'engine listener failed')
     }
@@ -106,6 +108,12 @@ export class LocalExchange implements Exchange {
     } else {
       this.persistence = null
       this.engine = new MatchingEngine(engineOptions)
+    }
+    // The configured bands take effect as journaled commands (none when the state already has them).
+    for (const symbol of options.engine.symbols ?? []) {
+      const set = this.engine.setPriceBand(symbol.symbol, symbol.priceBand ?? null)
+      /* c8 ignore next -- config.ts refuses a band that is not a fraction between 0 and 1 */
+      if (!set.ok) throw new Error(`symbol ${symbol.symbol}: ${set.message}`)
     }
     this.expiry = new ExpiryTimer(
       { nextExpiry: () => this.engine.nextExpiry(), expire: (now) => { this.engine.expire(now) } },
@@ -232,7 +240,7 @@ export class LocalExchange implements Exchange {
         total_trades: book.stats.totalTrades,
         ...symbolFiltersView(book.spec),
         trading_status: book.tradingStatus,
-        price_band: book.spec.priceBand === null ? null : formatScaled(book.spec.priceBand.units, book.spec.priceBand.places)
+        price_band: book.priceBand === null ? null : formatScaled(book.priceBand.units, book.priceBand.places)
       }
     }
     const symbols = this.engine.symbols

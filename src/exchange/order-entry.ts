@@ -157,7 +157,7 @@ export class OrderEntry {
 
   private newOrderAnswer (outcome: OrderOutcome): NewOrderAnswer {
     const { order, trades, book } = outcome
-    return { ...orderView(order, book.spec), ...this.tradesPart(trades, order.accountId, book), bbo: bboView(book, order.timestamp), processing_time_ms: 0 }
+    return { ...orderView(order, book.spec), ...this.tradesPart(trades, order.accountId, book), bbo: bboView(book, outcome.timestamp), processing_time_ms: 0 }
   }
 
   private ocoAnswer (outcome: OcoOutcome): OcoAnswer {

@@ -15,6 +15,7 @@
  *   amend:  ["m", seq, orderId, timestamp, symbol, quantityLots|null, priceTicks|null, stopPriceTicks|null, maxFills]
  *   expire: ["e", seq, timestamp]
  *   set trading status: ["t", seq, timestamp, symbol, status]
+ *   set price band:     ["b", seq, timestamp, symbol, band|null]   (band a decimal fraction)
  *   cancel: ["c", seq, orderId, timestamp, symbol]
  *   cancel all:         ["x", seq, timestamp, accountId, symbol|null, side|null]
  *   create account:     ["a", seq, timestamp, accountId]
@@ -53,6 +54,8 @@ function fieldsOf (command: Command): unknown[] {
       return ['e', command.seq, command.timestamp]
     case 'set_trading_status':
       return ['t', command.seq, command.timestamp, command.symbol, command.status]
+    case 'set_price_band':
+      return ['b', command.seq, command.timestamp, command.symbol, command.band]
     case 'cancel':
       return ['c', command.seq, command.orderId, command.timestamp, command.symbol]
     case 'cancel_all':
@@ -171,6 +174,11 @@ export function decodeCommand (line: string): Command | null {
       if (fields.length !== 5) return null
       const [, seq, timestamp, symbol, status] = fields
       return { kind: 'set_trading_status', seq, timestamp, symbol, status }
+    }
+    case 'b': {
+      if (fields.length !== 5) return null
+      const [, seq, timestamp, symbol, band] = fields
+      return { kind: 'set_price_band', seq, timestamp, symbol, band }
     }
     case 'c': {
       if (fields.length !== 5) return null
