@@ -61,8 +61,8 @@ export interface Flow {
   readonly midMax: number
 }
 
-/** Live order ids with O(1) add, remove and uniform random pick. */
-class LiveSet {
+/** Order ids with O(1) add, remove and uniform random pick (adding an id already there changes nothing). */
+export class LiveSet {
   private readonly ids: number[] = []
   private readonly index = new Map<number, number>()
 
@@ -71,6 +71,7 @@ class LiveSet {
   }
 
   add (id: number): void {
+    if (this.index.has(id)) return
     this.index.set(id, this.ids.length)
     this.ids.push(id)
   }

@@ -23,7 +23,7 @@ import {
   ANONYMOUS, MatchingEngine, OrderType, Side, StpMode,
   type AmendInput, type CancelInput, type OcoInput, type OrderFields
 } from '../../src/engine/index.js'
-import { LOT_PLACES, SYMBOL, TICK_PLACES, formatUnits } from './flow.js'
+import { LOT_PLACES, LiveSet, SYMBOL, TICK_PLACES, formatUnits } from './flow.js'
 import { mulberry32 } from './random.js'
 
 export const Op = { PLACE: 0, CANCEL: 1, AMEND: 2, OCO: 3, EXPIRE: 4 } as const
@@ -55,36 +55,6 @@ export interface LifecycleOptions {
   readonly startTime?: number
 }
 
-/** Ids with O(1) add and remove and a uniform random pick (stale ids are dropped when picked). */
-class IdSet {
-  private readonly ids: number[] = []
-  private readonly index = new Map<number, number>()
-
-  get size (): number {
-    return this.ids.length
-  }
-
-  add (id: number): void {
-    if (this.index.has(id)) return
-    this.index.set(id, this.ids.length)
-    this.ids.push(id)
-  }
-
-  remove (id: number): void {
-    const at = this.index.get(id)
-    if (at === undefined) return
-    const last = this.ids.pop() as number
-    if (last !== id) {
-      this.ids[at] = last
-      this.index.set(last, at)
-    }
-    this.index.delete(id)
-  }
-
-  pick (random: () => number): number {
-    return this.ids[Math.floor(random() * this.ids.length)] as number
-  }
-}
 
 const SIDES = [Side.BUY, Side.SELL] as const
 
@@ -115,13 +85,13 @@ export function generateLifecycleFlow (options: LifecycleOptions): LifecycleFlow
   const oracle = new MatchingEngine({ clock: () => t0, historyLimit: 1 })
   const book = oracle.book(SYMBOL)
   if (book === undefined) throw new Error(`${SYMBOL} is not a default symbol`)
-  const live = new IdSet() // every open order we placed: cancel targets
-  const amendable = new IdSet() // those an amend may change (not OCO legs)
+  const live = new LiveSet() // every open order we placed: cancel targets
+  const amendable = new LiveSet() // those an amend may change (not OCO legs)
   let expired = 0
   let mid = startMid
 
   /** A live order (dropping ids that are no longer open), or null. */
-  const pickLive = (set: IdSet): number | null => {
+  const pickLive = (set: LiveSet): number | null => {
     for (let tries = 0; tries < 8 && set.size > 0; tries++) {
       const id = set.pick(random)
       if (book.openOrder(String(id)) !== undefined) return id

@@ -87,7 +87,7 @@ export class LocalExchange implements Exchange {
       ...options.engine,
       // A price band is state, set by journaled commands (below): the engine starts without one, so that
       // replay applies to each command the band it ran under, whatever the configuration says now.
-      symbols: options.engine.symbols?.map(({ priceBand: _configured, ...symbol }) => symbol),
+      symbols: options.engine.symbols.map(({ priceBand: _configured, ...symbol }) => symbol),
       clock: options.clock,
       onListenerError: (error: unknown) => options.log.error({ err: error }, 'engine listener failed')
     }
@@ -110,7 +110,7 @@ export class LocalExchange implements Exchange {
       this.engine = new MatchingEngine(engineOptions)
     }
     // The configured bands take effect as journaled commands (none when the state already has them).
-    for (const symbol of options.engine.symbols ?? []) {
+    for (const symbol of options.engine.symbols) {
       const set = this.engine.setPriceBand(symbol.symbol, symbol.priceBand ?? null)
       /* c8 ignore next -- config.ts refuses a band that is not a fraction between 0 and 1 */
       if (!set.ok) throw new Error(`symbol ${symbol.symbol}: ${set.message}`)

@@ -3,7 +3,7 @@
 // refusal a halted symbol gives first, MIN_NOTIONAL on amends, and a FOK's
 // look at a long level holding an iceberg.
 import t from 'tap'
-import { MatchingEngine, type Trade } from '../../src/engine/index.js'
+import { MatchingEngine, stateDigest, type Command, type Trade } from '../../src/engine/index.js'
 import { UNIT } from '../helpers/engine.js'
 
 const S = UNIT.symbol
@@ -74,4 +74,51 @@ t.test('a FOK against a long level with an iceberg walks at most maxFills + 1 or
   t.match(engine.submit({ symbol: S, side: 'buy', orderType: 'fok', quantity: 5, price: 100 }), { ok: true, value: { order: { status: 'rejected', cancelReason: 'MATCH_LIMIT' } } })
   t.ok(reads <= 4, `read ${reads} of the level's 51 orders`)
   t.match(engine.submit({ symbol: S, side: 'buy', orderType: 'fok', quantity: 3, price: 100 }), { ok: true, value: { order: { status: 'filled' } } })
+})
+
+t.test('a stop queued behind another is skipped when, before its turn, its OCO limit leg fills', async (t) => {
+  const { engine, trades } = engineAt()
+  const at = (ms: number) => ms
+  t.ok(engine.submit({ symbol: S, side: 'sell', orderType: 'limit', quantity: 1, price: 100 }, at(1)).ok)
+  t.ok(engine.submit({ symbol: S, side: 'buy', orderType: 'limit', quantity: 1, price: 100 }, at(1)).ok)
+  // A sell stop at 99 and an OCO buy list: limit leg at 97, stop leg (stop_market) at 102.
+  const sellStop = engine.submit({ symbol: S, side: 'sell', orderType: 'stop_market', quantity: 1, stopPrice: 99 }, at(2))
+  const list = engine.submitOco({ symbol: S, side: 'buy', quantity: 1, price: 97, stopPrice: 102 }, at(2))
+  if (!sellStop.ok || !list.ok) return t.fail('placed')
+  t.ok(engine.submit({ symbol: S, side: 'sell', orderType: 'limit', quantity: 1, price: 99 }, at(3)).ok)
+  t.ok(engine.submit({ symbol: S, side: 'sell', orderType: 'limit', quantity: 1, price: 102 }, at(3)).ok)
+  trades.length = 0
+  // One buy sweeps 99 (the sell stop triggers) then 102 (the OCO stop leg triggers): the sell stop runs first and
+  // sells into the OCO's limit leg, whose first fill cancels the stop leg still waiting in the queue.
+  t.ok(engine.submit({ symbol: S, side: 'buy', orderType: 'limit', quantity: 2, price: 102 }, at(4)).ok)
+  t.same(trades.map((x) => [x.priceTicks, x.makerOrderId, x.takerOrderId]), [[99, '6', '8'], [102, '7', '8'], [97, '4', '3']])
+  const stopLeg = engine.findOrder(S, { orderId: list.value.stop.id })
+  t.match(stopLeg, { ok: true, value: { status: 'cancelled', cancelReason: 'OCO', filledLots: 0 } }, 'never triggered')
+  t.match(engine.findOrder(S, { orderId: list.value.limit.id }), { ok: true, value: { status: 'filled' } })
+})
+
+t.test('a quote budget spent on the last lot the book had ends filled, not cancelled', async (t) => {
+  const { engine } = engineAt()
+  t.ok(engine.submit({ symbol: S, side: 'sell', orderType: 'limit', quantity: 2, price: 10 }, 1).ok)
+  t.match(engine.submit({ symbol: S, side: 'buy', orderType: 'market', quoteQuantity: 20 }, 2), { ok: true, value: { order: { status: 'filled', filledLots: 2, quantityLots: 2 } } })
+  t.equal(engine.book(S)?.asks.best(), undefined, 'the book ran out at the same time')
+})
+
+t.test('replay applies the price band each command ran under: set_price_band commands replay', async (t) => {
+  const commands: Command[] = []
+  const engine = new MatchingEngine({ symbols: [UNIT], clock: () => 1, onCommand: (c) => commands.push(c) })
+  t.same(engine.setPriceBand(S, '0.1'), { ok: true, value: '0.1' })
+  t.ok(engine.submit({ symbol: S, side: 'sell', orderType: 'limit', quantity: 1, price: 100 }).ok)
+  t.ok(engine.submit({ symbol: S, side: 'buy', orderType: 'limit', quantity: 1, price: 100 }).ok)
+  t.ok(engine.submit({ symbol: S, side: 'sell', orderType: 'limit', quantity: 5, price: 120 }).ok)
+  t.match(engine.submit({ symbol: S, side: 'buy', orderType: 'market', quantity: 5 }), { ok: true, value: { order: { cancelReason: 'PRICE_BAND' } } })
+  t.same(engine.setPriceBand(S, null), { ok: true, value: null })
+  t.match(engine.submit({ symbol: S, side: 'buy', orderType: 'market', quantity: 5 }), { ok: true, value: { order: { status: 'filled' } } })
+  const replayed = new MatchingEngine({ symbols: [{ ...UNIT, priceBand: '0.5' }], clock: () => 1 })
+  replayed.setPriceBand(S, null)
+  const copy = new MatchingEngine({ symbols: [UNIT], clock: () => 1 })
+  for (const command of commands) copy.replay(command)
+  t.equal(stateDigest(copy), stateDigest(engine), 'the same state, the band switched on and off where it was')
+  t.equal(commands.filter((c) => c.kind === 'set_price_band').length, 2)
+  t.equal(replayed.book(S)?.priceBand, null)
 })
