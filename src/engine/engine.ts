@@ -40,8 +40,7 @@ export class MatchingEngine extends EngineCore {
   place (fields: OrderFields, timestamp?: number): Result<OrderOutcome> {
     const book = this.books.get(fields.symbol)
     if (book === undefined) return reject(ResultCode.SYMBOL_NOT_FOUND, `symbol ${fields.symbol} is not traded here`)
-    const paused = pausedRefusal(book)
-    if (paused !== null) return paused
+    if (book.tradingStatus !== TradingStatus.TRADING) return pausedRefusal(book) as Rejection
     if (fields.clientOrderId !== null && book.openByClient(fields.accountId, fields.clientOrderId) !== undefined) {
       return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID, `client_order_id ${fields.clientOrderId} is already used by an open order`)
     }

@@ -20,7 +20,6 @@ export class OrderSnapshot {
   readonly priceTicks: number | null
   readonly quantityLots: number
   readonly stopPriceTicks: number | null
-  readonly visibleLots: number
   private readonly order: Order
 
   constructor (order: Order) {
@@ -31,7 +30,6 @@ export class OrderSnapshot {
     this.priceTicks = order.priceTicks
     this.quantityLots = order.quantityLots
     this.stopPriceTicks = order.stopPriceTicks
-    this.visibleLots = order.visibleLots
   }
 
   get id (): string { return String(this.order.seq) }

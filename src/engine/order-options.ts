@@ -32,8 +32,9 @@ function defaultTimeInForce (type: OrderType): TimeInForce {
 
 /** Whether every issue-12 field of the order has its default (the digest's fast path: most orders are plain). */
 function isPlain (o: Order): boolean {
-  return o.timeInForce === defaultTimeInForce(o.type) && !o.postOnly && o.stopPriceTicks === null && o.displayLots === 0 &&
-    (o.visibleLots === o.remainingLots || !o.isOpen) && o.expireAt === null && o.quoteUnits === null && o.listSeq === 0
+  if (o.timeInForce !== defaultTimeInForce(o.type) || (o.visibleLots !== o.remainingLots && o.isOpen)) return false
+  return !o.hasOptionFields ||
+    (!o.postOnly && o.stopPriceTicks === null && o.displayLots === 0 && o.expireAt === null && o.quoteUnits === null && o.listSeq === 0)
 }
 
 /** The order's non-default issue-12 fields, in a fixed order; undefined when it has none. */

@@ -19,16 +19,19 @@ export class StopBook {
   private readonly buys = new BTree<Order, undefined>(undefined, buysFirstMet)
   private readonly sells = new BTree<Order, undefined>(undefined, sellsFirstMet)
 
+  /** Kept here: the trees' own size walks their nodes, and every order that trades asks. */
+  private stops = 0
+
   get count (): number {
-    return this.buys.size + this.sells.size
+    return this.stops
   }
 
   add (order: Order): void {
-    this.sideOf(order).set(order, undefined)
+    if (this.sideOf(order).set(order, undefined)) this.stops++
   }
 
   remove (order: Order): void {
-    this.sideOf(order).delete(order)
+    if (this.sideOf(order).delete(order)) this.stops--
   }
 
   /**
@@ -39,10 +42,12 @@ export class StopBook {
   takeTriggered (priceTicks: number, into: Order[]): void {
     for (let first = this.buys.minKey(); first !== undefined && stopOf(first) <= priceTicks; first = this.buys.minKey()) {
       this.buys.delete(first)
+      this.stops--
       into.push(first)
     }
     for (let first = this.sells.minKey(); first !== undefined && stopOf(first) >= priceTicks; first = this.sells.minKey()) {
       this.sells.delete(first)
+      this.stops--
       into.push(first)
     }
   }
