@@ -13,7 +13,7 @@ import type { SymbolSpec } from './symbols.js'
 import type { ScaledDecimal } from './decimal.js'
 import { OrderEventType, snapshotOf, type EngineEvent, type LevelChange } from './events.js'
 import { orderSeqOf, type OpenOrderIndex } from './open-orders.js'
-import { Trade } from './trade.js'
+import { LaterTrade, Trade } from './trade.js'
 import { UnitCounter } from './volume.js'
 import { Fillability, crossesAt, fillabilityOf, type MatchProbe } from './fillability.js'
 import { StopBook } from './stop-book.js'
@@ -215,7 +215,10 @@ export class BookCore {
 
   protected recordTrade (taker: Order, maker: Order, lots: number, out: CommandOutput): void {
     const priceTicks = maker.priceTicks as number
-    const trade = new Trade(this.spec.symbol, this.nextTradeSeq++, priceTicks, lots, maker, taker, out.timestamp)
+    const at = out.timestamp
+    const trade = at === taker.timestamp
+      ? new Trade(this.spec.symbol, this.nextTradeSeq++, priceTicks, lots, maker, taker)
+      : new LaterTrade(this.spec.symbol, this.nextTradeSeq++, priceTicks, lots, maker, taker, at)
     out.trades.push(trade)
     if (out.events !== null) out.events.push({ type: 'trade', trade })
     const stats = this.stats

@@ -23,18 +23,39 @@ export class OrderOutcome implements Accepted<OrderOutcome> {
   readonly trades: readonly Trade[]
   /** The order's book, so that callers need not look it up again. */
   readonly book: OrderBook
-  /** When the command was taken (0 for a cancel without a journal, which reads no clock). */
-  readonly timestamp: number
 
-  constructor (order: Order, trades: readonly Trade[], book: OrderBook, timestamp: number) {
+  constructor (order: Order, trades: readonly Trade[], book: OrderBook) {
     this.order = order
     this.trades = trades
     this.book = book
-    this.timestamp = timestamp
   }
 
   get value (): OrderOutcome {
     return this
+  }
+
+  /** When the command was taken: a new order's is its own time. */
+  get timestamp (): number {
+    return this.order.timestamp
+  }
+}
+
+/**
+ * The outcome of a command on an order that already existed (an amend, a
+ * cancel): its time is the command's, not the order's. A class of its own
+ * so that the outcome of every new order stays one field smaller.
+ */
+export class LaterOutcome extends OrderOutcome {
+  /** 0 for a cancel without a journal, which reads no clock. */
+  private readonly takenAt: number
+
+  constructor (order: Order, trades: readonly Trade[], book: OrderBook, takenAt: number) {
+    super(order, trades, book)
+    this.takenAt = takenAt
+  }
+
+  override get timestamp (): number {
+    return this.takenAt
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
 import type { Command, ExpireCommand, NewOcoCommand, NewOrderCommand, OrderFields } from './commands.js'
-import { OcoOutcome, OrderOutcome } from './command-results.js'
+import { LaterOutcome, OcoOutcome, OrderOutcome } from './command-results.js'
 import { Order, OrderStatus, OrderType, TimeInForce, TradingStatus } from './order.js'
 import { Fillability, OrderBook, type CommandOutput } from './order-book.js'
 import { orderSeqOf } from './open-orders.js'
@@ -45,8 +45,12 @@ export class MatchingEngine extends EngineCore {
       return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID, `client_order_id ${fields.clientOrderId} is already used by an open order`)
     }
     const takenAt = timestamp ?? this.clock()
-    const stop = fields.stopPriceTicks !== undefined && fields.stopPriceTicks !== null
-    if (fields.expireAt !== undefined) {
+    // Validated fields carry a stop price exactly on the stop types and an expire time exactly with gtd:
+    // a plain order is judged on fields it has (its type) and one it lacks (its time in force).
+    const type = fields.orderType
+    const stop = type === OrderType.STOP_LIMIT || type === OrderType.STOP_MARKET
+    const timeInForce = fields.timeInForce
+    if (timeInForce === TimeInForce.GTD) {
       const refused = expiryRefusal(fields.expireAt, takenAt)
       if (refused !== null) return refused
     }
@@ -57,7 +61,7 @@ export class MatchingEngine extends EngineCore {
     // The usual case (room in the symbol and the account) costs a few compares. A level can only pass
     // 2^53 - 1 lots with orders above the max quantity (see the constructor): only then is it looked up.
     // An untriggered stop is open from the start, so it always takes a place.
-    if ((stop || (fields.orderType === OrderType.LIMIT && restsWhenShort(fields.timeInForce))) &&
+    if ((stop || (type === OrderType.LIMIT && restsWhenShort(timeInForce))) &&
       (book.openCount >= this.maxOpenOrdersPerSymbol ||
         (!stop && (book.oversized || fields.quantityLots > book.spec.maxLots) && !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots)) ||
         (this.maxOpenOrdersPerAccount !== null && this.accounts.openCount(fields.accountId) >= this.maxOpenOrdersPerAccount))) {
@@ -244,7 +248,7 @@ export class MatchingEngine extends EngineCore {
     const order = newOrder(orderSeq, book.symbol, fields, timestamp)
     const out = this.results.start(timestamp)
     book.execute(order, out, maxFills)
-    return new OrderOutcome(order, this.results.complete(book.symbol, out), book, timestamp)
+    return new OrderOutcome(order, this.results.complete(book.symbol, out), book)
   }
 
   private runOco (book: OrderBook, command: NewOcoCommand, orderSeq: number): OcoOutcome {
@@ -275,7 +279,7 @@ export class MatchingEngine extends EngineCore {
     this.revision++
     const out = this.results.start(timestamp)
     book.amend(order, change, out, maxFills)
-    return new OrderOutcome(order, this.results.complete(book.symbol, out), book, timestamp)
+    return new LaterOutcome(order, this.results.complete(book.symbol, out), book, timestamp)
   }
 
   /** Each book's expired orders are one batch of events, in expiry order. */
@@ -302,7 +306,7 @@ export class MatchingEngine extends EngineCore {
     this.revision++
     const out = this.results.start(timestamp)
     book.cancel(order, out)
-    return new OrderOutcome(order, this.results.complete(book.symbol, out), book, timestamp)
+    return new LaterOutcome(order, this.results.complete(book.symbol, out), book, timestamp)
   }
 }
 
@@ -317,16 +321,24 @@ function restsWhenShort (timeInForce: TimeInForce | undefined): boolean {
 
 /** A new order from validated or journaled fields; the order-type fields are looked at only when present. */
 function newOrder (seq: number, symbol: string, fields: OrderFields, timestamp: number): Order {
-  const order = new Order(seq, symbol, fields.side, fields.orderType, fields.priceTicks, fields.quantityLots, fields.clientOrderId, timestamp, fields.accountId, fields.stp)
-  if (fields.timeInForce !== undefined) order.timeInForce = fields.timeInForce
-  if (fields.postOnly === true) order.postOnly = true
-  if (fields.stopPriceTicks !== undefined && fields.stopPriceTicks !== null) {
-    order.stopPriceTicks = fields.stopPriceTicks
-    order.status = OrderStatus.UNTRIGGERED
+  const type = fields.orderType
+  const order = new Order(seq, symbol, fields.side, type, fields.priceTicks, fields.quantityLots, fields.clientOrderId, timestamp, fields.accountId, fields.stp)
+  // Each field is looked for only on the types that can have it (validation sees to that): a plain limit order reads three absent ones.
+  const timeInForce = fields.timeInForce
+  if (timeInForce !== undefined) {
+    order.timeInForce = timeInForce
+    if (timeInForce === TimeInForce.GTD && fields.expireAt !== undefined && fields.expireAt !== null) order.expireAt = fields.expireAt
   }
-  if (fields.displayLots !== undefined && fields.displayLots !== null) order.displayLots = fields.displayLots
-  if (fields.expireAt !== undefined && fields.expireAt !== null) order.expireAt = fields.expireAt
-  if (fields.quoteUnits !== undefined && fields.quoteUnits !== null) order.quoteUnits = fields.quoteUnits
+  if (type === OrderType.MARKET) {
+    if (fields.quoteUnits !== undefined && fields.quoteUnits !== null) order.quoteUnits = fields.quoteUnits
+  } else if (type !== OrderType.IOC && type !== OrderType.FOK) {
+    if (fields.postOnly === true) order.postOnly = true
+    if (fields.displayLots !== undefined && fields.displayLots !== null) order.displayLots = fields.displayLots
+    if (type !== OrderType.LIMIT) {
+      order.stopPriceTicks = fields.stopPriceTicks as number
+      order.status = OrderStatus.UNTRIGGERED
+    }
+  }
   return order
 }
 

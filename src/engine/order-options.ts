@@ -3,7 +3,7 @@
  * the order history keep of an order beyond the seed's fields, only when
  * some field is not its default, so that plain orders cost nothing extra.
  */
-import { OrderType, TimeInForce, type Order } from './order.js'
+import { defaultTimeInForce, type Order, type TimeInForce } from './order.js'
 
 /**
  * Issue 12's order fields, each only when it is not its default: timeInForce
@@ -24,17 +24,11 @@ export interface OrderOptions {
   listSeq?: number
 }
 
-/** What the Order constructor gives an order of this type; saved only when an order has another. */
-function defaultTimeInForce (type: OrderType): TimeInForce {
-  if (type === OrderType.FOK) return TimeInForce.FOK
-  return type === OrderType.IOC || type === OrderType.MARKET ? TimeInForce.IOC : TimeInForce.GTC
-}
-
 /** Whether every issue-12 field of the order has its default (the digest's fast path: most orders are plain). */
 function isPlain (o: Order): boolean {
-  if (o.timeInForce !== defaultTimeInForce(o.type) || (o.visibleLots !== o.remainingLots && o.isOpen)) return false
-  return !o.hasOptionFields ||
-    (!o.postOnly && o.stopPriceTicks === null && o.displayLots === 0 && o.expireAt === null && o.quoteUnits === null && o.listSeq === 0)
+  if (o.visibleLots !== o.remainingLots && o.isOpen) return false
+  return !o.hasOptionFields || (o.timeInForce === defaultTimeInForce(o.type) && !o.postOnly && o.stopPriceTicks === null &&
+    o.displayLots === 0 && o.expireAt === null && o.quoteUnits === null && o.listSeq === 0)
 }
 
 /** The order's non-default issue-12 fields, in a fixed order; undefined when it has none. */

@@ -112,8 +112,6 @@ export class Order {
   filledLots = 0
   status: OrderStatus = OrderStatus.PENDING
   cancelReason: CancelReason | null = null
-  /** From the type by default: gtc for limit and stop orders, ioc for ioc and market, fok for fok. */
-  timeInForce: TimeInForce
   /**
    * What the book shows of it: its remaining lots, or for an iceberg the rest
    * of its current slice. Its level's total is the sum of these.
@@ -147,7 +145,16 @@ export class Order {
     this.accountId = accountId
     this.stp = stp
     this.visibleLots = quantityLots
-    this.timeInForce = type === OrderType.FOK ? TimeInForce.FOK : type === OrderType.IOC || type === OrderType.MARKET ? TimeInForce.IOC : TimeInForce.GTC
+  }
+
+  /** Its own when set (options), else its type's: gtc for limit and stop orders, ioc for ioc and market, fok for fok. */
+  get timeInForce (): TimeInForce {
+    if (this.options !== null && this.options.timeInForce !== null) return this.options.timeInForce
+    return defaultTimeInForce(this.type)
+  }
+
+  set timeInForce (value: TimeInForce) {
+    if (value !== defaultTimeInForce(this.type) || this.options !== null) this.optionFields().timeInForce = value
   }
 
   /** Post-only: rejected whole rather than take liquidity. */
@@ -184,7 +191,7 @@ export class Order {
   }
 
   private optionFields (): OrderOptionFields {
-    this.options ??= { postOnly: false, stopPriceTicks: null, displayLots: 0, expireAt: null, quoteUnits: null, ocoPeer: null, listSeq: 0 }
+    this.options ??= { timeInForce: null, postOnly: false, stopPriceTicks: null, displayLots: 0, expireAt: null, quoteUnits: null, ocoPeer: null, listSeq: 0 }
     return this.options
   }
 
@@ -216,6 +223,8 @@ export class Order {
 
 /** The fields an Order keeps apart (see Order.options). */
 interface OrderOptionFields {
+  /** null: its type's. */
+  timeInForce: TimeInForce | null
   postOnly: boolean
   stopPriceTicks: number | null
   displayLots: number
@@ -223,4 +232,10 @@ interface OrderOptionFields {
   quoteUnits: number | null
   ocoPeer: Order | null
   listSeq: number
+}
+
+/** What an order of this type runs as when it names no time in force. */
+export function defaultTimeInForce (type: OrderType): TimeInForce {
+  if (type === OrderType.FOK) return TimeInForce.FOK
+  return type === OrderType.IOC || type === OrderType.MARKET ? TimeInForce.IOC : TimeInForce.GTC
 }
