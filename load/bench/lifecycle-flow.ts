@@ -55,7 +55,6 @@ export interface LifecycleOptions {
   readonly startTime?: number
 }
 
-
 const SIDES = [Side.BUY, Side.SELL] as const
 
 /** 0.0002 .. ~0.02 BTC in steps of 0.00001 BTC (1000 lots), skewed small: flow.ts's sizes. */
