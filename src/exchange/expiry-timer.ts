@@ -68,7 +68,8 @@ export class ExpiryTimer {
     try {
       this.source.expire(this.clock())
     } catch (error) {
-      // A broken invariant in the engine: reported, and no re-arming (it would fail again at once, in a loop).
+      // A broken invariant in the engine: reported, and not re-armed here (it would fail again at once, in a loop);
+      // the next command's arm() tries again.
       this.onError(error)
       return
     }

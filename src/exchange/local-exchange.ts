@@ -119,7 +119,7 @@ export class LocalExchange implements Exchange {
       { nextExpiry: () => this.engine.nextExpiry(), expire: (now) => { this.engine.expire(now) } },
       clock,
       () => this.gate.refuseIfFailed() === null,
-      (error) => options.log.error({ err: error }, 'GTD expiry failed; no more expiries until a restart')
+      (error) => options.log.error({ err: error }, 'GTD expiry failed; tried again after the next command')
     )
     const afterCommand = () => this.expiry.arm()
     this.identity = new IdentityService(this.engine, this.gate, afterCommand, (error) => options.log.error({ err: error }, 'identity change listener failed'))

@@ -59,7 +59,7 @@ export class OrderEntry {
     const failed = this.gate.refuseIfFailed() ?? this.identity.refuseIfDisabled(caller)
     if (failed !== null) return failed
     const expireTime = expireTimeOf(body.expire_time)
-    if (typeof expireTime !== 'number' && expireTime !== null) return expireTime
+    if (typeof expireTime !== 'number' && expireTime !== undefined) return expireTime
     const started = performance.now()
     const input: NewOrderInput = {
       symbol: body.symbol,
@@ -106,7 +106,7 @@ export class OrderEntry {
     const failed = this.gate.refuseIfFailed() ?? this.identity.refuseIfDisabled(caller)
     if (failed !== null) return failed
     const expireTime = expireTimeOf(body.expire_time)
-    if (typeof expireTime !== 'number' && expireTime !== null) return expireTime
+    if (typeof expireTime !== 'number' && expireTime !== undefined) return expireTime
     const started = performance.now()
     const input: OcoInput = {
       symbol: body.symbol,
@@ -191,7 +191,8 @@ export class OrderEntry {
 }
 
 /** expire_time on the wire: epoch seconds, at most 3 decimals; the engine's input is exact milliseconds. */
-function expireTimeOf (seconds: number | null | undefined): number | null | Refusal {
-  if (seconds === undefined || seconds === null) return null
+/** Absent stays undefined (not null): validation takes its fast path only for orders without any of issue 12's fields. */
+function expireTimeOf (seconds: number | null | undefined): number | undefined | Refusal {
+  if (seconds === undefined || seconds === null) return undefined
   return secondsToMs(seconds) ?? refuse(ErrorCode.INVALID_EXPIRE_TIME, 'expire_time must be a positive time in epoch seconds with at most 3 decimals')
 }
