@@ -8,7 +8,7 @@
 import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
 import type { Command, ExpireCommand, NewOcoCommand, NewOrderCommand, OrderFields } from './commands.js'
 import { LaterOutcome, OcoOutcome, OrderOutcome } from './command-results.js'
-import { Order, OrderStatus, OrderType, TimeInForce, TradingStatus } from './order.js'
+import { Order, OrderStatus, OrderType, TimeInForce, TradingStatus, restsWhenShort } from './order.js'
 import { Fillability, OrderBook, type CommandOutput } from './order-book.js'
 import { orderSeqOf } from './open-orders.js'
 import { validateAmend, validateOco, validateOrder, type AmendFields, type AmendInput, type NewOrderInput, type OcoInput } from './validate.js'
@@ -61,7 +61,7 @@ export class MatchingEngine extends EngineCore {
     // The usual case (room in the symbol and the account) costs a few compares. A level can only pass
     // 2^53 - 1 lots with orders above the max quantity (see the constructor): only then is it looked up.
     // An untriggered stop is open from the start, so it always takes a place.
-    if ((stop || (type === OrderType.LIMIT && restsWhenShort(timeInForce))) &&
+    if ((stop || (type === OrderType.LIMIT && (timeInForce === undefined || restsWhenShort(timeInForce)))) &&
       (book.openCount >= this.maxOpenOrdersPerSymbol ||
         (!stop && (book.oversized || fields.quantityLots > book.spec.maxLots) && !book.canRest(fields.side, fields.priceTicks as number, fields.quantityLots)) ||
         (this.maxOpenOrdersPerAccount !== null && this.accounts.openCount(fields.accountId) >= this.maxOpenOrdersPerAccount))) {
@@ -312,11 +312,6 @@ export class MatchingEngine extends EngineCore {
 
 function isEmptyAmend (input: AmendInput): boolean {
   return (input.newQuantity ?? null) === null && (input.newPrice ?? null) === null && (input.newStopPrice ?? null) === null
-}
-
-/** A limit order with this time in force rests what it cannot fill (gtc, the default, and gtd). */
-function restsWhenShort (timeInForce: TimeInForce | undefined): boolean {
-  return timeInForce === undefined || timeInForce === TimeInForce.GTC || timeInForce === TimeInForce.GTD
 }
 
 /** A new order from validated or journaled fields; the order-type fields are looked at only when present. */

@@ -1,5 +1,6 @@
 /** The engine's public surface: plugins, tests and benchmarks import from here only. */
 export { MatchingEngine } from './engine.js'
+export { bandText } from './engine-core.js'
 export { OcoOutcome, OrderOutcome } from './command-results.js'
 export type { CancelInput, CancelAllInput } from './engine.js'
 export {

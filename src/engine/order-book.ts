@@ -7,7 +7,7 @@
  * run, the stops its trades trigger, amends, icebergs' refreshes.
  */
 import { BookCore, type CommandOutput } from './book-core.js'
-import { CancelReason, OrderStatus, Side, StpMode, TimeInForce, type Order } from './order.js'
+import { CancelReason, OrderStatus, Side, StpMode, TimeInForce, restsWhenShort, type Order } from './order.js'
 import type { PriceLevel } from './price-level.js'
 import { OrderEventType, snapshotOf } from './events.js'
 import { Fillability, crossesAt } from './fillability.js'
@@ -121,7 +121,7 @@ export class OrderBook extends BookCore {
       taker.status = OrderStatus.CANCELLED
       taker.cancelReason = reasonOf(end)
       this.end(taker, OrderEventType.CANCELLED, out, open)
-    } else if ((tif === TimeInForce.GTC || tif === TimeInForce.GTD) && taker.priceTicks !== null) {
+    } else if (restsWhenShort(tif) && taker.priceTicks !== null) {
       this.rest(taker, out, open)
     } else {
       taker.status = OrderStatus.CANCELLED

@@ -239,3 +239,8 @@ export function defaultTimeInForce (type: OrderType): TimeInForce {
   if (type === OrderType.FOK) return TimeInForce.FOK
   return type === OrderType.IOC || type === OrderType.MARKET ? TimeInForce.IOC : TimeInForce.GTC
 }
+
+/** gtc or gtd: what an order cannot fill at once rests in the book (ioc and fok end instead). */
+export function restsWhenShort (timeInForce: TimeInForce): boolean {
+  return timeInForce === TimeInForce.GTC || timeInForce === TimeInForce.GTD
+}

@@ -19,18 +19,13 @@
  * (A stop_market order has no price, so, like a market order, no MIN_NOTIONAL check.)
  */
 import { ResultCode, accept, reject, type Rejection, type Result } from './codes.js'
-import { OrderType, TimeInForce, type Side, type StpMode } from './order.js'
+import { OrderType, TimeInForce, defaultTimeInForce, restsWhenShort, type Side, type StpMode } from './order.js'
 import type { SymbolSpec } from './symbols.js'
 import type { OrderFields } from './commands.js'
 import type { NewOrderInput } from './validate.js'
 import { invalid, lotsOf, minNotionalCheck, quoteUnitsOf, ticksOf } from './validate-filters.js'
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-
-/** The time in force an order type has when none is given. */
-export function defaultTimeInForce (orderType: OrderType): TimeInForce {
-  return orderType === OrderType.FOK ? TimeInForce.FOK : orderType === OrderType.IOC || orderType === OrderType.MARKET ? TimeInForce.IOC : TimeInForce.GTC
-}
 
 /** The time in force values each order type takes (contract: "Time in force"). */
 export const TIME_IN_FORCE_BY_TYPE: Readonly<Record<OrderType, readonly TimeInForce[]>> = {
@@ -41,9 +36,6 @@ export const TIME_IN_FORCE_BY_TYPE: Readonly<Record<OrderType, readonly TimeInFo
   stop_limit: [TimeInForce.GTC, TimeInForce.GTD, TimeInForce.IOC, TimeInForce.FOK],
   stop_market: [TimeInForce.GTC, TimeInForce.GTD]
 }
-
-/** gtc or gtd: the order may rest. */
-const rests = (timeInForce: TimeInForce) => timeInForce === TimeInForce.GTC || timeInForce === TimeInForce.GTD
 
 /** The time in force given, as the exact lowercase value: null when it is none. */
 export function timeInForceOf (value: unknown): TimeInForce | null {
@@ -91,14 +83,14 @@ export function validateOrderTypes (input: NewOrderInput, spec: SymbolSpec, side
 
   const postOnly = input.postOnly
   if (given(postOnly) && typeof postOnly !== 'boolean') return invalid('post_only must be a boolean')
-  if (postOnly === true && !(limitLike && rests(timeInForce))) {
+  if (postOnly === true && !(limitLike && restsWhenShort(timeInForce))) {
     return reject(ResultCode.POST_ONLY_NOT_ALLOWED, 'post_only is only allowed on limit and stop_limit orders with time_in_force gtc or gtd')
   }
   const hasStopPrice = given(input.stopPrice)
   if (isStop && !hasStopPrice) return reject(ResultCode.INVALID_STOP_PRICE, `stop_price is required for a ${orderType} order`)
   if (!isStop && hasStopPrice) return reject(ResultCode.INVALID_STOP_PRICE, 'stop_price is only allowed on stop_limit and stop_market orders')
   const hasDisplay = given(input.displayQuantity)
-  if (hasDisplay && !(limitLike && rests(timeInForce))) {
+  if (hasDisplay && !(limitLike && restsWhenShort(timeInForce))) {
     return reject(ResultCode.INVALID_DISPLAY_QUANTITY, 'display_quantity is only allowed on limit and stop_limit orders with time_in_force gtc or gtd')
   }
   const hasQuote = given(input.quoteQuantity)

@@ -14,7 +14,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import {
-  MatchingEngine, SIDES, formatScaled, stateDigest, type Command, type OrderBook, type Permission, type Side, type SymbolSpec
+  MatchingEngine, SIDES, bandText, stateDigest, type Command, type OrderBook, type Permission, type Side, type SymbolSpec
 } from '../engine/index.js'
 import { Persistence } from '../journal/persistence.js'
 import type { WriterIo } from '../journal/journal-writer.js'
@@ -240,7 +240,7 @@ export class LocalExchange implements Exchange {
         total_trades: book.stats.totalTrades,
         ...symbolFiltersView(book.spec),
         trading_status: book.tradingStatus,
-        price_band: book.priceBand === null ? null : formatScaled(book.priceBand.units, book.priceBand.places)
+        price_band: bandText(book.priceBand)
       }
     }
     const symbols = this.engine.symbols
