@@ -28,6 +28,9 @@ async function exchangePlugin (app: FastifyInstance, opts: ExchangePluginOptions
     engine: config.engine,
     journal: config.journal,
     batchMs: config.ws.batchMs,
+    conflateBytes: config.ws.conflateBytes,
+    tradeTail: config.ws.tradeTail,
+    maxBookLevels: config.ws.maxDepth,
     maxTradesInAnswer: config.maxTradesInAnswer,
     log: app.log,
     clock: opts.clock

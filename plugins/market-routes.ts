@@ -8,7 +8,6 @@ import { apiError, answer } from './http-errors.js'
 
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse }
 const DEFAULT_LEVELS = 10
-const MAX_LEVELS = 100
 export const VERSION = '1.0.0'
 
 const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -18,7 +17,7 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/book/:symbol', {
     schema: { summary: 'Order book depth', params: SymbolParams, querystring: BookQuery, response: { 200: BookResponse, ...errors } },
     config
-  }, async (request) => answer(await exchange.book(request.params.symbol, parseLevels(request.query.levels))))
+  }, async (request) => answer(await exchange.book(request.params.symbol, parseLevels(request.query.levels, exchange.maxBookLevels))))
 
   app.get('/bbo/:symbol', {
     schema: { summary: 'Best bid and offer', params: SymbolParams, response: { 200: BboResponse, ...errors } },
@@ -63,11 +62,11 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-function parseLevels (text: string | undefined): number {
+function parseLevels (text: string | undefined, max: number): number {
   if (text === undefined) return DEFAULT_LEVELS
   const levels = Number(text)
-  if (!/^[0-9]{1,3}$/.test(text) || levels < 1 || levels > MAX_LEVELS) {
-    throw apiError(ErrorCode.INVALID_PARAMETER, `levels must be an integer from 1 to ${MAX_LEVELS}`)
+  if (!/^[0-9]{1,5}$/.test(text) || levels < 1 || levels > max) {
+    throw apiError(ErrorCode.INVALID_PARAMETER, `levels must be an integer from 1 to ${max}`)
   }
   return levels
 }

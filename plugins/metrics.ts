@@ -74,11 +74,25 @@ async function metricsPlugin (app: FastifyInstance, opts: { config: Config['metr
       })
     }
   }))
-  const gateway = (key: 'connections' | 'subscriptions') => function (this: Gauge) { this.set(app.gateway.stats()[key]) }
+  const gateway = (key: 'connections' | 'subscriptions' | 'behind_subscribers' | 'max_buffered_bytes') => function (this: Gauge) { this.set(app.gateway.stats()[key]) }
   registry.registerMetric(new Gauge({ name: 'ws_connections', help: 'Open WebSocket connections', registers: [], collect: gateway('connections') }))
   registry.registerMetric(new Gauge({ name: 'ws_subscriptions', help: 'Active WebSocket subscriptions', registers: [], collect: gateway('subscriptions') }))
+  registry.registerMetric(new Gauge({ name: 'ws_behind_subscribers', help: 'Subscribers whose public market data is merged because they fell behind', registers: [], collect: gateway('behind_subscribers') }))
+  registry.registerMetric(new Gauge({ name: 'ws_max_buffered_bytes', help: 'The most unsent bytes one WebSocket connection holds', registers: [], collect: gateway('max_buffered_bytes') }))
+  registry.registerMetric(new Gauge({
+    name: 'ws_publish_to_write_ms',
+    help: 'Engine time of the newest command a public message reflects to the socket write (recent window)',
+    labelNames: ['quantile'],
+    registers: [],
+    collect () {
+      const { p50, p99, max } = app.gateway.stats().publish_to_write_ms
+      this.set({ quantile: '0.5' }, p50)
+      this.set({ quantile: '0.99' }, p99)
+      this.set({ quantile: '1' }, max)
+    }
+  }))
   // Monotonic figures the gateway already counts: exposed as counters read at scrape time.
-  const fromGateway = (name: string, help: string, key: 'messages_sent' | 'slow_consumer_disconnects') => registry.registerMetric(new Counter({
+  const fromGateway = (name: string, help: string, key: 'messages_sent' | 'slow_consumer_disconnects' | 'conflated_messages' | 'resyncs') => registry.registerMetric(new Counter({
     name,
     help,
     registers: [],
@@ -89,6 +103,8 @@ async function metricsPlugin (app: FastifyInstance, opts: { config: Config['metr
   }))
   fromGateway('ws_messages_sent_total', 'WebSocket messages sent', 'messages_sent')
   fromGateway('ws_slow_consumer_disconnects_total', 'WebSocket connections closed as slow consumers', 'slow_consumer_disconnects')
+  fromGateway('ws_conflated_messages_total', 'Public messages merged for subscribers that fell behind', 'conflated_messages')
+  fromGateway('ws_resyncs_total', 'Resync messages sent to subscribers owed more than their bound', 'resyncs')
 
   const serviceMetrics: ServiceMetrics = {
     registry,

@@ -35,6 +35,16 @@ export interface GatewayStats {
   refused_connections: number
   /** Upgrades refused (403) because of their Origin. */
   refused_origins: number
+  /** Engine time of the newest command a public message reflects → handed to the socket (recent window; count and max all-time). */
+  publish_to_write_ms: { count: number, p50: number, p99: number, max: number }
+  /** Subscribers whose public data is being merged now because they fell behind. */
+  behind_subscribers: number
+  /** Public messages merged into a behind subscriber's backlog instead of sent. */
+  conflated_messages: number
+  /** Resync messages sent (a behind subscriber was owed more than its bound). */
+  resyncs: number
+  /** The most unsent bytes one connection holds now. */
+  max_buffered_bytes: number
 }
 
 declare module 'fastify' {
@@ -112,7 +122,12 @@ async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptio
       budget_evictions: budget.evictions,
       buffered_bytes: [...sessions].reduce((sum, s) => sum + s.bufferedBytes, 0),
       refused_connections: counters.refused,
-      refused_origins: counters.origins
+      refused_origins: counters.origins,
+      publish_to_write_ms: hub.writeLatency.summary(),
+      behind_subscribers: hub.behindCount,
+      conflated_messages: hub.stats.conflated,
+      resyncs: hub.stats.resyncs,
+      max_buffered_bytes: [...sessions].reduce((max, s) => Math.max(max, s.bufferedBytes), 0)
     })
   })
 
@@ -125,7 +140,16 @@ async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptio
   }, limits.heartbeatMs)
   heartbeat.unref()
 
-  app.addHook('onClose', async () => { clearInterval(heartbeat) })
+  // The heartbeat message: lets a client tell a quiet market from a dead feed without a ping of its own.
+  const heartbeatMessages = limits.heartbeatMessageMs === 0
+    ? null
+    : setInterval(() => { for (const session of sessions) session.heartbeat() }, limits.heartbeatMessageMs)
+  heartbeatMessages?.unref()
+
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat)
+    if (heartbeatMessages !== null) clearInterval(heartbeatMessages)
+  })
 
   // Browsers send Origin on every WebSocket upgrade and never enforce same-origin on it: without
   // this check any page could open /ws in its visitors' browsers. Clients that send no Origin are

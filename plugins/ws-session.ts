@@ -17,6 +17,7 @@ import { ANONYMOUS_ACCOUNT, type Outcome } from '../src/exchange/exchange.js'
 import { wsSignInPayload } from '../src/auth/signature.js'
 import { normaliseSymbol } from '../src/engine/index.js'
 import { DEFAULT_DEPTH, type MarketDataHub } from '../src/gateway/market-data-hub.js'
+import { UPDATE_INTERVALS, type UpdateInterval } from '../src/gateway/depth-view.js'
 import type { Subscriber } from '../src/gateway/subscriber.js'
 import type { BudgetMember, SendBudget } from '../src/gateway/send-budget.js'
 import { parseStrictJson } from '../src/json/strict-json.js'
@@ -94,6 +95,7 @@ export class Session implements Subscriber, BudgetMember {
   private windowCount = 0
   /** Bytes queued before the current corked batch began, or -1 when not corked. */
   private bufferedAtCork = -1
+  private heartbeats = 0
   alive = true
   closed = false
 
@@ -191,6 +193,12 @@ export class Session implements Subscriber, BudgetMember {
   ping (): void {
     this.alive = false
     this.socket.ping()
+  }
+
+  /** The `heartbeat` message: its count rises by one per message on this connection. */
+  heartbeat (): void {
+    this.heartbeats++
+    this.send(`{"type":"heartbeat","count":${this.heartbeats},"timestamp":${this.context.now() / 1000}}`)
   }
 
   terminate (): void {
@@ -313,14 +321,25 @@ export class Session implements Subscriber, BudgetMember {
     if (message.depth !== undefined && (!isL2 || message.type !== 'subscribe')) {
       return this.error(WsErrorCode.INVALID_DEPTH, 'depth applies to an l2_updates subscribe only', id)
     }
-    const depth = message.depth ?? Math.min(DEFAULT_DEPTH, this.context.limits.maxDepth)
+    const maxDepth = this.context.limits.maxDepth
+    const depth = message.depth === 'full' ? maxDepth : message.depth ?? Math.min(DEFAULT_DEPTH, maxDepth)
     if (isL2 && !this.depths.includes(depth)) {
-      return this.error(WsErrorCode.INVALID_DEPTH, `depth must be one of ${this.depths.join(', ')}`, id)
+      return this.error(WsErrorCode.INVALID_DEPTH, `depth must be one of ${this.depths.join(', ')} or "full" (${maxDepth})`, id)
+    }
+    if (message.interval !== undefined && (!isL2 || message.type !== 'subscribe')) {
+      return this.error(WsErrorCode.INVALID_INTERVAL, 'interval applies to an l2_updates subscribe only', id)
+    }
+    const interval = (message.interval ?? 'raw') as UpdateInterval
+    if (!UPDATE_INTERVALS.includes(interval)) {
+      return this.error(WsErrorCode.INVALID_INTERVAL, `interval must be one of ${UPDATE_INTERVALS.join(', ')}`, id)
     }
     const key = `${channel}:${symbol ?? '*'}`
     const answer: Record<string, unknown> = { type: message.type === 'subscribe' ? 'subscribed' : 'unsubscribed', channel }
     if (symbol !== null) answer.symbol = symbol
-    if (isL2 && message.type === 'subscribe') answer.depth = depth
+    if (isL2 && message.type === 'subscribe') {
+      answer.depth = depth
+      answer.interval = interval
+    }
     if (id !== undefined) answer.id = id
     if (message.type === 'unsubscribe') {
       if (!this.subscriptions.delete(key)) return this.error(WsErrorCode.NOT_SUBSCRIBED, `not subscribed to ${channel}${symbol === null ? '' : ' ' + symbol}`, id)
@@ -336,9 +355,9 @@ export class Session implements Subscriber, BudgetMember {
     if (isL2 && !this.canTakeSnapshot()) return
     this.subscriptions.add(key)
     if (account !== null) this.context.hub.subscribePrivate(this, account, channel as PrivateChannelName, symbol)
-    else this.context.hub.subscribe(this, channel as 'l2_updates' | 'trades', symbol, depth)
+    else this.context.hub.subscribe(this, channel as 'l2_updates' | 'trades', symbol, depth, interval)
     this.reply(answer)
-    if (isL2) this.send(this.context.hub.snapshot(symbol as string, depth))
+    if (isL2) this.send(this.context.hub.snapshot(symbol as string, depth, interval))
   }
 
   /** Fixed one-second windows: over the limit → error; far over → close 1008. */

@@ -14,6 +14,8 @@ export const BboResponse = Type.Object({
 export const BookResponse = Type.Object({
   timestamp: EpochSeconds,
   symbol: Type.String(),
+  seq: Type.Integer({ description: 'the engine command seq of the newest command this book reflects: the sequence space of the WebSocket l2 deltas' }),
+  checksum: Type.Integer({ minimum: 0, description: 'CRC-32 of the top 10 levels per side (README: Checksums)' }),
   bids: Type.Array(Level, { description: 'best (highest) first' }),
   asks: Type.Array(Level, { description: 'best (lowest) first' })
 })

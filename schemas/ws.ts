@@ -24,8 +24,10 @@ export const SubscribeMessage = Type.Object({
   type: Type.Union([Type.Literal('subscribe'), Type.Literal('unsubscribe')]),
   channel: Type.String({ maxLength: 32 }),
   symbol: Type.Optional(Type.String({ maxLength: 41 })),
-  /** l2_updates only: how many levels per side the snapshot and deltas cover (see WS_MAX_DEPTH). */
-  depth: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** l2_updates only: how many levels per side the snapshot and deltas cover (see WS_MAX_DEPTH); "full" = WS_MAX_DEPTH. */
+  depth: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('full')])),
+  /** l2_updates: how often deltas come (raw, 100ms, 1000ms). */
+  interval: Type.Optional(Type.String({ maxLength: 16 })),
   id: Type.Optional(RequestId)
 }, { additionalProperties: false })
 export type SubscribeMessage = Static<typeof SubscribeMessage>
@@ -58,6 +60,8 @@ export const WsErrorCode = {
   UNKNOWN_TYPE: 'UNKNOWN_TYPE',
   INVALID_CHANNEL: 'INVALID_CHANNEL',
   INVALID_DEPTH: 'INVALID_DEPTH',
+  /** An interval the channel does not have (l2_updates: raw, 100ms, 1000ms). */
+  INVALID_INTERVAL: 'INVALID_INTERVAL',
   SYMBOL_REQUIRED: 'SYMBOL_REQUIRED',
   SYMBOL_NOT_FOUND: 'SYMBOL_NOT_FOUND',
   NOT_SUBSCRIBED: 'NOT_SUBSCRIBED',
@@ -119,11 +123,46 @@ export const L2UpdateMessage = Type.Object({
   type: Type.Literal('l2_update'),
   symbol: Type.String(),
   kind: Type.Union([Type.Literal('snapshot'), Type.Literal('delta')]),
+  /** The engine command seq of the newest command the book after this message reflects. */
   seq: Type.Integer(),
+  /** Deltas: the seq of the state this delta applies to. */
+  prev_seq: Type.Optional(Type.Integer()),
   /** Snapshots: the depth this book and its deltas cover. */
   depth: Type.Optional(Type.Integer()),
+  /** Snapshots: how often deltas come. */
+  interval: Type.Optional(Type.String()),
   bids: Type.Array(Level),
   asks: Type.Array(Level),
+  /** CRC-32 of the top 10 levels per side after this message is applied (README: Checksums). */
+  checksum: Type.Integer({ minimum: 0 }),
+  /** Epoch seconds at which the engine ran the newest command this book reflects. */
+  timestamp: EpochSeconds
+})
+
+/** Sent instead of what a subscriber fell too far behind to be owed: replace your book (l2) or your recent trades. */
+export const ResyncMessage = Type.Object({
+  type: Type.Literal('resync'),
+  channel: Type.Union([Type.Literal('l2_updates'), Type.Literal('trades')]),
+  symbol: Type.String(),
+  reason: Type.Literal('dropped'),
+  /** l2_updates: a full snapshot, as in a snapshot l2_update. */
+  seq: Type.Optional(Type.Integer()),
+  depth: Type.Optional(Type.Integer()),
+  interval: Type.Optional(Type.String()),
+  bids: Type.Optional(Type.Array(Level)),
+  asks: Type.Optional(Type.Array(Level)),
+  checksum: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** trades: how many trades were dropped, and the newest trades (oldest first). */
+  dropped: Type.Optional(Type.Integer()),
+  trades: Type.Optional(Type.Array(Type.Unknown())),
+  timestamp: EpochSeconds
+})
+
+/** Every WS_HEARTBEAT_MESSAGE_MS on every connection: a quiet market, not a dead feed. */
+export const HeartbeatMessage = Type.Object({
+  type: Type.Literal('heartbeat'),
+  /** 1, 2, 3... per connection. */
+  count: Type.Integer({ minimum: 1 }),
   timestamp: EpochSeconds
 })
 export type L2UpdateMessage = Static<typeof L2UpdateMessage>

@@ -12,8 +12,11 @@ import {
 } from './engine/index.js'
 import { AUTH_MODES, type AuthMode } from '../schemas/ws.js'
 
-/** The l2 depths a WebSocket subscriber may ask for: a few classes, so deltas are built once per class. */
-export const WS_DEPTHS = [1, 10, 50, 100, 500, 1000, 5000, 10000] as const
+/**
+ * The l2 depths a WebSocket subscriber may ask for: a few classes, so deltas are built once per class;
+ * none below the 10 levels the checksum covers.
+ */
+export const WS_DEPTHS = [10, 50, 100, 500, 1000, 5000, 10000] as const
 
 export const FSYNC_POLICIES = ['always', 'batch', 'none'] as const
 export type FsyncPolicy = typeof FSYNC_POLICIES[number]
@@ -73,8 +76,16 @@ export interface Config {
     readonly public: boolean
   }
   readonly ws: {
+    /** The raw interval's window; 0 = once per event-loop turn. */
     readonly batchMs: number
+    /** Ping/pong: a peer that does not answer within it is terminated. */
     readonly heartbeatMs: number
+    /** The `heartbeat` message every connection gets; 0 = none. */
+    readonly heartbeatMessageMs: number
+    /** Unsent bytes past which a subscriber's public market data is merged instead of queued. */
+    readonly conflateBytes: number
+    /** Trades a behind subscriber is owed per symbol before they are dropped for a resync. */
+    readonly tradeTail: number
     readonly maxPayload: number
     readonly maxMessagesPerSecond: number
     readonly maxSubscriptions: number
@@ -152,8 +163,11 @@ export function loadConfig (env: Env = process.env): Config {
     },
     metrics: read.metrics(),
     ws: {
-      batchMs: read.int('WS_BATCH_MS', 25, 0, 10_000),
+      batchMs: read.int('WS_BATCH_MS', 0, 0, 10_000),
       heartbeatMs: read.int('WS_HEARTBEAT_MS', 30_000, 10, 3_600_000),
+      heartbeatMessageMs: read.int('WS_HEARTBEAT_MESSAGE_MS', 1000, 0, 3_600_000),
+      conflateBytes: read.int('WS_CONFLATE_BYTES', 65_536, 1024, 1024 * 1024 * 1024),
+      tradeTail: read.int('WS_TRADE_TAIL', 1000, 1, 1_000_000),
       maxPayload: read.int('WS_MAX_PAYLOAD', 4096, 64, 1024 * 1024),
       maxMessagesPerSecond: read.int('WS_MAX_MESSAGES_PER_SECOND', 50, 1, 1e6),
       maxSubscriptions: read.int('WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),

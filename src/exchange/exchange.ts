@@ -100,6 +100,8 @@ export interface Exchange {
   readonly symbols: readonly string[]
   /** Market-data fan-out: the gateway subscribes its sessions here. */
   readonly marketData: MarketDataHub
+  /** The most levels per side GET /book shows. */
+  readonly maxBookLevels: number
   placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<NewOrderAnswer>>
   /** Changes an open order of the caller's (quantity, price, stop price); answered like placeOrder, with the order after the amend and its trades. */
   amendOrder (caller: Caller, body: AmendBody): Promise<Outcome<NewOrderAnswer>>

@@ -19,7 +19,7 @@ import {
 import { Persistence } from '../journal/persistence.js'
 import type { WriterIo } from '../journal/journal-writer.js'
 import { MarketDataHub } from '../gateway/market-data-hub.js'
-import { bboView, depthView, symbolFiltersView, symbolStatsView, volumeText } from '../wire/market-views.js'
+import { bboView, symbolFiltersView, symbolStatsView, volumeText } from '../wire/market-views.js'
 import { fillView, orderView } from '../wire/order-views.js'
 import { toSeconds } from '../wire/time.js'
 import { ErrorCode } from '../../schemas/errors.js'
@@ -48,8 +48,14 @@ export interface ExchangeLog {
 export interface LocalExchangeOptions {
   readonly engine: Config['engine']
   readonly journal: Config['journal']
-  /** Market-data batching window (ms). */
+  /** Market-data batching window (ms); 0 = once per event-loop turn. */
   readonly batchMs: number
+  /** Unsent bytes past which a subscriber's public market data is merged (MarketDataHub). */
+  readonly conflateBytes?: number
+  /** Trades a behind subscriber is owed per symbol before a resync. */
+  readonly tradeTail?: number
+  /** The deepest GET /book (the deepest WebSocket book, so a client can line the two up); default 1000. */
+  readonly maxBookLevels?: number
   /** Trades listed in one order's answer; the rest are counted (trade_count) and summed in the totals. */
   readonly maxTradesInAnswer: number
   readonly log: ExchangeLog
@@ -67,6 +73,7 @@ const resolved = Promise.resolve()
 
 export class LocalExchange implements Exchange {
   readonly marketData: MarketDataHub
+  readonly maxBookLevels: number
   private readonly engine: MatchingEngine
   private readonly persistence: Persistence | null
   private readonly gate: DurableGate
@@ -133,10 +140,13 @@ export class LocalExchange implements Exchange {
     })
     this.marketData = new MarketDataHub(this.engine, {
       batchMs: options.batchMs,
+      conflateBytes: options.conflateBytes,
+      tradeTail: options.tradeTail,
       durable: () => this.gate.durable(),
       onPublishError: (error) => options.log.error({ err: error }, 'market data could not be published')
     })
     this.marketData.start()
+    this.maxBookLevels = options.maxBookLevels ?? 1000
     // Orders that came due while the process was down expire at once.
     this.expiry.arm()
   }
@@ -216,10 +226,21 @@ export class LocalExchange implements Exchange {
     return await this.gate.read({ ok: true, value: orderView(result.value, this.specOf(result.value.symbol)) })
   }
 
+  /**
+   * The book as market data published it, at its seq: never a state between two published windows,
+   * so a client can line it up with the stream's deltas. It waits for what was executed before the
+   * request to be published (a client sees its own acknowledged order).
+   */
   async book (symbol: string, levels: number): Promise<Outcome<BookAnswer>> {
     const book = this.readableBook(symbol)
     if (!book.ok) return book
-    return await this.gate.read({ ok: true, value: { timestamp: toSeconds(Date.now()), symbol: book.value.symbol, ...depthView(book.value, levels) } })
+    const refused = await this.gate.whenDurable()
+    if (refused !== null) return refused
+    await this.marketData.settled()
+    const failed = this.gate.refuseIfFailed()
+    if (failed !== null) return failed
+    const { seq, checksum, bids, asks } = this.marketData.book(book.value.symbol, levels)
+    return { ok: true, value: { timestamp: toSeconds(Date.now()), symbol: book.value.symbol, seq, checksum, bids, asks } }
   }
 
   async bbo (symbol: string): Promise<Outcome<BboAnswer>> {

@@ -1,19 +1,24 @@
 /**
  * One symbol's book as the l2 subscribers of one depth see it: the top
- * `depth` levels of each side as last published, with its own sequence
- * number. Its deltas say exactly how that top-N changed (a level pushed out
- * of the depth is sent as "0", one moved into it with its total), so a client
- * that applies its snapshot and then every delta holds the true top-N, never
- * a stale level beyond it. A depth's delta and snapshot are built once and
- * shared by all its subscribers.
+ * `depth` levels of each side of the published book, labelled with the seq
+ * of the state they show. Its deltas say exactly how that top-N changed (a
+ * level pushed out of the depth is sent as "0", one moved into it with its
+ * total), so a client that applies its snapshot and then every delta holds
+ * the true top-N, never a stale level beyond it. A depth's delta, checksum
+ * and snapshot are built once and shared by all its subscribers; raw
+ * subscribers get every delta, those of a slower interval a merge of them.
  */
-import type { OrderBook } from '../engine/index.js'
 import type { Subscriber } from './subscriber.js'
+import { DeltaMerge, type Delta } from './delta-merge.js'
+import { checksumOf, type LevelPair, type PublishedBook, type PublishedSide } from './published-book.js'
 
-/** [price ticks, total lots], best first; 0 lots = the level left this view. */
-export type LevelPair = [number, number]
+export type { LevelPair } from './published-book.js'
 
-type BookSide = OrderBook['bids']
+/** How often a subscription gets its deltas: every published change, or merged per window. */
+export const UPDATE_INTERVALS = ['raw', '100ms', '1000ms'] as const
+export type UpdateInterval = typeof UPDATE_INTERVALS[number]
+export type MergedInterval = Exclude<UpdateInterval, 'raw'>
+export const INTERVAL_MS: Readonly<Record<MergedInterval, number>> = { '100ms': 100, '1000ms': 1000 }
 
 /** The subscriber's view of one side: levels best first (Map keeps insertion order). */
 class SideView {
@@ -21,9 +26,9 @@ class SideView {
   /** The worst price in the view, when it is full. */
   private worst: number | undefined
 
-  load (side: BookSide, depth: number): void {
+  load (side: PublishedSide, depth: number): void {
     this.levels.clear()
-    for (const level of side.bestFirst(depth)) this.levels.set(level.priceTicks, level.totalLots)
+    for (const [price, lots] of side.top(depth)) this.levels.set(price, lots)
     this.worst = undefined
     for (const price of this.levels.keys()) this.worst = price
   }
@@ -33,7 +38,7 @@ class SideView {
    * The top-N moves only if a change is at or better than its worst level, or it is not full;
    * otherwise nothing is read from the book.
    */
-  advance (side: BookSide, depth: number, changed: readonly LevelPair[]): LevelPair[] {
+  advance (side: PublishedSide, depth: number, changed: readonly LevelPair[]): LevelPair[] {
     if (!this.touches(side, depth, changed)) return []
     const before = this.levels
     this.levels = new Map()
@@ -44,7 +49,7 @@ class SideView {
     return out.sort((a, b) => side.isBetter(a[0], b[0]) ? -1 : 1)
   }
 
-  private touches (side: BookSide, depth: number, changed: readonly LevelPair[]): boolean {
+  private touches (side: PublishedSide, depth: number, changed: readonly LevelPair[]): boolean {
     if (changed.length === 0) return false
     const worst = this.worst
     if (this.levels.size < depth || worst === undefined) return true
@@ -52,36 +57,96 @@ class SideView {
   }
 }
 
+/** The subscribers of one depth and one slower interval, and the deltas merged since their last window. */
+export class IntervalGroup {
+  readonly interval: MergedInterval
+  readonly subscribers = new Set<Subscriber>()
+  readonly merge = new DeltaMerge()
+
+  constructor (interval: MergedInterval) {
+    this.interval = interval
+  }
+}
+
 export class DepthView {
   readonly depth: number
-  /** Sequence of the state this view holds: its last delta's, or where it started. */
+  /** Seq of the state this view holds: its last delta's, or where it started. */
   seq: number
-  readonly subscribers = new Set<Subscriber>()
+  /** Epoch ms of the newest command that state reflects. */
+  time: number
+  readonly raw = new Set<Subscriber>()
+  readonly groups = new Map<MergedInterval, IntervalGroup>()
+  private readonly book: PublishedBook
   private readonly bids = new SideView()
   private readonly asks = new SideView()
-  /** The serialized snapshot of the current seq, once someone asked for it. */
-  private snapshotText: string | null = null
+  private checksumValue: number
+  /** Serialized snapshots (and resyncs) of the current seq, by kind and interval, once someone asked. */
+  private readonly texts = new Map<string, string>()
 
-  constructor (book: OrderBook, depth: number, seq: number) {
+  constructor (book: PublishedBook, depth: number) {
+    this.book = book
     this.depth = depth
-    this.seq = seq
+    this.seq = book.seq
+    this.time = book.time
     this.bids.load(book.bids, depth)
     this.asks.load(book.asks, depth)
+    this.checksumValue = checksumOf(book, this.bids.levels, this.asks.levels)
   }
 
-  /** Applies a window's changed levels; returns the delta, or null when this top-N did not move. */
-  advance (book: OrderBook, bids: readonly LevelPair[], asks: readonly LevelPair[]): { bids: LevelPair[], asks: LevelPair[] } | null {
-    const delta = { bids: this.bids.advance(book.bids, this.depth, bids), asks: this.asks.advance(book.asks, this.depth, asks) }
-    if (delta.bids.length === 0 && delta.asks.length === 0) return null
-    this.seq++
-    this.snapshotText = null
+  get subscriberCount (): number {
+    let n = this.raw.size
+    for (const group of this.groups.values()) n += group.subscribers.size
+    return n
+  }
+
+  get checksum (): number {
+    return this.checksumValue
+  }
+
+  get bidLevels (): ReadonlyMap<number, number> {
+    return this.bids.levels
+  }
+
+  get askLevels (): ReadonlyMap<number, number> {
+    return this.asks.levels
+  }
+
+  /** The group of an interval, made when first asked for. */
+  group (interval: MergedInterval): IntervalGroup {
+    let group = this.groups.get(interval)
+    if (group === undefined) {
+      group = new IntervalGroup(interval)
+      this.groups.set(interval, group)
+    }
+    return group
+  }
+
+  /**
+   * Moves to the published book's state after a window that changed these levels; returns the
+   * delta (also merged into every slower group), or null when this top-N did not move.
+   */
+  advance (bids: readonly LevelPair[], asks: readonly LevelPair[]): Delta | null {
+    const changedBids = this.bids.advance(this.book.bids, this.depth, bids)
+    const changedAsks = this.asks.advance(this.book.asks, this.depth, asks)
+    if (changedBids.length === 0 && changedAsks.length === 0) return null
+    const prevSeq = this.seq
+    this.seq = this.book.seq
+    this.time = this.book.time
+    this.texts.clear()
+    this.checksumValue = checksumOf(this.book, this.bids.levels, this.asks.levels)
+    const delta: Delta = { seq: this.seq, prevSeq, time: this.time, checksum: this.checksumValue, bids: changedBids, asks: changedAsks }
+    for (const group of this.groups.values()) {
+      if (group.subscribers.size > 0) group.merge.add(delta)
+    }
     return delta
   }
 
-  /** The snapshot of the current seq: built by `build` at most once per seq, then shared. */
-  snapshot (build: (bids: ReadonlyMap<number, number>, asks: ReadonlyMap<number, number>) => string): { text: string, built: boolean } {
-    if (this.snapshotText !== null) return { text: this.snapshotText, built: false }
-    this.snapshotText = build(this.bids.levels, this.asks.levels)
-    return { text: this.snapshotText, built: true }
+  /** A serialized state message of the current seq (snapshot or resync): built by `build` at most once per seq and key, then shared. */
+  text (key: string, build: () => string): { text: string, built: boolean } {
+    const cached = this.texts.get(key)
+    if (cached !== undefined) return { text: cached, built: false }
+    const text = build()
+    this.texts.set(key, text)
+    return { text, built: true }
   }
 }

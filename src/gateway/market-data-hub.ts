@@ -1,22 +1,28 @@
 /**
  * Market-data fan-out, transport-agnostic. It listens to the engine,
- * coalesces each symbol's changes per batching window, builds each message
- * once, serializes it once and hands the same string to every subscriber.
- * One message per symbol per window is the design: message count, not bytes,
- * is what limits a gateway. Private data (an account's order events and
- * fills) goes the same way per account: serialized once per account, symbol
- * and window, and sent only to that account's connections.
+ * publishes each symbol's changes once per window (once per event-loop turn
+ * by default) after the journal has them, builds each message once,
+ * serializes it once and hands the same string to every subscriber.
+ * Subscribers of a slower interval get the window's deltas merged; one that
+ * falls behind gets its own merge (backlog.ts), never a backlog of stale
+ * messages. Private data goes through private-fanout.ts.
  */
-import type { EngineEvent, MatchingEngine, OrderBook, Trade } from '../engine/index.js'
-import { fillView, orderView, publicTradeView } from '../wire/order-views.js'
+import type { EngineEvent, MatchingEngine, OrderBook } from '../engine/index.js'
+import { publicTradeView } from '../wire/order-views.js'
 import { toSeconds } from '../wire/time.js'
-import { SymbolFeed } from './symbol-feed.js'
-import { AccountFeed } from './account-feed.js'
-import { DepthView, type LevelPair } from './depth-view.js'
+import { SymbolFeed, type L2Subscription } from './symbol-feed.js'
+import { PrivateFanout } from './private-fanout.js'
+import { DepthView, INTERVAL_MS, type MergedInterval, type UpdateInterval } from './depth-view.js'
+import type { Delta } from './delta-merge.js'
+import { Backlog } from './backlog.js'
+import { WriteLatency } from './write-latency.js'
+import type { LevelPair } from './published-book.js'
 import { Channel, type PrivateChannel, type PublicChannel, type Subscriber } from './subscriber.js'
 
 /** The l2 depth of a subscriber that did not ask for one. */
 export const DEFAULT_DEPTH = 100
+/** How often subscribers that fell behind are looked at again. */
+const CATCH_UP_MS = 10
 
 export interface HubOptions {
   /** Window length in ms; 0 flushes once per event-loop turn. */
@@ -29,6 +35,10 @@ export interface HubOptions {
   readonly durable?: () => Promise<void>
   /** Told of a symbol's window that could not be published (a bug): the other symbols still go out. */
   readonly onPublishError?: (error: unknown) => void
+  /** Unsent bytes past which a subscriber is behind and its public data is merged (default 64 KiB). */
+  readonly conflateBytes?: number
+  /** Trades a behind subscriber's tail holds per symbol before it is dropped for a resync (default 1000). */
+  readonly tradeTail?: number
 }
 
 export interface HubStats {
@@ -36,8 +46,22 @@ export interface HubStats {
   deltasPublished: number
   /** Snapshots handed out. */
   snapshotsSent: number
-  /** Snapshots serialized: at most one per symbol, depth and seq. */
+  /** Snapshots serialized: at most one per symbol, depth, interval and seq. */
   snapshotsBuilt: number
+  /** Public messages merged into a behind subscriber's backlog instead of sent. */
+  conflated: number
+  /** Resync messages sent (a behind subscriber's backlog outgrew its bound). */
+  resyncs: number
+}
+
+/** A REST book: the published state at seq. */
+export interface PublishedDepth {
+  readonly seq: number
+  readonly checksum: number
+  /** Epoch ms of the newest command it reflects. */
+  readonly time: number
+  readonly bids: Array<[string, string]>
+  readonly asks: Array<[string, string]>
 }
 
 export class MarketDataHub {
@@ -46,20 +70,24 @@ export class MarketDataHub {
   private readonly now: () => number
   private readonly durable: () => Promise<void>
   private readonly onPublishError: (error: unknown) => void
+  private readonly conflateBytes: number
+  private readonly tradeTail: number
   private readonly feeds = new Map<string, SymbolFeed>()
   /** Trades of every symbol. */
   private readonly allTrades = new Set<Subscriber>()
   private readonly dirty: SymbolFeed[] = []
-  /** Feeds of the accounts that have a private subscriber now, and which account each such subscriber speaks for. */
-  private readonly accounts = new Map<string, AccountFeed>()
-  private readonly accountOf = new Map<Subscriber, AccountFeed>()
-  private readonly dirtyAccounts: AccountFeed[] = []
+  private readonly privates: PrivateFanout
+  private readonly backlogs = new Map<Subscriber, Backlog>()
   private flushHandle: NodeJS.Timeout | NodeJS.Immediate | null = null
+  private readonly settledWaiters: Array<() => void> = []
+  private readonly timers: NodeJS.Timeout[] = []
+  private catchUpTimer: NodeJS.Timeout | null = null
   private detach: (() => void) | null = null
   private readonly failureListeners: Array<() => void> = []
   /** Set once the journal has failed: nothing more is published, and nothing from memory should be served. */
   failed = false
-  readonly stats: HubStats = { deltasPublished: 0, snapshotsSent: 0, snapshotsBuilt: 0 }
+  readonly stats: HubStats = { deltasPublished: 0, snapshotsSent: 0, snapshotsBuilt: 0, conflated: 0, resyncs: 0 }
+  readonly writeLatency = new WriteLatency()
 
   constructor (engine: MatchingEngine, options: HubOptions) {
     this.engine = engine
@@ -67,22 +95,36 @@ export class MarketDataHub {
     this.now = options.now ?? Date.now
     this.durable = options.durable ?? (() => Promise.resolve())
     this.onPublishError = options.onPublishError ?? (() => {})
-    for (const symbol of engine.symbols) this.feeds.set(symbol, new SymbolFeed(symbol))
+    this.conflateBytes = options.conflateBytes ?? 65_536
+    this.tradeTail = options.tradeTail ?? 1000
+    this.privates = new PrivateFanout(engine)
+    const time = this.now()
+    for (const book of engine.allBooks()) this.feeds.set(book.symbol, new SymbolFeed(book, engine.sequence, time))
   }
 
   start (): void {
-    this.detach ??= this.engine.addListener((events) => this.onEvents(events))
+    if (this.detach !== null) return
+    this.detach = this.engine.addListener((events) => this.onEvents(events))
+    for (const interval of Object.keys(INTERVAL_MS) as MergedInterval[]) {
+      const timer = setInterval(() => this.tick(interval), INTERVAL_MS[interval])
+      timer.unref()
+      this.timers.push(timer)
+    }
   }
 
   /** Stops listening and drops anything not yet sent. */
   stop (): void {
     this.detach?.()
     this.detach = null
+    for (const timer of this.timers.splice(0)) clearInterval(timer)
+    if (this.catchUpTimer !== null) clearInterval(this.catchUpTimer)
+    this.catchUpTimer = null
     if (this.flushHandle !== null) {
       if (this.batchMs === 0) clearImmediate(this.flushHandle as NodeJS.Immediate)
       else clearTimeout(this.flushHandle as NodeJS.Timeout)
       this.flushHandle = null
     }
+    this.release()
   }
 
   hasSymbol (symbol: string): boolean {
@@ -94,19 +136,26 @@ export class MarketDataHub {
     return [...this.feeds.keys()]
   }
 
+  /** Subscribers that fell behind and are owed merged data now. */
+  get behindCount (): number {
+    return this.backlogs.size
+  }
+
   /**
    * Adds a subscription; returns false if it already existed (idempotent). An l2 subscriber
-   * sees the top `depth` levels of each side; subscribing again with another depth moves it.
+   * sees the top `depth` levels of each side at `interval`; subscribing again with another depth
+   * or interval moves it (and it gets a new snapshot).
    */
-  subscribe (subscriber: Subscriber, channel: PublicChannel, symbol: string | null, depth = DEFAULT_DEPTH): boolean {
+  subscribe (subscriber: Subscriber, channel: PublicChannel, symbol: string | null, depth = DEFAULT_DEPTH, interval: UpdateInterval = 'raw'): boolean {
     if (channel === Channel.L2) {
-      const feed = this.feeds.get(symbol as string) as SymbolFeed
+      const feed = this.feed(symbol as string)
       const current = feed.l2.get(subscriber)
-      if (current?.depth === depth) return false
+      if (current?.view.depth === depth && current.interval === interval) return false
       if (current !== undefined) this.leaveView(feed, subscriber)
       const view = this.viewFor(feed, depth)
-      view.subscribers.add(subscriber)
-      feed.l2.set(subscriber, view)
+      if (interval === 'raw') view.raw.add(subscriber)
+      else view.group(interval).subscribers.add(subscriber)
+      feed.l2.set(subscriber, { view, interval })
       return current === undefined
     }
     const set = this.tradesSet(symbol)
@@ -116,8 +165,15 @@ export class MarketDataHub {
   }
 
   unsubscribe (subscriber: Subscriber, channel: PublicChannel, symbol: string | null): boolean {
-    if (channel === Channel.L2) return this.leaveView(this.feeds.get(symbol as string) as SymbolFeed, subscriber)
-    return this.tradesSet(symbol).delete(subscriber)
+    if (channel === Channel.L2) return this.leaveView(this.feed(symbol as string), subscriber)
+    const removed = this.tradesSet(symbol).delete(subscriber)
+    const backlog = this.backlogs.get(subscriber)
+    if (removed && backlog !== undefined) {
+      for (const name of symbol === null ? this.feeds.keys() : [symbol]) {
+        if (!this.followsTrades(subscriber, this.feed(name))) backlog.forgetTrades(name)
+      }
+    }
+    return removed
   }
 
   /**
@@ -126,24 +182,11 @@ export class MarketDataHub {
    * for one account for its whole life. Returns false if it already existed.
    */
   subscribePrivate (subscriber: Subscriber, accountId: string, channel: PrivateChannel, symbol: string | null): boolean {
-    const current = this.accountOf.get(subscriber)
-    if (current !== undefined && current.accountId !== accountId) {
-      throw new Error('a subscriber speaks for one account only')
-    }
-    let feed = this.accounts.get(accountId)
-    if (feed === undefined) {
-      feed = new AccountFeed(accountId)
-      this.accounts.set(accountId, feed)
-    }
-    this.accountOf.set(subscriber, feed)
-    return feed.subscribe(subscriber, channel, symbol)
+    return this.privates.subscribe(subscriber, accountId, channel, symbol)
   }
 
   unsubscribePrivate (subscriber: Subscriber, channel: PrivateChannel, symbol: string | null): boolean {
-    const feed = this.accountOf.get(subscriber)
-    if (feed === undefined || !feed.unsubscribe(subscriber, channel, symbol)) return false
-    if (!feed.members.has(subscriber)) this.leaveAccount(feed, subscriber)
-    return true
+    return this.privates.unsubscribe(subscriber, channel, symbol)
   }
 
   removeSubscriber (subscriber: Subscriber): void {
@@ -152,42 +195,40 @@ export class MarketDataHub {
       this.leaveView(feed, subscriber)
       feed.trades.delete(subscriber)
     }
-    const account = this.accountOf.get(subscriber)
-    if (account !== undefined) {
-      account.remove(subscriber)
-      this.leaveAccount(account, subscriber)
-    }
+    this.privates.remove(subscriber)
+    this.backlogs.delete(subscriber)
   }
 
   /** How many accounts have a private subscriber now. */
   get accountCount (): number {
-    return this.accounts.size
+    return this.privates.accountCount
   }
 
   /**
-   * The top `depth` levels as the depth's subscribers hold them, with its seq: the next delta of
-   * that depth is seq + 1. Built once per symbol, depth and seq and shared by everyone who asks
-   * meanwhile, so a storm of subscribes costs one serialization per window, not one per request.
+   * The top `depth` levels as the depth's subscribers hold them, with their seq and checksum.
+   * Built once per symbol, depth, interval and seq and shared by everyone who asks meanwhile, so
+   * a storm of subscribes costs one serialization per window, not one per request.
    */
-  snapshot (symbol: string, depth = DEFAULT_DEPTH): string {
-    const feed = this.feeds.get(symbol) as SymbolFeed
-    const book = this.engine.book(symbol) as OrderBook
-    const view = this.viewFor(feed, depth)
-    const { tick, lot } = book.spec
-    const format = (levels: ReadonlyMap<number, number>) => Array.from(levels, ([p, q]) => [tick.format(p), lot.format(q)])
-    const { text, built } = view.snapshot((bids, asks) => JSON.stringify({
-      type: 'l2_update',
-      symbol,
-      kind: 'snapshot',
-      seq: view.seq,
-      depth,
-      bids: format(bids),
-      asks: format(asks),
-      timestamp: toSeconds(this.now())
-    }))
-    if (built) this.stats.snapshotsBuilt++
-    this.stats.snapshotsSent++
-    return text
+  snapshot (symbol: string, depth = DEFAULT_DEPTH, interval: UpdateInterval = 'raw'): string {
+    return this.stateText(symbol, this.viewFor(this.feed(symbol), depth), interval, 'snapshot')
+  }
+
+  /** The published book's top `levels` per side, at its seq: what a REST snapshot shows. */
+  book (symbol: string, levels: number): PublishedDepth {
+    const published = this.feed(symbol).published
+    return {
+      seq: published.seq,
+      checksum: published.checksum(),
+      time: published.time,
+      bids: published.format(published.bids.top(levels)),
+      asks: published.format(published.asks.top(levels))
+    }
+  }
+
+  /** Resolves once what the engine has executed so far is published (at once when nothing is pending). */
+  settled (): Promise<void> {
+    if (this.flushHandle === null) return Promise.resolve()
+    return new Promise((resolve) => this.settledWaiters.push(resolve))
   }
 
   subscriberCount (): number {
@@ -196,15 +237,14 @@ export class MarketDataHub {
       for (const s of feed.l2.keys()) all.add(s)
       for (const s of feed.trades) all.add(s)
     }
-    for (const s of this.accountOf.keys()) all.add(s)
+    for (const s of this.privates.subscribers()) all.add(s)
     return all.size
   }
 
   /** Sends everything pending now (also what the batching timer calls). */
   flush (): void {
     this.flushHandle = null
-    const feeds = this.dirty.splice(0)
-    for (const feed of feeds) {
+    for (const feed of this.dirty.splice(0)) {
       // One symbol's failure must not take the others down, nor escape as an unhandled rejection.
       try {
         this.publish(feed)
@@ -212,23 +252,8 @@ export class MarketDataHub {
         this.onPublishError(error)
       }
     }
-    for (const account of this.dirtyAccounts.splice(0)) {
-      try {
-        this.publishAccount(account)
-      } catch (error) {
-        this.onPublishError(error)
-      }
-    }
-  }
-
-  /** A journal that failed has acknowledged nothing more: its pending market data is dropped. */
-  private flushWhenDurable (): void {
-    this.durable().then(() => this.flush(), () => {
-      this.flushHandle = null
-      for (const feed of this.dirty.splice(0)) feed.drain()
-      for (const account of this.dirtyAccounts.splice(0)) account.drain()
-      this.fail()
-    })
+    this.privates.flush(this.onPublishError)
+    this.release()
   }
 
   /**
@@ -247,28 +272,117 @@ export class MarketDataHub {
     this.failureListeners.push(listener)
   }
 
-  private tradesSet (symbol: string | null): Set<Subscriber> {
-    if (symbol === null) return this.allTrades
-    return (this.feeds.get(symbol) as SymbolFeed).trades
-  }
-
-  /** Forgets the subscriber's account once it holds no private subscription; an account nobody follows is dropped. */
-  private leaveAccount (feed: AccountFeed, subscriber: Subscriber): void {
-    this.accountOf.delete(subscriber)
-    if (feed.empty) {
-      this.accounts.delete(feed.accountId)
-      // Its pending window goes with it: nobody is left to receive it.
-      feed.drain()
+  /** Sends each slower-interval group its merged deltas of the window. */
+  tick (interval: MergedInterval): void {
+    for (const feed of this.feeds.values()) {
+      for (const view of feed.views.values()) {
+        const group = view.groups.get(interval)
+        const delta = group?.merge.take() ?? null
+        if (group === undefined || delta === null) continue
+        const text = this.deltaText(feed, delta)
+        for (const subscriber of group.subscribers) this.deliver(subscriber, feed, view, delta, text, null, 0)
+      }
     }
   }
 
-  /** The depth's view, made from the book as it is now if nobody holds that depth yet. */
+  /** Hands each subscriber that is no longer behind what it is owed: a merged delta (or a resync) and its trades. */
+  catchUp (): void {
+    for (const [subscriber, backlog] of this.backlogs) {
+      if (this.isBehind(subscriber)) continue
+      this.backlogs.delete(subscriber)
+      subscriber.cork?.()
+      for (const [symbol, owed] of backlog.symbols) {
+        const feed = this.feed(symbol)
+        const l2 = feed.l2.get(subscriber)
+        if (l2 !== undefined && owed.bookResync) {
+          this.stats.resyncs++
+          this.write(subscriber, this.stateText(symbol, l2.view, l2.interval, 'resync'), l2.view.time)
+        } else if (l2 !== undefined) {
+          const delta = owed.merge.take()
+          if (delta !== null) this.write(subscriber, this.deltaText(feed, delta), delta.time)
+        }
+        if (owed.droppedTrades > 0) {
+          this.stats.resyncs++
+          this.write(subscriber, JSON.stringify({ type: 'resync', channel: Channel.TRADES, symbol, reason: 'dropped', dropped: owed.droppedTrades, trades: feed.recentTrades, timestamp: toSeconds(this.now()) }), null)
+        } else {
+          for (const text of owed.tradeTexts) this.write(subscriber, text, null)
+        }
+      }
+      subscriber.uncork?.()
+    }
+    if (this.backlogs.size === 0 && this.catchUpTimer !== null) {
+      clearInterval(this.catchUpTimer)
+      this.catchUpTimer = null
+    }
+  }
+
+  private feed (symbol: string): SymbolFeed {
+    return this.feeds.get(symbol) as SymbolFeed
+  }
+
+  private release (): void {
+    for (const resolve of this.settledWaiters.splice(0)) resolve()
+  }
+
+  /** A journal that failed has acknowledged nothing more: its pending market data is dropped. */
+  private flushWhenDurable (): void {
+    this.durable().then(() => this.flush(), () => {
+      this.flushHandle = null
+      for (const feed of this.dirty.splice(0)) feed.drain()
+      this.privates.drop()
+      this.fail()
+    })
+  }
+
+  private stateText (symbol: string, view: DepthView, interval: UpdateInterval, kind: 'snapshot' | 'resync'): string {
+    const published = this.feed(symbol).published
+    const format = (levels: ReadonlyMap<number, number>) => published.format(Array.from(levels))
+    const { text, built } = view.text(`${kind}:${interval}`, () => JSON.stringify({
+      ...(kind === 'snapshot' ? { type: 'l2_update', symbol, kind } : { type: 'resync', channel: Channel.L2, symbol, reason: 'dropped' }),
+      seq: view.seq,
+      depth: view.depth,
+      interval,
+      bids: format(view.bidLevels),
+      asks: format(view.askLevels),
+      checksum: view.checksum,
+      timestamp: toSeconds(view.time)
+    }))
+    if (kind === 'snapshot') {
+      if (built) this.stats.snapshotsBuilt++
+      this.stats.snapshotsSent++
+    }
+    return text
+  }
+
+  private deltaText (feed: SymbolFeed, delta: Delta): string {
+    const published = feed.published
+    return JSON.stringify({
+      type: 'l2_update',
+      symbol: feed.symbol,
+      kind: 'delta',
+      seq: delta.seq,
+      prev_seq: delta.prevSeq,
+      bids: published.format(delta.bids),
+      asks: published.format(delta.asks),
+      checksum: delta.checksum,
+      timestamp: toSeconds(delta.time)
+    })
+  }
+
+  private tradesSet (symbol: string | null): Set<Subscriber> {
+    if (symbol === null) return this.allTrades
+    return this.feed(symbol).trades
+  }
+
+  private followsTrades (subscriber: Subscriber, feed: SymbolFeed): boolean {
+    return feed.trades.has(subscriber) || this.allTrades.has(subscriber)
+  }
+
+  /** The depth's view, made from the published book if nobody holds that depth yet. */
   private viewFor (feed: SymbolFeed, depth: number): DepthView {
     let view = feed.views.get(depth)
     if (view === undefined) {
-      // A view made again after its last subscriber left starts a new state: it continues the seq, never repeats one.
-      const last = feed.lastSeq.get(depth)
-      view = new DepthView(this.engine.book(feed.symbol) as OrderBook, depth, last === undefined ? 0 : last + 1)
+      view = new DepthView(feed.published, depth)
       feed.views.set(depth, view)
     }
     return view
@@ -276,152 +390,121 @@ export class MarketDataHub {
 
   /** Removes an l2 subscriber; a view nobody holds is dropped (it would go stale unwatched). */
   private leaveView (feed: SymbolFeed, subscriber: Subscriber): boolean {
-    const view = feed.l2.get(subscriber)
-    if (view === undefined) return false
+    const subscription = feed.l2.get(subscriber)
+    if (subscription === undefined) return false
     feed.l2.delete(subscriber)
-    view.subscribers.delete(subscriber)
-    if (view.subscribers.size === 0) this.dropView(feed, view)
+    const { view, interval } = subscription
+    if (interval === 'raw') view.raw.delete(subscriber)
+    else view.groups.get(interval)?.subscribers.delete(subscriber)
+    if (view.subscriberCount === 0) feed.views.delete(view.depth)
+    this.backlogs.get(subscriber)?.forgetBook(feed.symbol)
     return true
-  }
-
-  private dropView (feed: SymbolFeed, view: DepthView): void {
-    feed.views.delete(view.depth)
-    feed.lastSeq.set(view.depth, view.seq)
   }
 
   private onEvents (events: readonly EngineEvent[]): void {
     const allTrades = this.allTrades.size > 0
-    const anyAccount = this.accounts.size > 0
+    const seq = this.engine.sequence
+    const time = this.now()
     for (const event of events) {
       let feed: SymbolFeed | undefined
       if (event.type === 'trade') {
         feed = this.feeds.get(event.trade.symbol)
-        feed?.addTrade(event.trade, allTrades)
-        if (anyAccount) this.addFills(event.trade)
-      } else if (event.type === 'order') {
-        if (anyAccount) {
-          const account = this.accounts.get(event.order.accountId)
-          account?.addOrderEvent(event.eventType, event.order)
-          if (account !== undefined) this.markAccount(account)
-        }
-      } else {
+        feed?.addTrade(event.trade, allTrades, time)
+      } else if (event.type === 'levels') {
         feed = this.feeds.get(event.symbol)
-        feed?.addLevels(event.changes)
+        feed?.addLevels(event.changes, seq, time)
       }
+      this.privates.onEvent(event)
       if (feed?.dirty === true && !this.dirty.includes(feed)) this.dirty.push(feed)
     }
-    if ((this.dirty.length > 0 || this.dirtyAccounts.length > 0) && this.flushHandle === null) {
+    if ((this.dirty.length > 0 || this.privates.pending) && this.flushHandle === null) {
       this.flushHandle = this.batchMs === 0 ? setImmediate(() => this.flushWhenDurable()) : setTimeout(() => this.flushWhenDurable(), this.batchMs)
     }
   }
 
-  /** A trade is a fill of each side's account: two fills of one account when it traded with itself. */
-  private addFills (trade: Trade): void {
-    const maker = this.accounts.get(trade.makerAccountId)
-    if (maker !== undefined) {
-      maker.addFill(trade, 'maker')
-      this.markAccount(maker)
-    }
-    const taker = this.accounts.get(trade.takerAccountId)
-    if (taker !== undefined) {
-      taker.addFill(trade, 'taker')
-      this.markAccount(taker)
-    }
-  }
-
-  private markAccount (account: AccountFeed): void {
-    if (account.dirty && !account.queued) {
-      account.queued = true
-      this.dirtyAccounts.push(account)
-    }
-  }
-
   private publish (feed: SymbolFeed): void {
-    const { hasLevels, bids, asks, trades } = feed.drain()
-    const book = this.engine.book(feed.symbol) as OrderBook
-    const { tick, lot } = book.spec
-    const timestamp = toSeconds(this.now())
-    const deltas = new Map<DepthView, string>()
-    let tape: string | null = null
-    if (hasLevels) {
-      const format = (levels: LevelPair[]) => levels.map(([p, q]) => [tick.format(p), lot.format(q)])
+    const { bids, asks, trades, time } = feed.drain()
+    const deltas = new Map<DepthView, { delta: Delta, text: string | null }>()
+    if (bids.length > 0 || asks.length > 0) {
       for (const view of feed.views.values()) {
         // A view made by snapshot() for nobody: drop it rather than keep it in step.
-        if (view.subscribers.size === 0) {
-          this.dropView(feed, view)
+        if (view.subscriberCount === 0) {
+          feed.views.delete(view.depth)
           continue
         }
-        const delta = view.advance(book, bids, asks)
+        const delta = view.advance(bids, asks)
         if (delta === null) continue
         this.stats.deltasPublished++
-        deltas.set(view, JSON.stringify({ type: 'l2_update', symbol: feed.symbol, kind: 'delta', seq: view.seq, bids: format(delta.bids), asks: format(delta.asks), timestamp }))
+        deltas.set(view, { delta, text: view.raw.size > 0 ? this.deltaText(feed, delta) : null })
       }
     }
+    let tape: string | null = null
     if (trades.length > 0) {
-      tape = JSON.stringify({ type: 'trade', symbol: feed.symbol, data: trades.map((trade) => publicTradeView(trade, book.spec, this.engine)) })
+      const book = this.engine.book(feed.symbol) as OrderBook
+      const views = trades.map((trade) => publicTradeView(trade, book.spec, this.engine))
+      feed.remember(views)
+      tape = JSON.stringify({ type: 'trade', symbol: feed.symbol, data: views })
     }
-    this.deliver(feed, deltas, tape)
-  }
-
-  /**
-   * One account's window: one order_event message per symbol and one fill message per fill, each
-   * serialized once; every connection of the account gets those of the symbols it follows, corked
-   * together, order events first.
-   */
-  private publishAccount (account: AccountFeed): void {
-    const { orders, fills } = account.drain()
-    // The account's last subscriber may have left during the window.
-    if (account.empty) return
-    const events: Array<{ symbol: string, text: string }> = []
-    for (const [symbol, list] of orders) {
-      const spec = (this.engine.book(symbol) as OrderBook).spec
-      events.push({
-        symbol,
-        text: JSON.stringify({
-          type: 'order_event',
-          symbol,
-          data: list.map(({ eventType, order }) => ({ event_type: eventType, ...orderView(order, spec) }))
-        })
-      })
+    // Each subscriber is visited once, with its delta then the trades, corked: one socket write.
+    const visited = new Set<Subscriber>()
+    const visit = (subscriber: Subscriber) => {
+      if (visited.has(subscriber)) return
+      visited.add(subscriber)
+      const l2 = feed.l2.get(subscriber)
+      const raw = l2?.interval === 'raw' ? deltas.get(l2.view) : undefined
+      const follows = tape !== null && this.followsTrades(subscriber, feed)
+      this.deliver(subscriber, feed, l2?.view ?? null, raw?.delta ?? null, raw?.text ?? null, follows ? tape : null, trades.length, time)
     }
-    const fillTexts = fills.map(({ trade, role }) => ({
-      symbol: trade.symbol,
-      text: JSON.stringify({ type: 'fill', ...fillView(trade, role, (this.engine.book(trade.symbol) as OrderBook).spec, this.engine) })
-    }))
-    for (const subscriber of account.members.keys()) {
-      subscriber.cork?.()
-      for (const { symbol, text } of events) if (account.orders.has(subscriber, symbol)) subscriber.send(text)
-      for (const { symbol, text } of fillTexts) if (account.fills.has(subscriber, symbol)) subscriber.send(text)
-      subscriber.uncork?.()
+    for (const [view, { text }] of deltas) if (text !== null) for (const s of view.raw) visit(s)
+    if (tape !== null) {
+      for (const s of feed.trades) visit(s)
+      for (const s of this.allTrades) visit(s)
     }
   }
 
+  private isBehind (subscriber: Subscriber): boolean {
+    return (subscriber.bufferedBytes ?? 0) > this.conflateBytes
+  }
+
   /**
-   * Hands each subscriber its messages of the window together (delta, then
-   * trades), corked, so they leave in one socket write:
-   * per-message writes were most of the gateway's time at 1,000 consumers,
-   * and sending all deltas before any trade made trades wait for the whole
-   * fan-out. Each subscriber is visited once even if it is in several sets.
+   * One subscriber's public messages of a window: sent (corked, delta first) if it keeps up,
+   * merged into its backlog if it is behind.
    */
-  private deliver (feed: SymbolFeed, deltas: ReadonlyMap<DepthView, string>, tape: string | null): void {
-    const sets: Array<ReadonlySet<Subscriber>> = []
-    for (const view of deltas.keys()) sets.push(view.subscribers)
-    if (tape !== null) sets.push(feed.trades, this.allTrades)
-    for (let i = 0; i < sets.length; i++) {
-      for (const subscriber of sets[i]) {
-        if (seenEarlier(sets, i, subscriber)) continue
-        subscriber.cork?.()
-        const view = feed.l2.get(subscriber)
-        const delta = view === undefined ? undefined : deltas.get(view)
-        if (delta !== undefined) subscriber.send(delta)
-        if (tape !== null && (feed.trades.has(subscriber) || this.allTrades.has(subscriber))) subscriber.send(tape)
-        subscriber.uncork?.()
+  private deliver (subscriber: Subscriber, feed: SymbolFeed, view: DepthView | null, delta: Delta | null, text: string | null, tape: string | null, trades: number, tapeTime = 0): void {
+    let backlog = this.backlogs.get(subscriber)
+    if (backlog === undefined && this.isBehind(subscriber)) backlog = this.startBacklog(subscriber)
+    if (backlog !== undefined) {
+      if (delta !== null && view !== null) {
+        this.stats.conflated++
+        backlog.addDelta(feed.symbol, delta, view.depth)
       }
+      if (tape !== null) {
+        this.stats.conflated++
+        backlog.addTrades(feed.symbol, tape, trades)
+      }
+      return
     }
+    subscriber.cork?.()
+    if (text !== null && delta !== null) this.write(subscriber, text, delta.time)
+    if (tape !== null) this.write(subscriber, tape, tapeTime)
+    subscriber.uncork?.()
+  }
+
+  private startBacklog (subscriber: Subscriber): Backlog {
+    const backlog = new Backlog({ mergeFactor: 2, tradeTail: this.tradeTail })
+    this.backlogs.set(subscriber, backlog)
+    if (this.catchUpTimer === null) {
+      this.catchUpTimer = setInterval(() => this.catchUp(), CATCH_UP_MS)
+      this.catchUpTimer.unref()
+    }
+    return backlog
+  }
+
+  /** Sends and records the server-side latency from the engine time the message reflects (null: not timed). */
+  private write (subscriber: Subscriber, text: string, time: number | null): void {
+    subscriber.send(text)
+    if (time !== null && time > 0) this.writeLatency.record(this.now() - time)
   }
 }
 
-function seenEarlier (sets: ReadonlyArray<ReadonlySet<Subscriber>>, index: number, subscriber: Subscriber): boolean {
-  for (let j = 0; j < index; j++) if (sets[j].has(subscriber)) return true
-  return false
-}
+export type { L2Subscription, LevelPair }

@@ -5,6 +5,11 @@ export interface Subscriber {
   /** Optional: hold sends until uncork() so several messages leave in one write. */
   cork?(): void
   uncork?(): void
+  /**
+   * Optional: bytes queued to the peer and not yet sent. Past the hub's threshold the subscriber is
+   * behind: its public market data is merged for it (backlog.ts) instead of queued.
+   */
+  readonly bufferedBytes?: number
 }
 
 /** l2_updates and trades are public market data; orders and fills are one account's own. */

@@ -1,56 +1,80 @@
 /**
- * One symbol's public market-data state between two flushes: the levels
- * changed in the window (last total wins), the trades in order, the depth
- * views of its l2 subscribers, and who listens to what. Order events are
- * private: they go to their account's feed (account-feed.ts), never here.
+ * One symbol's public market-data state: the book as last published, the
+ * levels changed since (last total wins) with the seq and time of the newest
+ * command among them, the trades since in order, the depth views of its l2
+ * subscribers, and who listens to what. Order events are private: they go to
+ * their account's feed (account-feed.ts), never here.
  */
-import type { LevelChange, Trade } from '../engine/index.js'
-import type { DepthView } from './depth-view.js'
+import type { LevelChange, OrderBook, Trade } from '../engine/index.js'
+import type { DepthView, UpdateInterval } from './depth-view.js'
+import { PublishedBook, type LevelPair } from './published-book.js'
 import type { Subscriber } from './subscriber.js'
+
+/** Public trades kept per symbol for a trades resync. */
+export const RECENT_TRADES = 100
+
+export interface L2Subscription {
+  readonly view: DepthView
+  readonly interval: UpdateInterval
+}
 
 export class SymbolFeed {
   readonly symbol: string
+  readonly published: PublishedBook
   readonly pendingBids = new Map<number, number>()
   readonly pendingAsks = new Map<number, number>()
+  pendingSeq = -1
+  pendingTime = 0
   pendingTrades: Trade[] = []
-  /** Each l2 subscriber's depth view. */
-  readonly l2 = new Map<Subscriber, DepthView>()
+  /** Each l2 subscriber's depth view and interval. */
+  readonly l2 = new Map<Subscriber, L2Subscription>()
   /** The views in use, by depth. */
   readonly views = new Map<number, DepthView>()
-  /** The last seq of a depth whose view was dropped (no subscriber left), so a new one continues after it. */
-  readonly lastSeq = new Map<number, number>()
   readonly trades = new Set<Subscriber>()
+  /** The newest public trade views (oldest first), for a trades resync. */
+  recentTrades: unknown[] = []
   dirty = false
 
-  constructor (symbol: string) {
-    this.symbol = symbol
+  constructor (book: OrderBook, seq: number, time: number) {
+    this.symbol = book.symbol
+    this.published = new PublishedBook(book, seq, time)
   }
 
-  addLevels (changes: readonly LevelChange[]): void {
-    // Without a depth view nobody needs the change: a view made later starts from the book as it is then.
-    if (this.views.size === 0) return
+  /** Always kept, subscribers or not: the REST book reads the published state too. */
+  addLevels (changes: readonly LevelChange[], seq: number, time: number): void {
     for (const change of changes) {
       (change.side === 'buy' ? this.pendingBids : this.pendingAsks).set(change.priceTicks, change.totalLots)
     }
+    this.pendingSeq = seq
+    this.pendingTime = time
     this.dirty = true
   }
 
-  addTrade (trade: Trade, anyoneForAllSymbols: boolean): void {
+  addTrade (trade: Trade, anyoneForAllSymbols: boolean, time: number): void {
     if (this.trades.size === 0 && !anyoneForAllSymbols) return
     this.pendingTrades.push(trade)
+    if (this.pendingTime < time) this.pendingTime = time
     this.dirty = true
   }
 
-  /** Takes the window's contents and resets it. */
-  drain () {
-    const hasLevels = this.pendingBids.size > 0 || this.pendingAsks.size > 0
-    const bids = hasLevels ? [...this.pendingBids].sort((a, b) => b[0] - a[0]) : []
-    const asks = hasLevels ? [...this.pendingAsks].sort((a, b) => a[0] - b[0]) : []
+  remember (tradeViews: readonly unknown[]): void {
+    this.recentTrades.push(...tradeViews)
+    if (this.recentTrades.length > RECENT_TRADES) this.recentTrades = this.recentTrades.slice(-RECENT_TRADES)
+  }
+
+  /** Takes the window's contents, moves the published book to it, and resets the window. */
+  drain (): { bids: LevelPair[], asks: LevelPair[], trades: Trade[], time: number } {
+    const hasLevels = this.pendingSeq >= 0
+    const bids: LevelPair[] = hasLevels ? [...this.pendingBids].sort((a, b) => b[0] - a[0]) : []
+    const asks: LevelPair[] = hasLevels ? [...this.pendingAsks].sort((a, b) => a[0] - b[0]) : []
+    if (hasLevels) this.published.apply(bids, asks, this.pendingSeq, this.pendingTime)
+    const time = this.pendingTime
     this.pendingBids.clear()
     this.pendingAsks.clear()
+    this.pendingSeq = -1
     const trades = this.pendingTrades
     this.pendingTrades = []
     this.dirty = false
-    return { hasLevels, bids, asks, trades }
+    return { bids, asks, trades, time }
   }
 }

@@ -67,15 +67,17 @@ async function reconstruct (t: Test, batchMs: string, seed: number) {
   const early = await subscriber(t, s.wsUrl)
   const snapshot = await early.client.subscribe('l2_updates', SYMBOL)
   t.ok(snapshot !== null && snapshot.bids.length + snapshot.asks.length > 0, 'the first snapshot shows the starting book')
-  // Shallow views: levels move in and out of their depth all the time in this flow.
-  const shallow = await Promise.all([10, 1].map(async (depth) => ({ depth, ...await subscriber(t, s.wsUrl) })))
-  for (const { client, depth } of shallow) await client.subscribe('l2_updates', SYMBOL, depth)
+  // Shallow views: levels move in and out of their depth all the time in this flow. The second gets
+  // its deltas merged per 100 ms window.
+  const shallow = await Promise.all(([[10, 'raw'], [50, '100ms']] as const).map(async ([depth, interval]) => ({ depth, interval, ...await subscriber(t, s.wsUrl) })))
+  for (const { client, depth, interval } of shallow) await client.subscribe('l2_updates', SYMBOL, depth, interval)
   let shallowChecks = 0
   const checkShallow = async (when: string) => {
     for (const { client, book, depth } of shallow) {
       const expected = await getBook(s.url, SYMBOL, depth)
       await until(() => sameBook(book, expected), 3000, `the depth-${depth} book to equal GET /book?levels=${depth} ${when}`)
       t.same(book.gaps, [], `depth ${depth}: no gap`)
+      t.same(book.checksumMismatches, [], `depth ${depth}: every checksum matched`)
       t.same(client.errors, [])
       shallowChecks++
     }
@@ -86,8 +88,10 @@ async function reconstruct (t: Test, batchMs: string, seed: number) {
   for (let i = 0; i < 300; i++) {
     if (i === 150) {
       late = await subscriber(t, s.wsUrl)
-      // Subscribe while the flow goes on: the snapshot may already hold changes of the pending window.
-      lateSubscribed = late.client.subscribe('l2_updates', SYMBOL)
+      // Subscribe while the flow goes on, at the slowest interval: its merged deltas start from an
+      // earlier state than its snapshot's, and the client's rule (drop what is not past its seq;
+      // apply a delta whose prev_seq it holds or passed) still gives the exact book.
+      lateSubscribed = late.client.subscribe('l2_updates', SYMBOL, 100, '1000ms')
     }
     await step(s.url, random, open, flow)
     if (i % 60 === 59) await checkShallow(`after step ${i}`)
@@ -104,22 +108,23 @@ async function reconstruct (t: Test, batchMs: string, seed: number) {
     await until(() => sameBook(book, expected), 3000, `${name} subscriber's book to equal GET /book (last seq ${book.seq})`)
     t.same(book.levels().bids, expected.bids, `${name}: bids equal GET /book`)
     t.same(book.levels().asks, expected.asks, `${name}: asks equal GET /book`)
-    t.same(book.gaps, [], `${name}: every delta seq = previous + 1`)
+    t.same(book.gaps, [], `${name}: every delta applies to the seq the client held`)
+    t.same(book.checksumMismatches, [], `${name}: every checksum matched`)
     t.ok(book.deltas > 0, `${name}: applied ${book.deltas} deltas`)
     t.same(client.errors, [], `${name}: no client errors`)
   }
   t.equal(late?.book.seq, early.book.seq, 'both ended on the same seq')
   await checkShallow('at the end')
-  t.equal(shallowChecks, 12, 'depth 10 and depth 1 equalled GET /book?levels=N at every check')
-  // Never more (a shallower view changes only when its top N does); how many fewer depends on how the
-  // flow fell into windows, so a loaded machine may give equal counts.
-  t.ok(shallow[0].book.deltas <= early.book.deltas && shallow[1].book.deltas <= shallow[0].book.deltas,
-    `shallower views got no more deltas (${early.book.deltas}, ${shallow[0].book.deltas}, ${shallow[1].book.deltas})`)
+  t.equal(shallowChecks, 12, 'depth 10 and depth 50 equalled GET /book?levels=N at every check')
+  // Never more (a shallower view changes only when its top N does; a merged one once per window);
+  // how many fewer depends on how the flow fell into windows, so a loaded machine may give equal counts.
+  t.ok(shallow[0].book.deltas <= early.book.deltas && shallow[1].book.deltas <= early.book.deltas,
+    `shallower and merged views got no more deltas (${early.book.deltas}, ${shallow[0].book.deltas}, ${shallow[1].book.deltas})`)
   t.ok((late?.book.deltas ?? 0) < early.book.deltas, 'the late subscriber started mid-flow')
 
   // Nothing more comes once the book is still, and both stay equal.
   const lastSeq = early.book.seq
-  await sleep(Number(batchMs) * 2 + 50)
+  await sleep(Number(batchMs) * 2 + 1100)
   t.equal(early.book.seq, lastSeq, 'no delta after the last one applied')
   t.ok(sameBook(early.book, expected) && sameBook(late!.book, expected), 'still equal after a quiet period')
 }
@@ -132,7 +137,7 @@ t.test('snapshot + deltas rebuild GET /book after a random flow (batch 0: every 
   await reconstruct(t, '0', 7)
 })
 
-t.test('a snapshot holds the depth asked for (default 100), deeper than GET /book can show', async (t) => {
+t.test('a snapshot holds the depth asked for (default 100, "full" = WS_MAX_DEPTH), and GET /book at that depth is the same state', async (t) => {
   const s = await startServer({ WS_BATCH_MS: '5' })
   t.teardown(() => s.close())
   const orders = Array.from({ length: 120 }, (_, i) => [
@@ -157,6 +162,11 @@ t.test('a snapshot holds the depth asked for (default 100), deeper than GET /boo
   const deep = await client.subscribe('l2_updates', SYMBOL, 500)
   t.equal(deep?.bids.length, 120, 'depth 500: every bid level')
   t.equal(deep?.asks.length, 120, 'depth 500: every ask level')
-  const top1 = await client.subscribe('l2_updates', SYMBOL, 1)
-  t.same([top1?.bids, top1?.asks], [[['29999', '0.01']], [['30001.5', '0.02']]], 'depth 1: the best bid and ask')
+  const { body: rest500 } = await rest<{ seq: number, checksum: number, bids: Level[], asks: Level[] }>(s.url, 'GET', `/book/${SYMBOL}?levels=500`)
+  t.same([rest500.bids, rest500.asks, rest500.seq, rest500.checksum], [deep?.bids, deep?.asks, deep?.seq, deep?.checksum], 'GET /book?levels=500: the same levels, seq and checksum')
+  const full = await client.subscribe('l2_updates', SYMBOL, 'full')
+  t.equal(full?.depth, 1000, '"full" is WS_MAX_DEPTH')
+  t.equal(full?.bids.length, 120, 'full: every bid level')
+  const refused = await client.request({ type: 'subscribe', channel: 'l2_updates', symbol: SYMBOL, depth: 1 })
+  t.equal(refused.code, 'INVALID_DEPTH', 'depth 1 is gone: the checksum covers 10 levels')
 })

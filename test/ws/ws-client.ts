@@ -7,6 +7,7 @@
 import WebSocket, { type ClientOptions } from 'ws'
 import type { Socket } from 'node:net'
 import { request } from 'undici'
+import { crc32 } from 'node:zlib'
 
 export interface WsMessage {
   type: string
@@ -20,6 +21,8 @@ export interface L2Message extends WsMessage {
   symbol: string
   kind: 'snapshot' | 'delta'
   seq: number
+  prev_seq?: number
+  checksum: number
   bids: Level[]
   asks: Level[]
   timestamp: number
@@ -166,10 +169,11 @@ export class TestClient {
   }
 
   /** Subscribes and waits for `subscribed` (and, for l2, the snapshot of the depth asked, or the default). */
-  async subscribe (channel: string, symbol?: string, depth?: number): Promise<L2Message | null> {
+  async subscribe (channel: string, symbol?: string, depth?: number | 'full', interval?: string): Promise<L2Message | null> {
     const message: Record<string, unknown> = { type: 'subscribe', channel }
     if (symbol !== undefined) message.symbol = symbol
     if (depth !== undefined) message.depth = depth
+    if (interval !== undefined) message.interval = interval
     const reply = await this.request(message)
     if (reply.type !== 'subscribed') throw new Error(`subscribe ${channel} ${symbol ?? ''} answered ${JSON.stringify(reply)}`)
     if (channel !== 'l2_updates') return null
@@ -197,27 +201,41 @@ export async function connect (url: string, options: ClientOptions = {}): Promis
   return { client, connected }
 }
 
-/** An L2 book rebuilt from one snapshot and the deltas after it, checking seq continuity. */
+/**
+ * An L2 book rebuilt from a snapshot (or resync) and the deltas after it, as the README tells a client
+ * to: a delta whose seq is not past the book's is old and dropped; one whose prev_seq is past it is a
+ * gap; after every message the book's checksum must be the message's (computed here independently of
+ * the server's code: the README's string, zlib's CRC-32).
+ */
 export class L2Book {
   readonly bids = new Map<string, string>()
   readonly asks = new Map<string, string>()
   seq = -1
   deltas = 0
+  /** Deltas dropped as older than the book (only after a snapshot lined up mid-window). */
+  dropped = 0
   readonly gaps: string[] = []
+  readonly checksumMismatches: string[] = []
 
   apply (m: L2Message): void {
-    if (m.kind === 'snapshot') {
+    if (m.kind === 'snapshot' || (m as { type: string }).type === 'resync') {
       this.bids.clear()
       this.asks.clear()
       this.seq = m.seq
     } else {
       if (this.seq < 0) throw new Error('delta before any snapshot')
-      if (m.seq !== this.seq + 1) this.gaps.push(`expected seq ${this.seq + 1}, got ${m.seq}`)
+      if (m.seq <= this.seq) {
+        this.dropped++
+        return
+      }
+      if ((m.prev_seq as number) > this.seq) this.gaps.push(`held seq ${this.seq}, got a delta from ${String(m.prev_seq)} to ${m.seq}`)
       this.seq = m.seq
       this.deltas++
     }
     for (const [price, qty] of m.bids) setLevel(this.bids, price, qty)
     for (const [price, qty] of m.asks) setLevel(this.asks, price, qty)
+    const mine = clientChecksum(this.levels())
+    if (mine !== m.checksum) this.checksumMismatches.push(`seq ${m.seq}: server ${String(m.checksum)}, client ${mine}`)
   }
 
   levels (): { bids: Level[], asks: Level[] } {
@@ -225,6 +243,12 @@ export class L2Book {
       [...side].sort((a, b) => dir * (Number(a[0]) - Number(b[0])))
     return { bids: sorted(this.bids, -1), asks: sorted(this.asks, 1) }
   }
+}
+
+/** The README's checksum: CRC-32 of `price:qty,...|price:qty,...` over the top 10 levels per side. */
+export function clientChecksum (book: { bids: Level[], asks: Level[] }): number {
+  const side = (levels: Level[]) => levels.slice(0, 10).map(([p, q]) => `${p}:${q}`).join(',')
+  return crc32(`${side(book.bids)}|${side(book.asks)}`)
 }
 
 function setLevel (side: Map<string, string>, price: string, qty: string): void {
@@ -235,7 +259,8 @@ function setLevel (side: Map<string, string>, price: string, qty: string): void 
 /** A client message handler that feeds one symbol's l2 messages into book. */
 export function feed (book: L2Book, symbol: string): (m: WsMessage) => void {
   return (m) => {
-    if (m.type === 'l2_update' && m.symbol === symbol) book.apply(m as L2Message)
+    const resync = m.type === 'resync' && m.channel === 'l2_updates'
+    if ((m.type === 'l2_update' || resync) && m.symbol === symbol) book.apply(m as L2Message)
   }
 }
 

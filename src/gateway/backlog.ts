@@ -1,0 +1,87 @@
+/**
+ * What a subscriber that fell behind is owed, kept as the current state
+ * rather than as a queue of stale messages: per symbol one merged l2 delta
+ * (exact, see delta-merge.ts) and the trade messages in order, both bounded.
+ * Past a bound the pending data is dropped and the subscriber is owed a
+ * resync instead: a fresh snapshot of the book, or the latest trades.
+ */
+import { DeltaMerge, type Delta } from './delta-merge.js'
+
+export interface BacklogLimits {
+  /** Prices a merged delta may hold per side, as a multiple of the subscription's depth, before it becomes a resync. */
+  readonly mergeFactor: number
+  /** Trades a symbol's tail may hold before it is dropped for a resync. */
+  readonly tradeTail: number
+}
+
+export class SymbolBacklog {
+  readonly merge = new DeltaMerge()
+  /** The merge outgrew its bound: a snapshot is owed instead. */
+  bookResync = false
+  /** Trade messages in order, and how many trades they hold. */
+  tradeTexts: string[] = []
+  tradeCount = 0
+  /** Trades dropped because the tail overflowed (a trade resync is owed when > 0). */
+  droppedTrades = 0
+}
+
+export class Backlog {
+  readonly symbols = new Map<string, SymbolBacklog>()
+  private readonly limits: BacklogLimits
+
+  constructor (limits: BacklogLimits) {
+    this.limits = limits
+  }
+
+  private of (symbol: string): SymbolBacklog {
+    let entry = this.symbols.get(symbol)
+    if (entry === undefined) {
+      entry = new SymbolBacklog()
+      this.symbols.set(symbol, entry)
+    }
+    return entry
+  }
+
+  /** Merges a delta of a subscription of this depth. Returns true when the merge was turned into a resync. */
+  addDelta (symbol: string, delta: Delta, depth: number): boolean {
+    const entry = this.of(symbol)
+    if (entry.bookResync) return false
+    entry.merge.add(delta)
+    if (entry.merge.size <= depth * this.limits.mergeFactor) return false
+    entry.merge.clear()
+    entry.bookResync = true
+    return true
+  }
+
+  /** Queues a trade message. Returns true when the tail overflowed (it is dropped; a resync is owed). */
+  addTrades (symbol: string, text: string, trades: number): boolean {
+    const entry = this.of(symbol)
+    if (entry.droppedTrades > 0) {
+      entry.droppedTrades += trades
+      return false
+    }
+    entry.tradeTexts.push(text)
+    entry.tradeCount += trades
+    if (entry.tradeCount <= this.limits.tradeTail) return false
+    entry.droppedTrades = entry.tradeCount
+    entry.tradeTexts = []
+    entry.tradeCount = 0
+    return true
+  }
+
+  /** The subscriber left a symbol's book: what it was owed of it goes. */
+  forgetBook (symbol: string): void {
+    const entry = this.symbols.get(symbol)
+    if (entry === undefined) return
+    entry.merge.clear()
+    entry.bookResync = false
+  }
+
+  forgetTrades (symbol: string): void {
+    const entry = this.symbols.get(symbol)
+    if (entry === undefined) return
+    entry.tradeTexts = []
+    entry.tradeCount = 0
+    entry.droppedTrades = 0
+  }
+}
