@@ -355,9 +355,25 @@ export class Session implements Subscriber, BudgetMember {
     if (isL2 && !this.canTakeSnapshot()) return
     this.subscriptions.add(key)
     if (account !== null) this.context.hub.subscribePrivate(this, account, channel as PrivateChannelName, symbol)
-    else this.context.hub.subscribe(this, channel as 'l2_updates' | 'trades', symbol, depth, interval)
+    else if (!isL2) this.context.hub.subscribe(this, channel as 'trades', symbol)
+    else if (this.context.hub.pending) {
+      // A snapshot shows the published book: wait for what was executed before this subscribe (a
+      // client's own acknowledged order) to be published, so the snapshot holds it.
+      void this.context.hub.settled().then(() => this.startBook(key, symbol as string, depth, interval, answer))
+      return
+    } else {
+      this.startBook(key, symbol as string, depth, interval, answer)
+      return
+    }
     this.reply(answer)
-    if (isL2) this.send(this.context.hub.snapshot(symbol as string, depth, interval))
+  }
+
+  /** Joins the book's view and sends its snapshot, unless the subscription was dropped meanwhile. */
+  private startBook (key: string, symbol: string, depth: number, interval: UpdateInterval, answer: Record<string, unknown>): void {
+    if (this.closed || !this.subscriptions.has(key)) return
+    this.context.hub.subscribe(this, 'l2_updates', symbol, depth, interval)
+    this.reply(answer)
+    this.send(this.context.hub.snapshot(symbol, depth, interval))
   }
 
   /** Fixed one-second windows: over the limit → error; far over → close 1008. */

@@ -225,6 +225,11 @@ export class MarketDataHub {
     }
   }
 
+  /** True while a window waits to be published. */
+  get pending (): boolean {
+    return this.flushHandle !== null
+  }
+
   /** Resolves once what the engine has executed so far is published (at once when nothing is pending). */
   settled (): Promise<void> {
     if (this.flushHandle === null) return Promise.resolve()

@@ -1,5 +1,6 @@
 // Read-only endpoints: GET /book, /bbo, /symbols, /statistics and /health.
 import t from 'tap'
+import { crc32 } from 'node:zlib'
 import { readFileSync } from 'node:fs'
 import { buildTestApp } from '../helpers/build-app.js'
 import { steppingClock } from '../helpers/clock.js'
@@ -20,7 +21,10 @@ t.test('GET /book: best first, aggregated, 10 levels by default, ?levels=N', asy
 
   const full = await get(app, `/book/${SYMBOL}`)
   t.equal(full.status, 200)
-  t.same(Object.keys(full.body).sort(), ['asks', 'bids', 'symbol', 'timestamp'])
+  t.same(Object.keys(full.body).sort(), ['asks', 'bids', 'checksum', 'seq', 'symbol', 'timestamp'])
+  t.equal(full.body.seq, 26, 'seq: the newest command the book reflects (the 26th order)')
+  const top10 = (levels: string[][]) => levels.map(([p, q]) => `${p}:${q}`).join(',')
+  t.equal(full.body.checksum, crc32(`${top10(full.body.bids)}|${top10(full.body.asks)}`), 'checksum: CRC-32 of the top 10 levels as text')
   t.equal(full.body.symbol, SYMBOL)
   t.type(full.body.timestamp, 'number')
   t.equal(full.body.bids.length, 10)
@@ -44,7 +48,7 @@ t.test('GET /book: best first, aggregated, 10 levels by default, ?levels=N', asy
 
 t.test('GET /book: levels out of range or not an integer → 400 INVALID_PARAMETER', async (t) => {
   const app = await buildTestApp(t)
-  for (const levels of ['0', '101', 'abc', '1.5', '-1', '', '1e1', '0x10']) {
+  for (const levels of ['0', '1001', 'abc', '1.5', '-1', '', '1e1', '0x10']) {
     const reply = await get(app, `/book/${SYMBOL}?levels=${levels}`)
     t.equal(reply.status, 400, `levels=${levels}`)
     t.equal(reply.body.error_code, 'INVALID_PARAMETER', `levels=${levels}`)

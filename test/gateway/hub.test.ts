@@ -1,5 +1,6 @@
 /** The market-data hub on its own: a real engine, fake subscribers, no server. */
 import t from 'tap'
+import { crc32 } from 'node:zlib'
 import { MarketDataHub } from '../../src/gateway/market-data-hub.js'
 import type { Subscriber } from '../../src/gateway/subscriber.js'
 import { depthView } from '../../src/wire/market-views.js'
@@ -9,9 +10,13 @@ import { steppingClock } from '../helpers/clock.js'
 import { Recorder } from '../helpers/recorder.js'
 import { intBetween, seededRandom } from '../helpers/random.js'
 
-/** Applies a snapshot and the deltas after it, as a client would. */
+/**
+ * Applies a snapshot and the deltas after it, as a client would, checking that each delta applies to
+ * the state held and that every message's checksum is the rebuilt book's (README's rule, zlib's CRC-32).
+ */
 function rebuild (messages: ReadonlyArray<Record<string, any>>) {
   const book = { bids: new Map<string, string>(), asks: new Map<string, string>() }
+  const sorted = (map: Map<string, string>, desc: boolean) => [...map].sort((a, b) => desc ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0]))
   let seq = -1
   for (const m of messages) {
     if (m.type !== 'l2_update') continue
@@ -19,18 +24,21 @@ function rebuild (messages: ReadonlyArray<Record<string, any>>) {
       book.bids = new Map(m.bids)
       book.asks = new Map(m.asks)
       seq = m.seq
-      continue
-    }
-    if (m.seq !== seq + 1) throw new Error(`gap: ${seq} → ${m.seq}`)
-    seq = m.seq
-    for (const [side, levels] of [['bids', m.bids], ['asks', m.asks]] as const) {
-      for (const [price, qty] of levels) {
-        if (qty === '0') book[side].delete(price)
-        else book[side].set(price, qty)
+    } else {
+      if (m.prev_seq !== seq) throw new Error(`gap: held ${seq}, delta from ${m.prev_seq} to ${m.seq}`)
+      if (m.seq <= seq) throw new Error(`seq did not rise: ${seq} → ${m.seq}`)
+      seq = m.seq
+      for (const [side, levels] of [['bids', m.bids], ['asks', m.asks]] as const) {
+        for (const [price, qty] of levels) {
+          if (qty === '0') book[side].delete(price)
+          else book[side].set(price, qty)
+        }
       }
     }
+    const text = (levels: Array<[string, string]>) => levels.slice(0, 10).map(([p, q]) => `${p}:${q}`).join(',')
+    const expected = crc32(`${text(sorted(book.bids, true))}|${text(sorted(book.asks, false))}`)
+    if (m.checksum !== expected) throw new Error(`checksum at seq ${m.seq}: server ${m.checksum}, client ${expected}`)
   }
-  const sorted = (map: Map<string, string>, desc: boolean) => [...map].sort((a, b) => desc ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0]))
   return { bids: sorted(book.bids, true), asks: sorted(book.asks, false) }
 }
 
@@ -77,7 +85,7 @@ t.test('every depth rebuilds exactly the top N of the book, whatever moves in or
   }
   for (let i = 0; i < 60; i++) step()
 
-  const depths = [1, 3, 10, 1000]
+  const depths = [10, 12, 30, 1000]
   const subscribers = depths.map((depth) => {
     const s = new Recorder()
     hub.subscribe(s, 'l2_updates', 'UNIT-USD', depth)
@@ -122,30 +130,33 @@ t.test('a snapshot is built once per depth and seq and shared; a resubscribe wit
   for (let i = 0; i < 30; i++) place(engine, { side: 'buy', qty: 1, price: 100 + i })
   const a = new Recorder()
   const b = new Recorder()
+  t.same(JSON.parse(hub.snapshot('UNIT-USD', 10)).bids, [], 'a snapshot shows the published book only: nothing before the window goes out')
+  hub.flush()
   t.equal(hub.subscribe(a, 'l2_updates', 'UNIT-USD', 10), true)
   t.equal(hub.subscribe(a, 'l2_updates', 'UNIT-USD', 10), false, 'the same depth again is no change')
   hub.subscribe(b, 'l2_updates', 'UNIT-USD', 10)
   const first = hub.snapshot('UNIT-USD', 10)
   for (let i = 0; i < 5; i++) t.equal(hub.snapshot('UNIT-USD', 10), first, 'the same string while the seq stays')
-  t.match(hub.stats, { snapshotsBuilt: 1, snapshotsSent: 6 })
+  t.match(hub.stats, { snapshotsBuilt: 2, snapshotsSent: 7 })
   t.equal(JSON.parse(first).bids.length, 10)
   t.equal(JSON.parse(first).depth, 10)
 
   place(engine, { side: 'buy', qty: 1, price: 500 })
   hub.flush()
   const second = hub.snapshot('UNIT-USD', 10)
-  t.equal(JSON.parse(second).seq, JSON.parse(first).seq + 1, 'a new seq, a new snapshot')
-  t.equal(hub.stats.snapshotsBuilt, 2)
+  t.equal(JSON.parse(second).seq, engine.sequence, 'a new seq (the command\'s), a new snapshot')
+  t.ok(JSON.parse(second).seq > JSON.parse(first).seq)
+  t.equal(hub.stats.snapshotsBuilt, 3)
   place(engine, { side: 'buy', qty: 1, price: 1 })
   hub.flush()
   t.equal(hub.snapshot('UNIT-USD', 10), second, 'a change below the top 10 moves neither the seq nor the snapshot')
 
-  t.equal(hub.subscribe(a, 'l2_updates', 'UNIT-USD', 1), false, 'moved, not added')
-  a.send(hub.snapshot('UNIT-USD', 1))
+  t.equal(hub.subscribe(a, 'l2_updates', 'UNIT-USD', 11), false, 'moved, not added')
+  a.send(hub.snapshot('UNIT-USD', 11))
   place(engine, { side: 'buy', qty: 2, price: 99 })
   place(engine, { side: 'buy', qty: 3, price: 600 })
   hub.flush()
-  t.same(rebuild(a.messages.slice(-2)), depthView(engine.book('UNIT-USD')!, 1), 'a follows depth 1 now')
+  t.same(rebuild(a.messages.slice(-2)), depthView(engine.book('UNIT-USD')!, 11), 'a follows depth 11 now')
   t.equal(b.messages.filter((m) => m.kind === 'delta').length, 2, 'b (depth 10) got one delta per change in its top 10')
   t.equal(hub.subscriberCount(), 2)
   hub.removeSubscriber(a)
@@ -163,7 +174,8 @@ t.test('a snapshot is built once per depth and seq and shared; a resubscribe wit
   hub.flush()
   t.equal(c.messages.filter((m) => m.kind === 'delta').length, 1)
   place(engine, { side: 'sell', qty: 1, price: 701 })
-  t.same(rebuild([JSON.parse(hub.snapshot('UNIT-USD', 50))]), depthView(engine.book('UNIT-USD')!, 50), 'made again from the book as it is now')
+  hub.flush()
+  t.same(rebuild([JSON.parse(hub.snapshot('UNIT-USD', 50))]), depthView(engine.book('UNIT-USD')!, 50), 'made again from the book as published now')
 })
 
 t.test('market data waits for durability before it goes out', async (t) => {

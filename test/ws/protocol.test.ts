@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import { crc32 } from 'node:zlib'
 import { startServer } from '../helpers/server.js'
 import { connect, isDelta, isSnapshot, isType, placeOrder, rest, type L2Message, type WsMessage } from './ws-client.js'
 
@@ -31,7 +32,7 @@ t.test('connected greets with a session id, a timestamp and the four default sym
   t.equal(connected.auth, 'off', 'this server runs with AUTH=off')
 })
 
-t.test('l2 subscribe: subscribed (id echoed), snapshot, idempotent resubscribe, deltas with seq + 1', async (t) => {
+t.test('l2 subscribe: subscribed (id echoed), snapshot, idempotent resubscribe, deltas chained by prev_seq', async (t) => {
   const s = await server(t)
   await placeOrder(s.url, { side: 'buy', quantity: '0.5', price: '30000' })
   await placeOrder(s.url, { side: 'sell', quantity: '0.3', price: '30100' })
@@ -39,11 +40,12 @@ t.test('l2 subscribe: subscribed (id echoed), snapshot, idempotent resubscribe, 
 
   c.send({ type: 'subscribe', channel: 'l2_updates', symbol: SYMBOL, id: 'sub-1' })
   const subscribed = await c.next(isType('subscribed'))
-  t.match(subscribed, { type: 'subscribed', channel: 'l2_updates', symbol: SYMBOL, id: 'sub-1' })
+  t.match(subscribed, { type: 'subscribed', channel: 'l2_updates', symbol: SYMBOL, id: 'sub-1', depth: 100, interval: 'raw' })
   t.type(subscribed.timestamp, 'number')
   const snapshot = await c.next<L2Message>(isSnapshot(SYMBOL))
   t.ok(c.received.indexOf(subscribed) < c.received.indexOf(snapshot), 'snapshot comes after subscribed')
-  t.match(snapshot, { type: 'l2_update', symbol: SYMBOL, kind: 'snapshot' })
+  t.match(snapshot, { type: 'l2_update', symbol: SYMBOL, kind: 'snapshot', depth: 100, interval: 'raw' })
+  t.equal(snapshot.checksum, crc32('30000:0.5|30100:0.3'), 'checksum: CRC-32 of the README string')
   t.ok(Number.isInteger(snapshot.seq), 'snapshot seq is an integer')
   t.type(snapshot.timestamp, 'number')
   t.same(snapshot.bids, [['30000', '0.5']])
@@ -60,14 +62,15 @@ t.test('l2 subscribe: subscribed (id echoed), snapshot, idempotent resubscribe, 
   await placeOrder(s.url, { side: 'buy', quantity: '0.1', price: '29999.5' })
   // Two REST round trips may fall in one 10 ms window or two: collect until both levels are seen.
   const first = await c.next<L2Message>(isDelta(SYMBOL))
-  t.equal(first.seq, snapshot.seq + 1, 'first delta carries snapshot seq + 1')
+  t.equal(first.prev_seq, snapshot.seq, 'the first delta applies to the snapshot\'s seq')
+  t.ok(first.seq > snapshot.seq)
   t.type(first.timestamp, 'number')
   t.same(first.asks, [])
   const changes = new Map(first.bids)
   let last = first
   if (changes.size < 2) {
     last = await c.next<L2Message>(isDelta(SYMBOL))
-    t.equal(last.seq, first.seq + 1)
+    t.equal(last.prev_seq, first.seq)
     for (const [p, q] of last.bids) changes.set(p, q)
   }
   t.same([...changes], [['30000', '0.7'], ['29999.5', '0.1']], 'changed levels with new totals, canonical decimals')
@@ -77,13 +80,15 @@ t.test('l2 subscribe: subscribed (id echoed), snapshot, idempotent resubscribe, 
   // A crossing sell takes a level away: [price, "0"]; the partially hit level shows its new total.
   await placeOrder(s.url, { side: 'sell', quantity: '0.75', price: '29999.5' })
   const removal = await c.next<L2Message>(isDelta(SYMBOL))
-  t.equal(removal.seq, last.seq + 1)
+  t.equal(removal.prev_seq, last.seq)
   t.same(removal.bids, [['30000', '0'], ['29999.5', '0.05']])
+  t.equal(removal.checksum, crc32('29999.5:0.05|30100:0.3'))
   t.same(removal.asks, [])
   await placeOrder(s.url, { symbol: 'ETH-USDT', side: 'buy', quantity: '1', price: '2000' })
   t.same(await c.quiet(100, isType('l2_update')), [], 'no l2 of a symbol not subscribed')
-  const book = await rest<{ bids: unknown, asks: unknown }>(s.url, 'GET', `/book/${SYMBOL}`)
+  const book = await rest<{ bids: unknown, asks: unknown, seq: number, checksum: number }>(s.url, 'GET', `/book/${SYMBOL}`)
   t.same([book.body.bids, book.body.asks], [[['29999.5', '0.05']], [['30100', '0.3']]])
+  t.same([book.body.seq, book.body.checksum], [removal.seq, removal.checksum], 'GET /book: the same seq and checksum as the last delta')
 })
 
 t.test('trades: per symbol and all symbols, in execution order, once per message for both subscriptions', async (t) => {
@@ -251,7 +256,7 @@ t.test('batching: 20 quick orders in one 200 ms window make one delta, one order
   const rest = await c.quiet(400, isDelta(SYMBOL)) as L2Message[]
   const deltas = [first, ...rest]
   t.ok(deltas.length <= 2, `20 orders → ${deltas.length} delta message(s), not 20`)
-  t.same(deltas.map((d) => d.seq), deltas.map((_, i) => snapshot.seq + 1 + i), 'seq continuity')
+  t.same(deltas.map((d) => d.prev_seq), [snapshot.seq, ...deltas.slice(0, -1).map((d) => d.seq)], 'each delta applies to the one before')
   const levels = new Map(deltas.flatMap((d) => d.bids))
   t.same([...levels].sort(), prices.map((p) => [p, '0.1']).sort(), 'every new level is in the batch')
   t.same(deltas[0].bids.map(([p]) => p), [...deltas[0].bids.map(([p]) => p)].sort((a, b) => Number(b) - Number(a)), 'levels best first')
