@@ -119,12 +119,16 @@ export class MarketDataHub {
     for (const timer of this.timers.splice(0)) clearInterval(timer)
     if (this.catchUpTimer !== null) clearInterval(this.catchUpTimer)
     this.catchUpTimer = null
-    if (this.flushHandle !== null) {
-      if (this.batchMs === 0) clearImmediate(this.flushHandle as NodeJS.Immediate)
-      else clearTimeout(this.flushHandle as NodeJS.Timeout)
-      this.flushHandle = null
-    }
+    this.cancelTimer()
     this.release()
+  }
+
+  /** Called early (a manual flush, a stop), the window's timer must not fire later for nothing. */
+  private cancelTimer (): void {
+    if (this.flushHandle === null) return
+    if (this.batchMs === 0) clearImmediate(this.flushHandle as NodeJS.Immediate)
+    else clearTimeout(this.flushHandle as NodeJS.Timeout)
+    this.flushHandle = null
   }
 
   hasSymbol (symbol: string): boolean {
@@ -248,7 +252,7 @@ export class MarketDataHub {
 
   /** Sends everything pending now (also what the batching timer calls). */
   flush (): void {
-    this.flushHandle = null
+    this.cancelTimer()
     for (const feed of this.dirty.splice(0)) {
       // One symbol's failure must not take the others down, nor escape as an unhandled rejection.
       try {
