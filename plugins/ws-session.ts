@@ -359,7 +359,7 @@ export class Session implements Subscriber, BudgetMember {
     else if (this.context.hub.pending) {
       // A snapshot shows the published book: wait for what was executed before this subscribe (a
       // client's own acknowledged order) to be published, so the snapshot holds it.
-      void this.context.hub.settled().then(() => this.startBook(key, symbol as string, depth, interval, answer))
+      this.context.hub.settled().then(() => this.startBook(key, symbol as string, depth, interval, answer), () => {})
       return
     } else {
       this.startBook(key, symbol as string, depth, interval, answer)

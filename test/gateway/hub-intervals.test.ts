@@ -3,7 +3,7 @@
  * REST book's seq: a real engine, fake subscribers, no server, the hub's
  * windows and ticks driven by hand.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { MarketDataHub } from '../../src/gateway/market-data-hub.js'
 import { depthView } from '../../src/wire/market-views.js'
 import type { MatchingEngine } from '../../src/engine/index.js'
@@ -39,7 +39,7 @@ function flow (engine: MatchingEngine, seed: number) {
   }
 }
 
-function setup (t: Tap.Test, options: { conflateBytes?: number, tradeTail?: number } = {}) {
+function setup (t: Test, options: { conflateBytes?: number, tradeTail?: number } = {}) {
   const engine = unitEngine()
   const hub = new MarketDataHub(engine, { batchMs: 60_000, ...options })
   hub.start()

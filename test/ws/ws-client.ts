@@ -310,6 +310,11 @@ export interface GatewayFigures {
   snapshots_built: number
   budget_evictions: number
   buffered_bytes: number
+  behind_subscribers: number
+  conflated_messages: number
+  resyncs: number
+  max_buffered_bytes: number
+  publish_to_write_ms: { count: number, p50: number, p99: number, max: number }
 }
 
 export async function gatewayStats (baseUrl: string): Promise<GatewayFigures> {
