@@ -9,20 +9,19 @@
  */
 import type { EngineEvent, MatchingEngine, OrderBook } from '../engine/index.js'
 import { publicTradeView } from '../wire/order-views.js'
-import { toSeconds } from '../wire/time.js'
 import { SymbolFeed, type L2Subscription } from './symbol-feed.js'
 import { PrivateFanout } from './private-fanout.js'
 import { DepthView, INTERVAL_MS, type MergedInterval, type UpdateInterval } from './depth-view.js'
 import type { Delta } from './delta-merge.js'
-import { Backlog } from './backlog.js'
+import type { Backlog } from './backlog.js'
+import { Laggards } from './laggards.js'
+import { deltaText, stateText, tradesResyncText } from './l2-messages.js'
 import { WriteLatency } from './write-latency.js'
 import type { LevelPair } from './published-book.js'
 import { Channel, type PrivateChannel, type PublicChannel, type Subscriber } from './subscriber.js'
 
 /** The l2 depth of a subscriber that did not ask for one. */
 export const DEFAULT_DEPTH = 100
-/** How often subscribers that fell behind are looked at again. */
-const CATCH_UP_MS = 10
 
 export interface HubOptions {
   /** Window length in ms; 0 flushes once per event-loop turn. */
@@ -70,18 +69,15 @@ export class MarketDataHub {
   private readonly now: () => number
   private readonly durable: () => Promise<void>
   private readonly onPublishError: (error: unknown) => void
-  private readonly conflateBytes: number
-  private readonly tradeTail: number
   private readonly feeds = new Map<string, SymbolFeed>()
   /** Trades of every symbol. */
   private readonly allTrades = new Set<Subscriber>()
   private readonly dirty: SymbolFeed[] = []
   private readonly privates: PrivateFanout
-  private readonly backlogs = new Map<Subscriber, Backlog>()
+  private readonly laggards: Laggards
   private flushHandle: NodeJS.Timeout | NodeJS.Immediate | null = null
   private readonly settledWaiters: Array<() => void> = []
   private readonly timers: NodeJS.Timeout[] = []
-  private catchUpTimer: NodeJS.Timeout | null = null
   private detach: (() => void) | null = null
   private readonly failureListeners: Array<() => void> = []
   /** Set once the journal has failed: nothing more is published, and nothing from memory should be served. */
@@ -95,9 +91,8 @@ export class MarketDataHub {
     this.now = options.now ?? Date.now
     this.durable = options.durable ?? (() => Promise.resolve())
     this.onPublishError = options.onPublishError ?? (() => {})
-    this.conflateBytes = options.conflateBytes ?? 65_536
-    this.tradeTail = options.tradeTail ?? 1000
     this.privates = new PrivateFanout(engine)
+    this.laggards = new Laggards(options.conflateBytes ?? 65_536, { mergeFactor: 2, tradeTail: options.tradeTail ?? 1000 }, (subscriber, backlog) => this.payBacklog(subscriber, backlog))
     const time = this.now()
     for (const book of engine.allBooks()) this.feeds.set(book.symbol, new SymbolFeed(book, engine.sequence, time))
   }
@@ -117,8 +112,7 @@ export class MarketDataHub {
     this.detach?.()
     this.detach = null
     for (const timer of this.timers.splice(0)) clearInterval(timer)
-    if (this.catchUpTimer !== null) clearInterval(this.catchUpTimer)
-    this.catchUpTimer = null
+    this.laggards.stop()
     this.cancelTimer()
     this.release()
   }
@@ -142,7 +136,7 @@ export class MarketDataHub {
 
   /** Subscribers that fell behind and are owed merged data now. */
   get behindCount (): number {
-    return this.backlogs.size
+    return this.laggards.size
   }
 
   /**
@@ -155,11 +149,7 @@ export class MarketDataHub {
       const feed = this.feed(symbol as string)
       const current = feed.l2.get(subscriber)
       if (current?.view.depth === depth && current.interval === interval) return false
-      if (current !== undefined) this.leaveView(feed, subscriber)
-      const view = this.viewFor(feed, depth)
-      if (interval === 'raw') view.raw.add(subscriber)
-      else view.group(interval).subscribers.add(subscriber)
-      feed.l2.set(subscriber, { view, interval })
+      feed.join(subscriber, depth, interval)
       return current === undefined
     }
     const set = this.tradesSet(symbol)
@@ -171,7 +161,7 @@ export class MarketDataHub {
   unsubscribe (subscriber: Subscriber, channel: PublicChannel, symbol: string | null): boolean {
     if (channel === Channel.L2) return this.leaveView(this.feed(symbol as string), subscriber)
     const removed = this.tradesSet(symbol).delete(subscriber)
-    const backlog = this.backlogs.get(subscriber)
+    const backlog = this.laggards.get(subscriber)
     if (removed && backlog !== undefined) {
       for (const name of symbol === null ? this.feeds.keys() : [symbol]) {
         if (!this.followsTrades(subscriber, this.feed(name))) backlog.forgetTrades(name)
@@ -200,7 +190,7 @@ export class MarketDataHub {
       feed.trades.delete(subscriber)
     }
     this.privates.remove(subscriber)
-    this.backlogs.delete(subscriber)
+    this.laggards.delete(subscriber)
   }
 
   /** How many accounts have a private subscriber now. */
@@ -214,7 +204,7 @@ export class MarketDataHub {
    * a storm of subscribes costs one serialization per window, not one per request.
    */
   snapshot (symbol: string, depth = DEFAULT_DEPTH, interval: UpdateInterval = 'raw'): string {
-    return this.stateText(symbol, this.viewFor(this.feed(symbol), depth), interval, 'snapshot')
+    return this.stateText(symbol, this.feed(symbol).viewFor(depth), interval, 'snapshot')
   }
 
   /** The published book's top `levels` per side, at its seq: what a REST snapshot shows. */
@@ -288,41 +278,38 @@ export class MarketDataHub {
         const group = view.groups.get(interval)
         const delta = group?.merge.take() ?? null
         if (group === undefined || delta === null) continue
-        const text = this.deltaText(feed, delta)
+        const text = deltaText(feed.published, delta)
         for (const subscriber of group.subscribers) this.deliver(subscriber, feed, view, delta, text, null, 0)
       }
     }
   }
 
-  /** Hands each subscriber that is no longer behind what it is owed: a merged delta (or a resync) and its trades. */
+  /** Hands each subscriber that is no longer behind what it is owed (also what a timer calls). */
   catchUp (): void {
-    for (const [subscriber, backlog] of this.backlogs) {
-      if (this.isBehind(subscriber)) continue
-      this.backlogs.delete(subscriber)
-      subscriber.cork?.()
-      for (const [symbol, owed] of backlog.symbols) {
-        const feed = this.feed(symbol)
-        const l2 = feed.l2.get(subscriber)
-        if (l2 !== undefined && owed.bookResync) {
-          this.stats.resyncs++
-          this.write(subscriber, this.stateText(symbol, l2.view, l2.interval, 'resync'), l2.view.time)
-        } else if (l2 !== undefined) {
-          const delta = owed.merge.take()
-          if (delta !== null) this.write(subscriber, this.deltaText(feed, delta), delta.time)
-        }
-        if (owed.droppedTrades > 0) {
-          this.stats.resyncs++
-          this.write(subscriber, JSON.stringify({ type: 'resync', channel: Channel.TRADES, symbol, reason: 'dropped', dropped: owed.droppedTrades, trades: feed.recentTrades, timestamp: toSeconds(this.now()) }), null)
-        } else {
-          for (const text of owed.tradeTexts) this.write(subscriber, text, null)
-        }
+    this.laggards.catchUp()
+  }
+
+  /** A subscriber that caught up: per symbol its merged delta (or a resync), then its trades (or a trades resync). */
+  private payBacklog (subscriber: Subscriber, backlog: Backlog): void {
+    subscriber.cork?.()
+    for (const [symbol, owed] of backlog.symbols) {
+      const feed = this.feed(symbol)
+      const l2 = feed.l2.get(subscriber)
+      if (l2 !== undefined && owed.bookResync) {
+        this.stats.resyncs++
+        this.write(subscriber, this.stateText(symbol, l2.view, l2.interval, 'resync'), l2.view.time)
+      } else if (l2 !== undefined) {
+        const delta = owed.merge.take()
+        if (delta !== null) this.write(subscriber, deltaText(feed.published, delta), delta.time)
       }
-      subscriber.uncork?.()
+      if (owed.droppedTrades > 0) {
+        this.stats.resyncs++
+        this.write(subscriber, tradesResyncText(symbol, owed.droppedTrades, feed.recentTrades, this.now()), null)
+      } else {
+        for (const text of owed.tradeTexts) this.write(subscriber, text, null)
+      }
     }
-    if (this.backlogs.size === 0 && this.catchUpTimer !== null) {
-      clearInterval(this.catchUpTimer)
-      this.catchUpTimer = null
-    }
+    subscriber.uncork?.()
   }
 
   private feed (symbol: string): SymbolFeed {
@@ -344,38 +331,12 @@ export class MarketDataHub {
   }
 
   private stateText (symbol: string, view: DepthView, interval: UpdateInterval, kind: 'snapshot' | 'resync'): string {
-    const published = this.feed(symbol).published
-    const format = (levels: ReadonlyMap<number, number>) => published.format(Array.from(levels))
-    const { text, built } = view.text(`${kind}:${interval}`, () => JSON.stringify({
-      ...(kind === 'snapshot' ? { type: 'l2_update', symbol, kind } : { type: 'resync', channel: Channel.L2, symbol, reason: 'dropped' }),
-      seq: view.seq,
-      depth: view.depth,
-      interval,
-      bids: format(view.bidLevels),
-      asks: format(view.askLevels),
-      checksum: view.checksum,
-      timestamp: toSeconds(view.time)
-    }))
+    const { text, built } = view.text(`${kind}:${interval}`, () => stateText(this.feed(symbol).published, view, interval, kind))
     if (kind === 'snapshot') {
       if (built) this.stats.snapshotsBuilt++
       this.stats.snapshotsSent++
     }
     return text
-  }
-
-  private deltaText (feed: SymbolFeed, delta: Delta): string {
-    const published = feed.published
-    return JSON.stringify({
-      type: 'l2_update',
-      symbol: feed.symbol,
-      kind: 'delta',
-      seq: delta.seq,
-      prev_seq: delta.prevSeq,
-      bids: published.format(delta.bids),
-      asks: published.format(delta.asks),
-      checksum: delta.checksum,
-      timestamp: toSeconds(delta.time)
-    })
   }
 
   private tradesSet (symbol: string | null): Set<Subscriber> {
@@ -387,26 +348,10 @@ export class MarketDataHub {
     return feed.trades.has(subscriber) || this.allTrades.has(subscriber)
   }
 
-  /** The depth's view, made from the published book if nobody holds that depth yet. */
-  private viewFor (feed: SymbolFeed, depth: number): DepthView {
-    let view = feed.views.get(depth)
-    if (view === undefined) {
-      view = new DepthView(feed.published, depth)
-      feed.views.set(depth, view)
-    }
-    return view
-  }
-
-  /** Removes an l2 subscriber; a view nobody holds is dropped (it would go stale unwatched). */
+  /** Removes an l2 subscriber and what it was owed of that book. */
   private leaveView (feed: SymbolFeed, subscriber: Subscriber): boolean {
-    const subscription = feed.l2.get(subscriber)
-    if (subscription === undefined) return false
-    feed.l2.delete(subscriber)
-    const { view, interval } = subscription
-    if (interval === 'raw') view.raw.delete(subscriber)
-    else view.groups.get(interval)?.subscribers.delete(subscriber)
-    if (view.subscriberCount === 0) feed.views.delete(view.depth)
-    this.backlogs.get(subscriber)?.forgetBook(feed.symbol)
+    if (!feed.leave(subscriber)) return false
+    this.laggards.get(subscriber)?.forgetBook(feed.symbol)
     return true
   }
 
@@ -444,7 +389,7 @@ export class MarketDataHub {
         const delta = view.advance(bids, asks)
         if (delta === null) continue
         this.stats.deltasPublished++
-        deltas.set(view, { delta, text: view.raw.size > 0 ? this.deltaText(feed, delta) : null })
+        deltas.set(view, { delta, text: view.raw.size > 0 ? deltaText(feed.published, delta) : null })
       }
     }
     let tape: string | null = null
@@ -471,17 +416,12 @@ export class MarketDataHub {
     }
   }
 
-  private isBehind (subscriber: Subscriber): boolean {
-    return (subscriber.bufferedBytes ?? 0) > this.conflateBytes
-  }
-
   /**
    * One subscriber's public messages of a window: sent (corked, delta first) if it keeps up,
    * merged into its backlog if it is behind.
    */
   private deliver (subscriber: Subscriber, feed: SymbolFeed, view: DepthView | null, delta: Delta | null, text: string | null, tape: string | null, trades: number, tapeTime = 0): void {
-    let backlog = this.backlogs.get(subscriber)
-    if (backlog === undefined && this.isBehind(subscriber)) backlog = this.startBacklog(subscriber)
+    const backlog = this.laggards.backlogOf(subscriber)
     if (backlog !== undefined) {
       if (delta !== null && view !== null) {
         this.stats.conflated++
@@ -497,16 +437,6 @@ export class MarketDataHub {
     if (text !== null && delta !== null) this.write(subscriber, text, delta.time)
     if (tape !== null) this.write(subscriber, tape, tapeTime)
     subscriber.uncork?.()
-  }
-
-  private startBacklog (subscriber: Subscriber): Backlog {
-    const backlog = new Backlog({ mergeFactor: 2, tradeTail: this.tradeTail })
-    this.backlogs.set(subscriber, backlog)
-    if (this.catchUpTimer === null) {
-      this.catchUpTimer = setInterval(() => this.catchUp(), CATCH_UP_MS)
-      this.catchUpTimer.unref()
-    }
-    return backlog
   }
 
   /** Sends and records the server-side latency from the engine time the message reflects (null: not timed). */

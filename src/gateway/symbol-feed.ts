@@ -6,7 +6,7 @@
  * their account's feed (account-feed.ts), never here.
  */
 import type { LevelChange, OrderBook, Trade } from '../engine/index.js'
-import type { DepthView, UpdateInterval } from './depth-view.js'
+import { DepthView, type UpdateInterval } from './depth-view.js'
 import { PublishedBook, type LevelPair } from './published-book.js'
 import type { Subscriber } from './subscriber.js'
 
@@ -38,6 +38,37 @@ export class SymbolFeed {
   constructor (book: OrderBook, seq: number, time: number) {
     this.symbol = book.symbol
     this.published = new PublishedBook(book, seq, time)
+  }
+
+  /** The depth's view, made from the published book if nobody holds that depth yet. */
+  viewFor (depth: number): DepthView {
+    let view = this.views.get(depth)
+    if (view === undefined) {
+      view = new DepthView(this.published, depth)
+      this.views.set(depth, view)
+    }
+    return view
+  }
+
+  /** Puts an l2 subscriber on a depth and interval (moving it if it held another). */
+  join (subscriber: Subscriber, depth: number, interval: UpdateInterval): void {
+    this.leave(subscriber)
+    const view = this.viewFor(depth)
+    if (interval === 'raw') view.raw.add(subscriber)
+    else view.group(interval).subscribers.add(subscriber)
+    this.l2.set(subscriber, { view, interval })
+  }
+
+  /** Removes an l2 subscriber; a view nobody holds is dropped (it would go stale unwatched). */
+  leave (subscriber: Subscriber): boolean {
+    const subscription = this.l2.get(subscriber)
+    if (subscription === undefined) return false
+    this.l2.delete(subscriber)
+    const { view, interval } = subscription
+    if (interval === 'raw') view.raw.delete(subscriber)
+    else view.groups.get(interval)?.subscribers.delete(subscriber)
+    if (view.subscriberCount === 0) this.views.delete(view.depth)
+    return true
   }
 
   /** Always kept, subscribers or not: the REST book reads the published state too. */
