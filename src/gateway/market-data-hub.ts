@@ -9,7 +9,8 @@
  */
 import type { EngineEvent, MatchingEngine, OrderBook } from '../engine/index.js'
 import { publicTradeView } from '../wire/order-views.js'
-import { SymbolFeed, type L2Subscription } from './symbol-feed.js'
+import { SymbolFeed, type FeedWindow, type L2Subscription } from './symbol-feed.js'
+import type { AccountWindow } from './private-fanout.js'
 import { PrivateFanout } from './private-fanout.js'
 import { DepthView, INTERVAL_MS, type MergedInterval, type UpdateInterval } from './depth-view.js'
 import type { Delta } from './delta-merge.js'
@@ -63,6 +64,12 @@ export interface PublishedDepth {
   readonly asks: Array<[string, string]>
 }
 
+/** One closed window of every symbol and account that changed in it. */
+interface Cut {
+  readonly feeds: FeedWindow[]
+  readonly accounts: AccountWindow[]
+}
+
 export class MarketDataHub {
   private readonly engine: MatchingEngine
   private readonly batchMs: number
@@ -76,6 +83,9 @@ export class MarketDataHub {
   private readonly privates: PrivateFanout
   private readonly laggards: Laggards
   private flushHandle: NodeJS.Timeout | NodeJS.Immediate | null = null
+  /** Cut windows waiting for the journal, and the chain that publishes them in order. */
+  private inFlight = 0
+  private publishing: Promise<void> = Promise.resolve()
   private readonly settledWaiters: Array<() => void> = []
   private readonly timers: NodeJS.Timeout[] = []
   private detach: (() => void) | null = null
@@ -219,14 +229,14 @@ export class MarketDataHub {
     }
   }
 
-  /** True while a window waits to be published. */
+  /** True while a window is open or waits for the journal to be published. */
   get pending (): boolean {
-    return this.flushHandle !== null
+    return this.flushHandle !== null || this.inFlight > 0
   }
 
   /** Resolves once what the engine has executed so far is published (at once when nothing is pending). */
   settled (): Promise<void> {
-    if (this.flushHandle === null) return Promise.resolve()
+    if (!this.pending || this.detach === null) return Promise.resolve()
     return new Promise((resolve) => this.settledWaiters.push(resolve))
   }
 
@@ -240,18 +250,27 @@ export class MarketDataHub {
     return all.size
   }
 
-  /** Sends everything pending now (also what the batching timer calls). */
+  /** Publishes everything pending now, without waiting for the journal (tests drive windows with it). */
   flush (): void {
     this.cancelTimer()
-    for (const feed of this.dirty.splice(0)) {
+    this.publishCut(this.cut())
+  }
+
+  /** Closes the window: what it holds is published once the journal holds it, after the windows before it. */
+  private cut (): Cut {
+    return { feeds: this.dirty.splice(0).map((feed) => feed.cut()), accounts: this.privates.cut() }
+  }
+
+  private publishCut (cut: Cut): void {
+    for (const window of cut.feeds) {
       // One symbol's failure must not take the others down, nor escape as an unhandled rejection.
       try {
-        this.publish(feed)
+        this.publish(window)
       } catch (error) {
         this.onPublishError(error)
       }
     }
-    this.privates.flush(this.onPublishError)
+    this.privates.publish(cut.accounts, this.onPublishError)
     this.release()
   }
 
@@ -316,16 +335,28 @@ export class MarketDataHub {
     return this.feeds.get(symbol) as SymbolFeed
   }
 
+  /** Resolves the settled() waiters once nothing is pending or in flight (or the hub stopped). */
   private release (): void {
+    if (this.pending && this.detach !== null) return
     for (const resolve of this.settledWaiters.splice(0)) resolve()
   }
 
-  /** A journal that failed has acknowledged nothing more: its pending market data is dropped. */
+  /**
+   * The window's timer: the window is cut now, and what it holds waits for the journal to hold every
+   * command in it (the durable() asked now covers exactly those), then goes out after the windows
+   * before it. Commands that run meanwhile fall in the next window. A journal that failed has
+   * acknowledged nothing more: the cut is dropped and the hub stops.
+   */
   private flushWhenDurable (): void {
-    this.durable().then(() => this.flush(), () => {
-      this.flushHandle = null
-      for (const feed of this.dirty.splice(0)) feed.drain()
-      this.privates.drop()
+    this.flushHandle = null
+    const cut = this.cut()
+    const durable = this.durable()
+    this.inFlight++
+    this.publishing = this.publishing.then(() => durable).then(() => {
+      this.inFlight--
+      if (!this.failed) this.publishCut(cut)
+    }, () => {
+      this.inFlight--
       this.fail()
     })
   }
@@ -376,8 +407,9 @@ export class MarketDataHub {
     }
   }
 
-  private publish (feed: SymbolFeed): void {
-    const { bids, asks, trades, time } = feed.drain()
+  private publish (window: FeedWindow): void {
+    const { feed, bids, asks, trades, time } = window
+    feed.publish(window)
     const deltas = new Map<DepthView, { delta: Delta, text: string | null }>()
     if (bids.length > 0 || asks.length > 0) {
       for (const view of feed.views.values()) {

@@ -9,6 +9,12 @@ import { fillView, orderView } from '../wire/order-views.js'
 import { AccountFeed } from './account-feed.js'
 import type { PrivateChannel, Subscriber } from './subscriber.js'
 
+type Drained = ReturnType<AccountFeed['drain']>
+/** One account's closed window. */
+export interface AccountWindow extends Drained {
+  readonly account: AccountFeed
+}
+
 export class PrivateFanout {
   private readonly engine: MatchingEngine
   /** Feeds of the accounts that have a private subscriber now, and which account each such subscriber speaks for. */
@@ -74,15 +80,15 @@ export class PrivateFanout {
     }
   }
 
-  /** Drops what is pending (the journal failed: it may never have been acknowledged). */
-  drop (): void {
-    for (const account of this.dirtyAccounts.splice(0)) account.drain()
+  /** Closes the window: each account's pending events, to publish once the journal holds them. */
+  cut (): AccountWindow[] {
+    return this.dirtyAccounts.splice(0).map((account) => ({ account, ...account.drain() }))
   }
 
-  flush (onError: (error: unknown) => void): void {
-    for (const account of this.dirtyAccounts.splice(0)) {
+  publish (windows: readonly AccountWindow[], onError: (error: unknown) => void): void {
+    for (const window of windows) {
       try {
-        this.publish(account)
+        this.publishAccount(window)
       } catch (error) {
         onError(error)
       }
@@ -125,8 +131,7 @@ export class PrivateFanout {
    * serialized once; every connection of the account gets those of the symbols it follows, corked
    * together, order events first.
    */
-  private publish (account: AccountFeed): void {
-    const { orders, fills } = account.drain()
+  private publishAccount ({ account, orders, fills }: AccountWindow): void {
     // The account's last subscriber may have left during the window.
     if (account.empty) return
     const events: Array<{ symbol: string, text: string }> = []

@@ -13,6 +13,17 @@ import type { Subscriber } from './subscriber.js'
 /** Public trades kept per symbol for a trades resync. */
 export const RECENT_TRADES = 100
 
+/** One closed window of a symbol: its changed levels (each once, best first), their seq and time, its trades. */
+export interface FeedWindow {
+  readonly feed: SymbolFeed
+  readonly bids: LevelPair[]
+  readonly asks: LevelPair[]
+  /** -1: no level changed. */
+  readonly seq: number
+  readonly time: number
+  readonly trades: Trade[]
+}
+
 export interface L2Subscription {
   readonly view: DepthView
   readonly interval: UpdateInterval
@@ -93,19 +104,25 @@ export class SymbolFeed {
     if (this.recentTrades.length > RECENT_TRADES) this.recentTrades = this.recentTrades.slice(-RECENT_TRADES)
   }
 
-  /** Takes the window's contents, moves the published book to it, and resets the window. */
-  drain (): { bids: LevelPair[], asks: LevelPair[], trades: Trade[], time: number } {
-    const hasLevels = this.pendingSeq >= 0
-    const bids: LevelPair[] = hasLevels ? [...this.pendingBids].sort((a, b) => b[0] - a[0]) : []
-    const asks: LevelPair[] = hasLevels ? [...this.pendingAsks].sort((a, b) => a[0] - b[0]) : []
-    if (hasLevels) this.published.apply(bids, asks, this.pendingSeq, this.pendingTime)
-    const time = this.pendingTime
+  /**
+   * Closes the window: takes its contents and resets it. The published book moves to it only when
+   * it is published (publish()), once the journal holds every command in it.
+   */
+  cut (): FeedWindow {
+    const seq = this.pendingSeq
+    const bids: LevelPair[] = seq >= 0 ? [...this.pendingBids].sort((a, b) => b[0] - a[0]) : []
+    const asks: LevelPair[] = seq >= 0 ? [...this.pendingAsks].sort((a, b) => a[0] - b[0]) : []
+    const window: FeedWindow = { feed: this, bids, asks, seq, time: this.pendingTime, trades: this.pendingTrades }
     this.pendingBids.clear()
     this.pendingAsks.clear()
     this.pendingSeq = -1
-    const trades = this.pendingTrades
     this.pendingTrades = []
     this.dirty = false
-    return { bids, asks, trades, time }
+    return window
+  }
+
+  /** Moves the published book to a window's state. */
+  publish (window: FeedWindow): void {
+    if (window.seq >= 0) this.published.apply(window.bids, window.asks, window.seq, window.time)
   }
 }
