@@ -129,12 +129,13 @@ export class L3Feed {
     this.detach ??= this.engine.addListener((events) => this.onEvents(events))
   }
 
-  /** Stops listening and drops anything not yet cut. */
+  /** Stops listening and drops anything not yet cut (a cut waiting for durable() still goes out). */
   stop (): void {
     this.detach?.()
     this.detach = null
     if (this.handle !== null) clearImmediate(this.handle)
     this.handle = null
+    this.dirty.clear()
   }
 
   /**
@@ -258,7 +259,8 @@ export class L3Feed {
           this.onPublishError(error)
         }
       }
-      if (this.dirty.size > 0 && this.handle === null) this.handle = setImmediate(() => this.cut())
+      // What came meanwhile (markDirty does not schedule while a cut is in flight).
+      if (this.dirty.size > 0) this.handle = setImmediate(() => this.cut())
     }, () => this.fail())
   }
 
@@ -303,7 +305,8 @@ export class L3Feed {
       for (const member of state.members.values()) if (member.stage === Stage.LIVE) member.subscriber.send(delta)
     }
     for (const member of joiners) {
-      if (state.members.get(member.subscriber) !== member || member.stage !== Stage.CUT) continue
+      // Gone meanwhile (a resync waits for this snapshot, so a member still here is at this stage).
+      if (state.members.get(member.subscriber) !== member) continue
       member.subscriber.send((member.resync ? resync : snapshot) as string)
       if (member.resync) this.stats.resyncs++
       member.resync = false

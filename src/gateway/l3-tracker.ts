@@ -34,6 +34,8 @@ export interface L3Change {
   readonly lots: number
 }
 
+type OrderEvent = Extract<EngineEvent, { type: 'order' }>
+
 interface Resting {
   readonly side: Side
   readonly priceTicks: number
@@ -54,15 +56,9 @@ export class L3Tracker {
     }
   }
 
-  /** Orders it knows to rest (for tests). */
-  get size (): number {
-    return this.resting.size
-  }
-
-  /** Appends the l3 changes of events[index] (an event of this tracker's symbol) to `out`. */
+  /** Appends the l3 changes of events[index], an order event of this tracker's symbol, to `out`. */
   apply (events: readonly EngineEvent[], index: number, out: L3Change[]): void {
-    const event = events[index]
-    if (event.type !== 'order') return
+    const event = events[index] as OrderEvent
     const order = event.order
     const id = order.id
     if (event.eventType === OrderEventType.RESTING) {
