@@ -208,6 +208,11 @@ export class L3Feed {
     return count
   }
 
+  /** Nothing waiting to be cut or sent: every subscriber holds the book as the engine has it now (or has failed). */
+  get idle (): boolean {
+    return this.handle === null && !this.inFlight && this.dirty.size === 0
+  }
+
   private join (state: L3Symbol, member: Member): void {
     member.stage = Stage.JOINING
     state.joining.push(member)

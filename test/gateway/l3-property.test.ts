@@ -8,7 +8,8 @@
  * from its snapshot (or resync) and the deltas after it, equals the engine's
  * book read directly (orders per level in queue order, visible quantities),
  * and every message it received had the prev_seq it held and the checksum of
- * its own book (L3Client).
+ * its own book (L3Client). Some seeds wait a turn for the journal at every
+ * cut, so that commands, subscribes and resyncs also come while a cut waits.
  */
 import t from 'tap'
 import { MatchingEngine } from '../../src/engine/index.js'
@@ -31,7 +32,9 @@ for (const seed of [1, 2, 3, 4]) {
     const random = seededRandom(seed)
     let now = 1_700_000_000_000
     const engine = new MatchingEngine({ symbols: [DEC, UNIT], clock: steppingClock(), maxFillsPerOrder: seed === 2 ? 3 : undefined })
-    const feed = new L3Feed(engine, { commandTime: () => now })
+    // Seeds 3 and 4 journal slowly: each cut waits a turn for durable(), while commands and subscribers keep coming.
+    const durable = seed >= 3 ? turn : undefined
+    const feed = new L3Feed(engine, { commandTime: () => now, durable })
     feed.start()
     t.teardown(() => feed.stop())
     /** The subscribers of each symbol now. */
@@ -134,8 +137,10 @@ for (const seed of [1, 2, 3, 4]) {
         count('resync')
       }
 
-      if (random() < 0.7) continue
-      await turn()
+      const pause = random()
+      if (pause < 0.1) await turn()
+      if (pause < 0.7) continue
+      do await turn(); while (!feed.idle)
       flushes++
       for (const s of SYMBOLS) {
         const want = engineRows(engine, s)
