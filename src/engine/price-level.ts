@@ -32,6 +32,11 @@ export class PriceLevel {
     return this.head === null
   }
 
+  /** Its orders in queue order, for market-data readers off the matching path (l3 snapshots and checksums). */
+  * orders (): IterableIterator<Order> {
+    for (let order = this.head; order !== null; order = order.next) yield order
+  }
+
   append (order: Order): void {
     order.level = this
     order.prev = this.tail

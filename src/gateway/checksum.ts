@@ -19,9 +19,15 @@ export function checksumText (bids: Iterable<TextLevel>, asks: Iterable<TextLeve
   return `${sideText(bids)}|${sideText(asks)}`
 }
 
-/** The checksum as an unsigned 32-bit integer. */
+/** The l2 checksum as an unsigned 32-bit integer. */
 export function bookChecksum (bids: Iterable<TextLevel>, asks: Iterable<TextLevel>): number {
-  return crc32(checksumText(bids, asks))
+  return checksumOf(checksumText(bids, asks))
+}
+
+/** CRC-32 of a checksum text (l2's above, l3's in l3-view.ts): one function, so both hash alike. */
+export function checksumOf (text: string): number {
+  // zlib.crc32 already answers an unsigned integer; >>> 0 keeps it so whatever the runtime.
+  return crc32(text) >>> 0
 }
 
 function sideText (levels: Iterable<TextLevel>): string {
