@@ -35,7 +35,7 @@ export interface MarketDataFigure {
   readonly byInterval: Record<string, { readonly consumers: number, readonly l2ToReceipt: LatencySummary }>
   readonly tradeAcceptToReceipt: LatencySummary
   readonly deliveredPerSecond: number
-  /** The bare ws broadcast of the same run (null: not measured). */
+  /** The bare ws broadcast of the same run (null: not measured, or a phase at a fixed rate). */
   readonly bareWsPerSecond: number | null
   readonly vsBare: number | null
   /** null: the server sends no checksum, nothing to verify. */
@@ -68,7 +68,9 @@ export function marketDataFigures (phases: readonly PhaseResult[]): MarketDataFi
   for (const p of phases) {
     const c = p.consumers
     if (c === null || p.target !== 'service') continue
-    const bare = phases.find((b) => b.scenario === p.scenario && b.target === 'bare-ws')?.consumers ?? null
+    // Delivered msg/s is compared with the bare broadcast only where both are at saturation.
+    const saturated = p.http?.mode !== 'rate' || p.overload === true
+    const bare = saturated ? phases.find((b) => b.target === 'bare-ws')?.consumers ?? null : null
     const raw = c.l2ByInterval.raw
     const verified = c.serverSendsChecksum
     out.push({
@@ -113,7 +115,7 @@ export function marketDataText (figures: readonly MarketDataFigure[]): string[] 
     const others = Object.entries(f.byInterval).filter(([k]) => k !== 'raw')
     if (others.length > 0) lines.push(`  accept→receipt ${others.map(([k, x]) => `${k}: ${ms(x.l2ToReceipt)}`).join('; ')}`)
     lines.push(`  trades accept→receipt: ${ms(f.tradeAcceptToReceipt)}`)
-    lines.push(`  delivered ${f.deliveredPerSecond} msg/s; bare ws ${f.bareWsPerSecond ?? 'n/a'} msg/s${f.vsBare === null ? '' : ` (${(f.vsBare * 100).toFixed(1)}%)`}`)
+    lines.push(`  delivered ${f.deliveredPerSecond} msg/s${f.bareWsPerSecond === null ? '' : `; bare ws broadcast ${f.bareWsPerSecond} msg/s${f.vsBare === null ? '' : ` (${(f.vsBare * 100).toFixed(1)}%)`}`}`)
     lines.push(`  checksum mismatches ${f.checksumMismatches ?? 'n/a'} (of ${f.checksumsVerified ?? 'n/a'} verified), gaps ${f.gaps} (in ${f.deltas} deltas), resyncs l2 ${f.l2Resyncs} trades ${f.tradeResyncs}, heartbeats ${f.heartbeats}, slow-consumer closes ${f.slowConsumerDisconnects}`)
     lines.push(`  server RSS: ${f.rss === null ? 'n/a' : `first third ${f.rss.firstMb} MB, last third ${f.rss.lastMb} MB, ratio ${f.rss.ratio} (${f.rss.flat ? 'flat' : 'growing'}, flat ≤ ${RSS_FLAT_RATIO})`}`)
     lines.push(`  server side: ${serverShareText(f.server).replace(/^server side: /, '')}`)

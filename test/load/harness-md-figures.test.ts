@@ -101,7 +101,7 @@ t.test('one figure block per market-data phase, beside the bare ws broadcast', a
   const text = marketDataText([md, old]).join('\n')
   t.match(text, /accept→receipt raw: p50 1 p99 2\.5 max 2\.5 ms \(10\)/)
   t.match(text, /accept→receipt 100ms: p50 1 p99 101/)
-  t.match(text, /delivered 200 msg\/s; bare ws 400 msg\/s \(50\.0%\)/)
+  t.match(text, /delivered 200 msg\/s; bare ws broadcast 400 msg\/s \(50\.0%\)/)
   t.match(text, /checksum mismatches 0 \(of 820 verified\), gaps 0 \(in 800 deltas\), resyncs l2 2 trades 0, heartbeats 100/)
   t.match(text, /server side: publish→write n\/a, behind_subscribers 0 \(peak 0\)/)
   t.match(text, /checksum mismatches n\/a \(of n\/a verified\)/)
