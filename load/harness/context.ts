@@ -13,7 +13,7 @@ import { delay, startService } from './procs.js'
 import { newestProfile, summarizeProfile } from './profile.js'
 import type { ConsumerResult, PhaseResult, ProfileSummary } from './types.js'
 
-export const SCENARIOS = ['smoke', 'orders', 'suite', 'marketdata', 'journal', 'auth', 'lifecycle', 'all'] as const
+export const SCENARIOS = ['smoke', 'orders', 'suite', 'marketdata', 'overload', 'journal', 'auth', 'lifecycle', 'all'] as const
 export type ScenarioName = typeof SCENARIOS[number]
 
 export interface HarnessOptions {
@@ -23,13 +23,20 @@ export interface HarnessOptions {
   /** Multiplies the seed suite's durations (1 = the seed's 13.5 minutes). */
   readonly scale: number
   /** Seconds of each order-entry phase. */
-  readonly seconds: { warmup: number, fixed: number, saturation: number, marketdata: number, mdSaturation: number, journal: number }
+  readonly seconds: { warmup: number, fixed: number, saturation: number, marketdata: number, mdSaturation: number, overload: number, journal: number }
   readonly fixedRate: number
   readonly mdRate: number
   /** Closed-loop connections in saturation phases. */
   readonly connections: number
   readonly consumers: number
   readonly consumerProcs: number
+  /** l2_updates intervals of the market-data consumers, spread round-robin over them (issue 13). */
+  readonly intervals: readonly string[]
+  /** l2_updates depth of the market-data consumers. */
+  readonly depth: number | 'full'
+  /** The overload phase: consumers and orders/s past what the machine delivers (0 consumers: skipped). */
+  readonly overloadConsumers: number
+  readonly overloadRate: number
   readonly symbol: string
   /** WS_BATCH_MS of the server in the market-data phase at mdRate; null: the service's default (25 ms). */
   readonly mdBatchMs: string | null
@@ -183,7 +190,7 @@ export class Context {
     const c = phase.consumers
     const parts = [`  → ${phase.scenario}/${phase.name}:`]
     if (h !== null) parts.push(`${h.okThroughput} ok/s`, `p50 ${h.latency.p50} p99 ${h.latency.p99} max ${h.latency.max} ms`, `errors ${h.errorCount}`, `dropped ${h.dropped}`)
-    if (c !== null) parts.push(`| ${c.messagesPerSecond} msg/s to ${c.connected} consumers, gaps ${c.seqGaps}, accept→receipt p99 ${c.acceptToReceipt.p99} ms`)
+    if (c !== null) parts.push(`| ${c.messagesPerSecond} msg/s to ${c.connected} consumers, gaps ${c.seqGaps}, checksum mismatches ${c.serverSendsChecksum ? c.checksumMismatches : 'n/a'}, l2 accept→receipt p99 ${c.l2ToReceipt.p99} ms, trades ${c.acceptToReceipt.p99} ms`)
     this.log(parts.join(' '))
     return phase
   }
@@ -213,10 +220,10 @@ export class Context {
   }
 }
 
-export async function gatewayStats (url: string): Promise<Record<string, number> | null> {
+export async function gatewayStats (url: string): Promise<Record<string, unknown> | null> {
   try {
     const res = await request(`${url}/statistics`, { headersTimeout: 3000, bodyTimeout: 3000 })
-    const body = await res.body.json() as { gateway?: Record<string, number> }
+    const body = await res.body.json() as { gateway?: Record<string, unknown> }
     return body.gateway ?? null
   } catch {
     return null

@@ -1,9 +1,11 @@
 /**
  * The Node load-test harness (the k6 scenarios, runnable without k6):
  *
- *   node dist/load/harness/run.js [--scenario smoke|orders|suite|marketdata|journal|auth|lifecycle|all] [--auth required|off]
+ *   node dist/load/harness/run.js [--scenario smoke|orders|suite|marketdata|overload|journal|auth|lifecycle|all] [--auth required|off]
  *        [--url http://127.0.0.1:3000] [--scale 0.1] [--consumers 1000] [--rate 1000]
- *        [--md-rate 500] [--connections 16] [--seconds 15] [--sat-seconds 10]
+ *        [--md-rate 500] [--interval raw[,100ms,1000ms]] [--depth 10|50|...|full]
+ *        [--overload-consumers 2000] [--overload-rate 3000] [--overload-seconds 20]
+ *        [--connections 16] [--seconds 15] [--sat-seconds 10]
  *        [--md-seconds 20] [--journal-seconds 8] [--consumer-procs 1] [--journal]
  *        [--md-batch-ms N] [--sat-batch-ms 0] [--symbol BTC-USDT] [--cpu-prof] [--out load/results]
  *
@@ -28,10 +30,12 @@ import { renderHtml } from '../report/html.js'
 import { Context, SCENARIOS, type HarnessOptions, type ScenarioName } from './context.js'
 import { hostBusyPct } from './monitor.js'
 import { killAll, localUrl, PACKAGE_ROOT } from './procs.js'
-import { authScenario, journalScenario, lifecycleScenario, marketDataScenario, ordersScenario, smokeScenario, suiteScenario } from './scenarios.js'
+import { authScenario, journalScenario, lifecycleScenario, marketDataScenario, ordersScenario, overloadScenario, smokeScenario, suiteScenario } from './scenarios.js'
+import { INTERVALS } from './l2-subscription.js'
 import { AUTH_MODES, type AuthMode } from './auth.js'
 import { evaluateChecks } from './checks.js'
 import { evaluateTargets, textSummary } from './summary.js'
+import { marketDataFigures } from './md-figures.js'
 import type { RunResult } from './types.js'
 
 export type { HarnessOptions } from './context.js'
@@ -40,12 +44,16 @@ export const DEFAULT_OPTIONS: Omit<HarnessOptions, 'log'> = {
   scenario: 'smoke',
   url: null,
   scale: 0.1,
-  seconds: { warmup: 3, fixed: 15, saturation: 10, marketdata: 20, mdSaturation: 10, journal: 8 },
+  seconds: { warmup: 3, fixed: 15, saturation: 10, marketdata: 20, mdSaturation: 10, overload: 20, journal: 8 },
   fixedRate: 1000,
   mdRate: 500,
   connections: 16,
   consumers: 1000,
   consumerProcs: 1,
+  intervals: ['raw'],
+  depth: 10,
+  overloadConsumers: 2000,
+  overloadRate: 3000,
   symbol: 'BTC-USDT',
   mdBatchMs: null,
   mdSaturationBatchMs: '0',
@@ -60,6 +68,7 @@ const RUNNERS: Record<Exclude<ScenarioName, 'all'>, (ctx: Context) => Promise<vo
   orders: ordersScenario,
   suite: suiteScenario,
   marketdata: marketDataScenario,
+  overload: overloadScenario,
   journal: journalScenario,
   auth: authScenario,
   lifecycle: lifecycleScenario
@@ -74,6 +83,7 @@ export async function runHarness (partial: Partial<HarnessOptions> = {}): Promis
   const hostBusyBeforePct = await hostBusyPct(1000)
   if (hostBusyBeforePct !== null && hostBusyBeforePct > 20) options.log(`warning: the machine is ${hostBusyBeforePct}% busy before the run (other processes): figures will be pessimistic`)
   const started = new Date()
+  // 'all' runs the overload phase inside marketdata.
   const list = options.scenario === 'all' ? (['orders', 'suite', 'marketdata', 'journal', 'auth', 'lifecycle'] as const) : [options.scenario]
   try {
     for (const name of list) {
@@ -107,6 +117,7 @@ export async function runHarness (partial: Partial<HarnessOptions> = {}): Promis
     checks,
     passed: checks.length > 0 && checks.every((c) => c.ok),
     targets: evaluateTargets(ctx.phases, options.fixedRate, options.mdRate),
+    marketData: marketDataFigures(ctx.phases),
     profiles: ctx.profiles,
     files: { json: shortPath(files.json), html: shortPath(files.html) }
   }
@@ -136,6 +147,11 @@ export function parseCli (argv: string[]): Partial<HarnessOptions> {
       'consumer-procs': { type: 'string' },
       rate: { type: 'string' },
       'md-rate': { type: 'string' },
+      interval: { type: 'string' },
+      depth: { type: 'string' },
+      'overload-consumers': { type: 'string' },
+      'overload-rate': { type: 'string' },
+      'overload-seconds': { type: 'string' },
       connections: { type: 'string' },
       seconds: { type: 'string' },
       'sat-seconds': { type: 'string' },
@@ -164,12 +180,18 @@ export function parseCli (argv: string[]): Partial<HarnessOptions> {
     saturation: positive('sat-seconds', values['sat-seconds'], d.saturation),
     marketdata: positive('md-seconds', values['md-seconds'], d.marketdata),
     mdSaturation: positive('sat-seconds', values['sat-seconds'], d.mdSaturation),
+    overload: positive('overload-seconds', values['overload-seconds'], d.overload),
     journal: positive('journal-seconds', values['journal-seconds'], d.journal)
   }
   const batch = values['sat-batch-ms'] ?? DEFAULT_OPTIONS.mdSaturationBatchMs
   const mdBatch = values['md-batch-ms'] ?? null
   const auth = (values.auth ?? DEFAULT_OPTIONS.auth) as AuthMode
   if (!AUTH_MODES.includes(auth)) throw new Error(`--auth must be one of ${AUTH_MODES.join(', ')}`)
+  const intervals = values.interval === undefined ? DEFAULT_OPTIONS.intervals : values.interval.split(',').map((i) => i.trim())
+  const badInterval = intervals.find((i) => !(INTERVALS as readonly string[]).includes(i))
+  if (intervals.length === 0 || badInterval !== undefined) throw new Error(`--interval must be a comma-separated list of ${INTERVALS.join(', ')}`)
+  const depth = values.depth === undefined ? DEFAULT_OPTIONS.depth : values.depth === 'full' ? 'full' : Math.round(positive('depth', values.depth, 10))
+  const overloadConsumers = values['overload-consumers'] === '0' ? 0 : Math.round(positive('overload-consumers', values['overload-consumers'], DEFAULT_OPTIONS.overloadConsumers))
   if (!/^\d+$/.test(batch) || (mdBatch !== null && !/^\d+$/.test(mdBatch))) throw new Error('--sat-batch-ms and --md-batch-ms must be integers (ms)')
   return {
     scenario,
@@ -179,6 +201,10 @@ export function parseCli (argv: string[]): Partial<HarnessOptions> {
     consumerProcs: Math.round(positive('consumer-procs', values['consumer-procs'], DEFAULT_OPTIONS.consumerProcs)),
     fixedRate: positive('rate', values.rate, DEFAULT_OPTIONS.fixedRate),
     mdRate: positive('md-rate', values['md-rate'], DEFAULT_OPTIONS.mdRate),
+    intervals,
+    depth,
+    overloadConsumers,
+    overloadRate: positive('overload-rate', values['overload-rate'], DEFAULT_OPTIONS.overloadRate),
     connections: Math.round(positive('connections', values.connections, DEFAULT_OPTIONS.connections)),
     seconds,
     mdBatchMs: mdBatch,

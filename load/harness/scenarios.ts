@@ -2,7 +2,8 @@
  * The scenarios, mirroring load/k6: order entry at fixed rates and at
  * saturation against the bare-route baseline (orders.js), the seed's suite
  * (suite.js, spike as in spike.js), market data under order flow against the
- * bare ws baseline (marketdata.js), the journal's fsync policies, signed
+ * bare ws baseline, each l2 message verified (prev_seq chain, checksum), and
+ * the overload variant (marketdata.js), the journal's fsync policies, signed
  * order entry against AUTH=off, and a few-second smoke version of it all for
  * npm test. Orders are signed (one key per connection) when the service runs
  * with AUTH=required (--auth, default required).
@@ -15,6 +16,8 @@ import { crossingOrder, randomOrder } from './orders.js'
 import { LIFECYCLE_MIX, LifecycleSource } from './lifecycle.js'
 import { delay } from './procs.js'
 import { ConsumerGroup } from './ws-consumers.js'
+import { probeL2, type L2Subscription } from './l2-subscription.js'
+import { ServerShareSampler } from './server-share.js'
 
 const ORDER_MIX_NOTE = 'seed generator: 4 symbols, ±5% band, limit 70 / market 10 / ioc 10 / fok 10'
 
@@ -75,28 +78,47 @@ export async function suiteScenario (ctx: Context): Promise<void> {
   })
 }
 
-/** Consumers on svc, a measuring window while `load` runs, then their report. */
+interface ConsumerPhaseOptions {
+  /** Consumers and orders past what the machine delivers: delivery rules do not apply to the phase. */
+  readonly overload?: boolean
+  /** The l2 subscription (default: --depth and --interval). */
+  readonly l2?: L2Subscription
+}
+
+/**
+ * Consumers on svc, a measuring window while `load` runs, then their report, with the server's share of
+ * the latency sampled from GET /statistics alongside. The l2 subscription is probed first: a server that
+ * refuses `interval` (before issue 13) gets subscriptions without it, and the phase notes say so.
+ */
 async function withConsumers (
   ctx: Context, svc: Service, count: number, scenario: string, name: string, description: string,
-  load: (body: () => unknown) => Promise<void>
+  load: (body: () => unknown) => Promise<void>, phaseOptions: ConsumerPhaseOptions = {}
 ): Promise<void> {
-  const { symbol, consumerProcs } = ctx.options
+  const { symbol, consumerProcs, depth, intervals } = ctx.options
   const wsUrl = `${svc.url.replace(/^http/, 'ws')}/ws`
-  const group = await ConsumerGroup.start({ wsUrl, count, symbol, procs: consumerProcs })
+  const probe = await probeL2(wsUrl, symbol, phaseOptions.l2 ?? { depth, intervals })
+  if (probe.note !== '') ctx.log(`  note: ${probe.note}`)
+  const notes = probe.note === '' ? [] : [probe.note]
+  const group = await ConsumerGroup.start({ wsUrl, count, symbol, procs: consumerProcs, l2: probe.l2 })
   group.pids.forEach((pid, i) => svc.monitor.watch(`consumers${i}`, pid))
   ctx.log(`  ${count} consumers: ${group.ready.connected} ready in ${group.ready.connectMs} ms (${group.ready.failures} failed)`)
+  const sampler = new ServerShareSampler(svc.url)
   try {
     await group.reset()
     const startedAt = Date.now()
+    await sampler.start()
     const phaseCount = ctx.phases.length
     await load(() => crossingOrder(symbol))
     await delay(1000) // in-flight batches reach the consumers
-    const gateway = await gatewayStats(svc.url) // before the consumers leave
+    const serverShare = await sampler.stop() // before the consumers leave
+    const gateway = await gatewayStats(svc.url)
     const consumers = await group.stop()
     const endedAt = Date.now()
     const http = ctx.phases.splice(phaseCount).find((p) => p.http !== null)?.http ?? null
-    ctx.record({ scenario, name, description, target: 'service', startedAt, endedAt, env: svc.env, http, consumers, monitor: svc.monitor.between(startedAt, endedAt), gateway, notes: [] })
+    const subscription = { depth: probe.l2.depth, intervals: probe.l2.intervals, note: probe.note }
+    ctx.record({ scenario, name, description, target: 'service', startedAt, endedAt, env: svc.env, http, consumers, monitor: svc.monitor.between(startedAt, endedAt), gateway, serverShare, subscription, overload: phaseOptions.overload === true, notes })
   } finally {
+    await sampler.stop().catch(() => null)
     await group.kill()
     group.pids.forEach((_pid, i) => svc.monitor.unwatch(`consumers${i}`))
   }
@@ -128,21 +150,45 @@ async function bareWsPhase (ctx: Context, scenario: string, count: number, bytes
   }
 }
 
+const subscriptionText = (ctx: Context): string => `depth ${ctx.options.depth}, interval ${ctx.options.intervals.join('/')}`
+
 export async function marketDataScenario (ctx: Context): Promise<void> {
   const { consumers, mdRate, seconds, connections, mdBatchMs, mdSaturationBatchMs, symbol } = ctx.options
   await ctx.withService('marketdata', mdBatchMs === null ? {} : { WS_BATCH_MS: mdBatchMs }, async (svc) => {
     await withConsumers(ctx, svc, consumers, 'marketdata', `md-${mdRate}`,
-      `${consumers} consumers on ${symbol} l2_updates + trades while ${mdRate} crossing orders/s flow for ${seconds.marketdata} s (WS_BATCH_MS ${mdBatchMs ?? 'default, 25'})`,
+      `${consumers} consumers on ${symbol} l2_updates (${subscriptionText(ctx)}) + trades while ${mdRate} crossing orders/s flow for ${seconds.marketdata} s${mdBatchMs === null ? '' : ` (WS_BATCH_MS ${mdBatchMs})`}`,
       async (body) => { await ctx.httpPhase('marketdata', 'orders', 'order flow', svc, { mode: 'rate', rate: mdRate, durationMs: seconds.marketdata * 1000, body }) })
   })
   let bytes = 0
   await ctx.withService('marketdata-saturation', { WS_BATCH_MS: mdSaturationBatchMs }, async (svc) => {
     await withConsumers(ctx, svc, consumers, 'marketdata', 'md-saturation',
-      `${consumers} consumers while crossing orders flow at saturation (${connections} connections) for ${seconds.mdSaturation} s, WS_BATCH_MS=${mdSaturationBatchMs}`,
+      `${consumers} consumers (${subscriptionText(ctx)}) while crossing orders flow at saturation (${connections} connections) for ${seconds.mdSaturation} s`,
       async (body) => { await ctx.httpPhase('marketdata', 'orders', 'order flow', svc, { mode: 'saturation', connections, durationMs: seconds.mdSaturation * 1000, body }) })
     bytes = ctx.phases[ctx.phases.length - 1].consumers?.avgMessageBytes ?? 0
   })
   await bareWsPhase(ctx, 'marketdata', consumers, bytes > 0 ? bytes : 300, seconds.mdSaturation)
+  if (ctx.options.overloadConsumers > 0) await overloadPhase(ctx, 'marketdata')
+}
+
+/**
+ * Issue 13's overload: consumers and order rate past what the machine delivers (default 2,000 consumers,
+ * 3,000 orders/s, 20 s). The server's share of accept-to-receipt must stay bounded (conflation), with 0
+ * gaps and correct checksums; arrivals the machine cannot send are dropped, not a failure here.
+ */
+async function overloadPhase (ctx: Context, scenario: string): Promise<void> {
+  const { overloadConsumers, overloadRate, seconds, symbol } = ctx.options
+  await ctx.withService(`${scenario}-overload`, {}, async (svc) => {
+    await withConsumers(ctx, svc, overloadConsumers, scenario, 'md-overload',
+      `overload: ${overloadConsumers} consumers on ${symbol} (${subscriptionText(ctx)}) while ${overloadRate} crossing orders/s are offered for ${seconds.overload} s`,
+      async (body) => { await ctx.httpPhase(scenario, 'orders', 'order flow', svc, { mode: 'rate', rate: overloadRate, durationMs: seconds.overload * 1000, body, connections: 64 }) },
+      { overload: true })
+  })
+}
+
+/** The overload phase alone (--scenario overload). */
+export async function overloadScenario (ctx: Context): Promise<void> {
+  if (ctx.options.overloadConsumers === 0) throw new Error('--scenario overload needs --overload-consumers above 0')
+  await overloadPhase(ctx, 'overload')
 }
 
 /** off is run first and last: the ratio is to the mean of both, which cancels slow drift of the machine. */

@@ -2,6 +2,7 @@
  * The issue's targets, judged on a run's phases (reported, never asserted
  * in tests), and the short text summary printed on stdout.
  */
+import { marketDataFigures, marketDataText, rssThirds, RSS_FLAT_RATIO } from './md-figures.js'
 import type { HttpLoadResult, MonitorSample, PhaseResult, RunResult, TargetResult } from './types.js'
 
 /**
@@ -59,7 +60,8 @@ export function evaluateTargets (phases: PhaseResult[], fixedRate: number, mdRat
   }
   const md = find(phases, 'marketdata', `md-${mdRate}`)
   const mdSat = find(phases, 'marketdata', 'md-saturation')
-  const mdPhases = [md, mdSat].filter((p): p is PhaseResult => p?.consumers != null)
+  const overload = phases.find((p) => p.name === 'md-overload' && p.consumers !== null)
+  const mdPhases = [md, mdSat, overload].filter((p): p is PhaseResult => p?.consumers != null)
   const d3 = 'Seq gaps seen by the consumers (all market-data phases)'
   if (mdPhases.length === 0) out.push(missing('seq-gaps', d3, '0', 'needs --scenario marketdata'))
   else {
@@ -67,20 +69,41 @@ export function evaluateTargets (phases: PhaseResult[], fixedRate: number, mdRat
     const deltas = mdPhases.reduce((s, p) => s + (p.consumers?.deltas ?? 0), 0)
     out.push({ id: 'seq-gaps', description: d3, target: '0', measured: `${gaps} gaps in ${deltas} deltas`, met: gaps === 0 && deltas > 0, detail: mdPhases.map((p) => `${p.name}: ${p.consumers?.seqGaps}`).join(', ') })
   }
+  const d4 = 'Checksum mismatches: each consumer\'s own book against every l2 message (all market-data phases)'
+  const checked = mdPhases.filter((p) => p.consumers?.serverSendsChecksum === true)
+  if (checked.length === 0) out.push(missing('checksums', d4, '0', mdPhases.length === 0 ? 'needs --scenario marketdata' : 'the server sends no checksum'))
+  else {
+    const bad = checked.reduce((s, p) => s + (p.consumers?.checksumMismatches ?? 0), 0)
+    const verified = checked.reduce((s, p) => s + (p.consumers?.checksumsVerified ?? 0), 0)
+    out.push({ id: 'checksums', description: d4, target: '0', measured: `${bad} mismatches in ${verified} verified`, met: bad === 0 && verified > 0, detail: checked.map((p) => `${p.name}: ${p.consumers?.checksumMismatches}`).join(', ') })
+  }
   if (md?.consumers == null) {
     out.push(missing('slow-consumers', 'Slow-consumer disconnects of consumers that keep up', '0', 'needs --scenario marketdata'))
-    out.push(missing('rss-flat', `Server RSS over the ${mdRate} orders/s market-data run`, 'flat (< 10% growth)', 'needs --scenario marketdata'))
-    out.push(missing('accept-to-receipt', `p99 accept-to-receipt at ${mdRate} orders/s`, '< 50 ms', 'needs --scenario marketdata'))
+    out.push(missing('rss-flat', `Server RSS over the ${mdRate} orders/s market-data run`, `flat (last third ≤ ${RSS_FLAT_RATIO} × first)`, 'needs --scenario marketdata'))
+    out.push(missing('accept-to-receipt', `raw-interval p99 accept-to-receipt at ${mdRate} orders/s`, '< 5 ms', 'needs --scenario marketdata'))
   } else {
     const c = md.consumers
     const satSlow = mdSat?.consumers?.slowConsumerDisconnects
     out.push({ id: 'slow-consumers', description: `Slow-consumer disconnects at ${mdRate} orders/s (consumers that keep up)`, target: '0', measured: String(c.slowConsumerDisconnects), met: c.slowConsumerDisconnects === 0 && c.connected === c.consumers, detail: `${c.connected}/${c.consumers} connected; other closes ${JSON.stringify(c.unexpectedCloses)}; at saturation: ${satSlow ?? 'n/a'}` })
+    const thirds = rssThirds(md)
     const trend = rssTrend(md)
-    out.push(trend === null
-      ? missing('rss-flat', `Server RSS over the ${mdRate} orders/s market-data run`, 'flat (< 10% growth)', 'too few samples')
-      : { id: 'rss-flat', description: `Server RSS over the ${mdRate} orders/s market-data run`, target: 'flat (< 10% growth)', measured: `${trend.startMb} → ${trend.endMb} MB (${trend.growthPct.toFixed(1)}%)`, met: trend.growthPct < 10, detail: `linear trend ${trend.slopeMbPerMin} MB/min` })
+    const rssTarget = `flat (last third ≤ ${RSS_FLAT_RATIO} × first)`
+    out.push(thirds === null
+      ? missing('rss-flat', `Server RSS over the ${mdRate} orders/s market-data run`, rssTarget, 'too few samples')
+      : { id: 'rss-flat', description: `Server RSS over the ${mdRate} orders/s market-data run`, target: rssTarget, measured: `${thirds.firstMb} → ${thirds.lastMb} MB (× ${thirds.ratio})`, met: thirds.flat, detail: `${thirds.samples} samples${trend === null ? '' : `; linear trend ${trend.slopeMbPerMin} MB/min`}` })
+    const raw = c.l2ByInterval.raw?.l2ToReceipt
     const a = c.acceptToReceipt
-    out.push({ id: 'accept-to-receipt', description: `p99 accept-to-receipt at ${mdRate} orders/s, ${c.connected} consumers`, target: '< 50 ms', measured: `${a.p99} ms (p50 ${a.p50}, max ${a.max})`, met: a.count > 0 && a.p99 < 50, detail: `${a.count} trade receipts; publish→receipt p99 ${c.publishToReceipt.p99} ms` })
+    const d6 = `raw-interval p99 accept-to-receipt (l2 timestamp → receipt) at ${mdRate} orders/s, ${c.connected} consumers`
+    if (raw === undefined || raw.count === 0) out.push(missing('accept-to-receipt', d6, '< 5 ms', `no raw-interval l2 message timed (subscriptions: ${Object.keys(c.l2ByInterval).join(', ') || 'none'}); trades p99 ${a.p99} ms`))
+    else out.push({ id: 'accept-to-receipt', description: d6, target: '< 5 ms', measured: `${raw.p99} ms (p50 ${raw.p50}, max ${raw.max})`, met: raw.p99 < 5 && c.seqGaps === 0, detail: `${raw.count} l2 receipts, ${c.seqGaps} gaps; trades p99 ${a.p99} ms (${a.count} receipts)` })
+  }
+  const d9 = 'Server share of accept-to-receipt under overload (publish_to_write_ms p99, GET /statistics)'
+  const share = overload?.serverShare?.publishToWriteMs
+  if (overload === undefined) out.push(missing('server-share-overload', d9, '< 100 ms', 'needs --scenario marketdata or overload'))
+  else if (share == null || share.p99 === null) out.push(missing('server-share-overload', d9, '< 100 ms', 'the server does not report gateway.publish_to_write_ms'))
+  else {
+    const oc = overload.consumers
+    out.push({ id: 'server-share-overload', description: d9, target: '< 100 ms', measured: `${share.p99} ms (p50 ${share.p50 ?? 'n/a'}, max ${share.max ?? 'n/a'})`, met: share.p99 < 100 && (oc?.seqGaps ?? 1) === 0 && (oc?.checksumMismatches ?? 1) === 0, detail: `${oc?.connected ?? 0} consumers; gaps ${oc?.seqGaps ?? 'n/a'}, checksum mismatches ${oc?.checksumMismatches ?? 'n/a'}; consumer-side raw p99 ${oc?.l2ByInterval.raw?.l2ToReceipt.p99 ?? 'n/a'} ms` })
   }
   const bareWs = find(phases, 'marketdata', 'bare-ws')?.consumers
   const d7 = 'Gateway delivered messages/s at saturation vs a bare ws broadcast (same size, same consumers)'
@@ -166,9 +189,11 @@ export function textSummary (result: RunResult): string {
     else cols.push(pad('', 55))
     const foreign = foreignCpuPct(p.monitor, result.meta.cpus)
     cols.push(pad(foreign === null ? '-' : String(foreign), 10))
-    if (c !== null) cols.push(`${c.messagesPerSecond} msg/s to ${c.connected}, gaps ${c.seqGaps}${c.acceptToReceipt.count > 0 ? `, a→r p99 ${c.acceptToReceipt.p99} ms` : ''}`)
+    if (c !== null) cols.push(`${c.messagesPerSecond} msg/s to ${c.connected}, gaps ${c.seqGaps}${c.serverSendsChecksum ? `, checksum mismatches ${c.checksumMismatches}` : ''}${c.l2ToReceipt.count > 0 ? `, l2 a→r p99 ${c.l2ToReceipt.p99} ms` : ''}`)
     lines.push(cols.join(' '))
   }
+  const md = marketDataText(result.marketData ?? marketDataFigures(result.phases))
+  if (md.length > 0) lines.push('', ...md)
   const failed = result.checks.filter((c) => !c.ok)
   lines.push('', `checks: ${result.passed ? 'PASSED' : 'FAILED'} (${result.checks.length - failed.length} of ${result.checks.length} passed)`)
   for (const c of failed) lines.push(`  [FAIL] ${c.phase} ${c.rule}: ${c.detail}`)

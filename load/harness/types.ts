@@ -3,6 +3,7 @@
  * the HTML report renders. Latencies are milliseconds, times since a phase
  * start are seconds, absolute times are epoch milliseconds.
  */
+import type { MarketDataFigure } from './md-figures.js'
 
 export interface LatencySummary {
   readonly count: number
@@ -119,10 +120,27 @@ export interface ConsumerResult {
   readonly unexpectedCloses: Record<string, number>
   readonly slowConsumerDisconnects: number
   readonly errors: number
+  /** l2 messages whose checksum (issue 13) was compared with the consumer's own book, and how many differed. */
+  readonly checksumsVerified: number
+  readonly checksumMismatches: number
+  /** l2 messages received by a consumer whose book had failed a checksum (until a snapshot or resync). */
+  readonly unverified: number
+  /** Whether any l2 message carried a checksum / a delta carried prev_seq (servers from issue 13 on). */
+  readonly serverSendsChecksum: boolean
+  readonly serverSendsPrevSeq: boolean
+  /** `resync` messages received (l2: a fresh snapshot; trades: a dropped tail), and heartbeats. */
+  readonly l2Resyncs: number
+  readonly tradeResyncs: number
+  readonly heartbeats: number
   /** Receipt time minus trade.timestamp*1000 for every trade every consumer received. */
   readonly acceptToReceipt: LatencySummary
-  /** Receipt time minus the delta's own timestamp (publish to receipt). */
-  readonly publishToReceipt: LatencySummary
+  /**
+   * Receipt time minus the l2 message's timestamp (deltas and resyncs): accept-to-receipt from issue 13
+   * on, where it is the engine time of the newest command the message reflects; the publish time before.
+   */
+  readonly l2ToReceipt: LatencySummary
+  /** The same by the subscription's interval ('default': none was sent), with the consumers on each. */
+  readonly l2ByInterval: Record<string, { readonly consumers: number, readonly l2ToReceipt: LatencySummary }>
   readonly series: ConsumerProgressPoint[]
 }
 
@@ -139,8 +157,29 @@ export interface PhaseResult {
   readonly consumers: ConsumerResult | null
   readonly monitor: MonitorSample[]
   /** Gateway figures from GET /statistics at the end of the phase. */
-  readonly gateway: Record<string, number> | null
+  readonly gateway: Record<string, unknown> | null
+  /** Market-data phases on the service: the server's share of accept-to-receipt (server-share.ts). */
+  readonly serverShare?: ServerShare | null
+  /** The l2 subscription the consumers used. */
+  readonly subscription?: { readonly depth: number | 'full' | null, readonly intervals: ReadonlyArray<string | null>, readonly note: string } | null
+  /** Consumers and order rate set past what the machine can deliver: delivery rules do not apply. */
+  readonly overload?: boolean
   readonly notes: string[]
+}
+
+/**
+ * GET /statistics → gateway (issue 13's contract, section 6), sampled each second of a market-data
+ * phase. null: the server does not report that field (reported "n/a").
+ */
+export interface ServerShare {
+  /** Engine timestamp of a public message → handed to the socket, ms, as the server reports it at the end. */
+  readonly publishToWriteMs: { readonly count: number | null, readonly p50: number | null, readonly p99: number | null, readonly max: number | null } | null
+  readonly behindSubscribers: { readonly last: number, readonly peak: number } | null
+  readonly maxBufferedBytes: { readonly last: number, readonly peak: number } | null
+  /** Counters: their growth over the phase (end minus start). */
+  readonly conflatedMessages: number | null
+  readonly resyncs: number | null
+  readonly samples: number
 }
 
 export interface TargetResult {
@@ -190,6 +229,8 @@ export interface RunResult {
   readonly checks: Array<{ readonly phase: string, readonly rule: string, readonly ok: boolean, readonly detail: string }>
   readonly passed: boolean
   readonly targets: TargetResult[]
+  /** Issue 13's market-data figures, one per market-data phase (md-figures.ts). */
+  readonly marketData: MarketDataFigure[]
   readonly profiles: ProfileSummary[]
   readonly files: { json: string, html: string }
 }

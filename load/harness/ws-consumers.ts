@@ -10,13 +10,16 @@ import { LogHistogram } from './histogram.js'
 import { roundSummary } from './histogram.js'
 import { forkHarness, stopChild } from './procs.js'
 import type { WorkerConfig, WorkerCounters, WorkerMessage } from './ws-consumer-worker.js'
-import type { ConsumerProgressPoint, ConsumerResult } from './types.js'
+import type { L2Subscription } from './l2-subscription.js'
+import type { ConsumerProgressPoint, ConsumerResult, LatencySummary } from './types.js'
 
 export interface ConsumerOptions {
   readonly wsUrl: string
   readonly count: number
   readonly symbol: string
   readonly channels?: readonly string[]
+  /** depth and intervals of the l2_updates subscriptions (default: neither sent). */
+  readonly l2?: L2Subscription
   readonly handshake?: 'gateway' | 'bare'
   /** Worker processes to spread the consumers over (default 1). */
   readonly procs?: number
@@ -64,20 +67,25 @@ export class ConsumerGroup {
   static async start (options: ConsumerOptions): Promise<ConsumerGroup> {
     const procs = Math.max(1, Math.min(options.procs ?? 1, options.count))
     const workers: Worker[] = []
+    let firstIndex = 0
     try {
       for (let i = 0; i < procs; i++) {
         const { child } = forkHarness('ws-consumer-worker.js')
         const worker: Worker = { child, messages: [], final: null }
         child.on('message', (m: WorkerMessage) => { if (m.type !== 'progress') worker.messages.push(m) })
+        const count = Math.floor(options.count / procs) + (i < options.count % procs ? 1 : 0)
         const config: WorkerConfig = {
           wsUrl: options.wsUrl,
-          count: Math.floor(options.count / procs) + (i < options.count % procs ? 1 : 0),
+          count,
           symbol: options.symbol,
           channels: options.channels ?? ['l2_updates', 'trades'],
           handshake: options.handshake ?? 'gateway',
           connectConcurrency: options.connectConcurrency ?? 50,
-          connectTimeoutMs: options.connectTimeoutMs ?? 10_000
+          connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+          l2: options.l2 ?? { depth: null, intervals: [] },
+          firstIndex
         }
+        firstIndex += count
         child.send({ type: 'start', config })
         workers.push(worker)
       }
@@ -131,15 +139,28 @@ export class ConsumerGroup {
 
   private merge (all: WorkerCounters[], connected: number): ConsumerResult {
     const accept = new LogHistogram()
-    const publish = new LogHistogram()
+    const l2 = new LogHistogram()
+    const byInterval = new Map<string, LogHistogram>()
+    const intervals: Record<string, number> = {}
     const byType: Record<string, number> = {}
     const closes: Record<string, number> = {}
-    const sum = (key: 'messages' | 'bytes' | 'gaps' | 'snapshots' | 'deltas' | 'trades' | 'errors'): number => all.reduce((s, x) => s + x[key], 0)
+    type Summed = 'messages' | 'bytes' | 'gaps' | 'snapshots' | 'deltas' | 'trades' | 'errors' | 'checksumsVerified' | 'checksumMismatches' | 'unverified' | 'l2Resyncs' | 'tradeResyncs' | 'heartbeats'
+    const sum = (key: Summed): number => all.reduce((s, x) => s + x[key], 0)
     for (const x of all) {
       accept.merge(x.acceptToReceipt)
-      publish.merge(x.publishToReceipt)
+      for (const [k, json] of Object.entries(x.l2ToReceipt)) {
+        l2.merge(json)
+        const h = byInterval.get(k) ?? new LogHistogram()
+        h.merge(json)
+        byInterval.set(k, h)
+      }
+      for (const [k, v] of Object.entries(x.intervals)) intervals[k] = (intervals[k] ?? 0) + v
       for (const [k, v] of Object.entries(x.byType)) byType[k] = (byType[k] ?? 0) + v
       for (const [k, v] of Object.entries(x.closes)) closes[k] = (closes[k] ?? 0) + v
+    }
+    const l2ByInterval: Record<string, { consumers: number, l2ToReceipt: LatencySummary }> = {}
+    for (const [k, n] of Object.entries(intervals)) {
+      l2ByInterval[k] = { consumers: n, l2ToReceipt: roundSummary((byInterval.get(k) ?? new LogHistogram()).summary()) }
     }
     const since = Math.min(...all.map((x) => x.since))
     const at = Math.max(...all.map((x) => x.at))
@@ -166,8 +187,17 @@ export class ConsumerGroup {
       unexpectedCloses: closes,
       slowConsumerDisconnects: closes['1013'] ?? 0,
       errors: sum('errors'),
+      checksumsVerified: sum('checksumsVerified'),
+      checksumMismatches: sum('checksumMismatches'),
+      unverified: sum('unverified'),
+      serverSendsChecksum: all.some((x) => x.checksumSeen),
+      serverSendsPrevSeq: all.some((x) => x.prevSeqSeen),
+      l2Resyncs: sum('l2Resyncs'),
+      tradeResyncs: sum('tradeResyncs'),
+      heartbeats: sum('heartbeats'),
       acceptToReceipt: roundSummary(accept.summary()),
-      publishToReceipt: roundSummary(publish.summary()),
+      l2ToReceipt: roundSummary(l2.summary()),
+      l2ByInterval,
       series
     }
   }

@@ -1,12 +1,21 @@
 /* global console */
 // Market-data fan-out under trading load. Two scenarios in parallel:
 //   consumers: CONSUMERS VUs, each holding one WebSocket on /ws subscribed to
-//              l2_updates and trades for SYMBOL for the whole run;
+//              l2_updates (DEPTH, and an interval from INTERVALS, round-robin
+//              by VU: raw, 100ms, 1000ms) and trades for SYMBOL for the whole run;
 //   orders:    ORDER_RATE orders/s on SYMBOL, priced in a narrow band around
 //              the base price so buys and sells cross and trades happen.
 // What it measures, per consumer connection:
-//   - seq_gaps: l2 delta whose seq != previous + 1 after a snapshot (must be 0:
-//     a gap means a client's book silently diverged);
+//   - seq_gaps: l2 delta whose prev_seq is not the seq the consumer holds (a
+//     server before issue 13 sends no prev_seq: seq != previous + 1). Must be 0:
+//     a gap means a client's book silently diverged;
+//   - checksum_mismatches / checksums_verified: after applying each snapshot,
+//     delta or resync to its own book, the consumer's CRC-32 of the top 10
+//     levels (lib/checksum.js) against the message's checksum. Must be 0 / > 0;
+//   - l2_accept_to_receipt_ms{interval}: now - the l2 message's timestamp (the
+//     engine time of the newest command it reflects), per interval;
+//   - resyncs_received{channel}: server-pushed resyncs (a fresh snapshot, or a
+//     dropped trade tail) after the server had to drop messages;
 //   - accept_to_receipt_ms: now - trade.timestamp (engine accept time) for every
 //     trade received, i.e. matching + publish + fan-out latency. Assumes the
 //     k6 and engine clocks agree (same host or NTP);
@@ -31,6 +40,7 @@ import {
   MAX_DROPPED, MAX_FAILED_RATE, SUMMARY_TREND_STATS
 } from './lib/api.js'
 import { crossingOrder } from './lib/orders.js'
+import { applyDelta, loadBook, newBook, trimAndChecksum } from './lib/checksum.js'
 import { summaryOutputs } from './lib/summary.js'
 
 const SYMBOL = env('SYMBOL', 'BTC-USDT')
@@ -47,9 +57,25 @@ const CROSS_BAND = envFloat('CROSS_BAND', 0.002) // ±0.2% around the base price
 const ACCEPT_P95_MS = envFloat('ACCEPT_P95_MS', 100)
 const ACCEPT_P99_MS = envFloat('ACCEPT_P99_MS', 250)
 const SCHEDULED = Math.round(ORDER_RATE * parseDuration(DURATION) / 1000)
+// Issue 13: each VU subscribes l2_updates with one of INTERVALS (round-robin by VU id) at DEPTH; 'none'
+// leaves the field out (a server before issue 13 refuses `interval`).
+const INTERVAL_NAMES = ['raw', '100ms', '1000ms']
+const INTERVAL_MS = { raw: 0, '100ms': 100, '1000ms': 1000 }
+const INTERVALS = env('INTERVALS', 'raw,100ms,1000ms') === 'none' ? [] : env('INTERVALS', 'raw,100ms,1000ms').split(',').map(function (s) { return s.trim() })
+for (const name of INTERVALS) {
+  if (INTERVAL_NAMES.indexOf(name) < 0) throw new Error(`INTERVALS: unknown interval '${name}' (raw, 100ms, 1000ms or none)`)
+}
+const DEPTH_TEXT = env('DEPTH', '10')
+const DEPTH = DEPTH_TEXT === 'none' ? null : DEPTH_TEXT === 'full' ? 'full' : envInt('DEPTH', 10)
+// A run that verified no checksum (a server that sends none) fails unless this is false.
+const REQUIRE_CHECKSUM = env('REQUIRE_CHECKSUM', 'true') !== 'false'
 
 const wsMessages = new Counter('ws_messages_received') // tagged type=<message type>
 const seqGaps = new Counter('seq_gaps')
+const checksumMismatches = new Counter('checksum_mismatches')
+const checksumsVerified = new Counter('checksums_verified')
+const resyncs = new Counter('resyncs_received') // tagged channel=l2_updates|trades
+const l2AcceptToReceipt = new Trend('l2_accept_to_receipt_ms', true) // tagged interval
 const acceptToReceipt = new Trend('accept_to_receipt_ms', true)
 const pingRtt = new Trend('ws_ping_rtt_ms', true)
 const subscribed = new Rate('ws_subscribe_ok') // connected + both subscriptions acked
@@ -83,6 +109,7 @@ export const options = {
   // samples have count 0, while an empty trend passes its percentile limits.
   thresholds: Object.assign({
     seq_gaps: ['count==0'],
+    checksum_mismatches: ['count==0'],
     ws_errors: ['count==0'],
     ws_subscribe_ok: ['rate>0.99'],
     // Every consumer lasted to the end: a feed that cut consumers off after
@@ -98,7 +125,9 @@ export const options = {
     'http_req_duration{scenario:orders}': latencyThresholds(),
     dropped_iterations: [`count<=${MAX_DROPPED}`]
   }, deliveryThreshold(SCHEDULED, '{scenario:orders}'),
-  PING_INTERVAL_MS < HOLD_MS ? { 'ws_messages_received{type:pong}': ['count>0'] } : {}),
+  PING_INTERVAL_MS < HOLD_MS ? { 'ws_messages_received{type:pong}': ['count>0'] } : {},
+  REQUIRE_CHECKSUM ? { checksums_verified: ['count>0'] } : {},
+  intervalThresholds()),
   summaryTrendStats: SUMMARY_TREND_STATS
 }
 
@@ -110,23 +139,58 @@ export function setup () {
   return data
 }
 
-// Per-connection sequence tracking. Only deltas after a snapshot are judged:
-// the snapshot fixes the baseline, each delta must be exactly previous + 1.
-// After a gap we resync to the new seq so one hole counts once.
-function trackSeq (state, msg) {
+// Per interval: the l2 latency trend, allowed ACCEPT_P99_MS plus the interval's window (a 1000ms delta
+// waits up to a second by design); a threshold is also what makes k6 print a tagged submetric.
+function intervalThresholds () {
+  const out = {}
+  for (const name of INTERVALS) out[`l2_accept_to_receipt_ms{interval:${name}}`] = [`p(99)<${ACCEPT_P99_MS + INTERVAL_MS[name]}`]
+  return out
+}
+
+// This VU's l2 subscribe message.
+function l2Subscribe (interval) {
+  const msg = { type: 'subscribe', channel: 'l2_updates', symbol: SYMBOL }
+  if (DEPTH !== null) msg.depth = DEPTH
+  if (interval !== null) msg.interval = interval
+  return msg
+}
+
+// One l2 message (snapshot, delta or resync), verified as the contract asks a client to: a delta's prev_seq
+// must be the seq the consumer holds (after a snapshot); every message's checksum must equal the CRC-32 of
+// the consumer's own book once the message is applied. After a mismatch the book is known wrong: it is not
+// judged again until a snapshot or resync replaces it, so one divergence counts once.
+function onL2 (state, msg, now) {
   const seq = Number(msg.seq)
-  if (msg.kind === 'snapshot') {
-    state.last[msg.symbol] = seq
-    seqGaps.add(0) // makes the metric (and its threshold) visible even when clean
-    return
+  if (msg.kind === 'snapshot' || msg.type === 'resync') {
+    if (msg.type === 'resync') resyncs.add(1, { channel: 'l2_updates' })
+    loadBook(state.book, msg.bids, msg.asks)
+    state.depth = typeof msg.depth === 'number' ? msg.depth : (typeof DEPTH === 'number' ? DEPTH : 0)
+    state.synced = true
+    state.broken = false
+    seqGaps.add(0) // makes the metrics (and their thresholds) visible even when clean
+    checksumMismatches.add(0)
+  } else if (state.synced) {
+    const chained = typeof msg.prev_seq === 'number' ? msg.prev_seq === state.seq : seq === state.seq + 1
+    if (!chained) {
+      seqGaps.add(1)
+      if (state.gapsLogged++ < 3) console.warn(`VU ${exec.vu.idInTest}: ${msg.symbol} seq gap: held ${state.seq}, delta ${msg.prev_seq} -> ${seq}`)
+    }
+    applyDelta(state.book, msg.bids, msg.asks)
+  } else {
+    return // a delta before any snapshot: nothing to apply it to
   }
-  const last = state.last[msg.symbol]
-  if (last === undefined) return
-  if (seq !== last + 1) {
-    seqGaps.add(1)
-    if (state.gapsLogged++ < 3) console.warn(`VU ${exec.vu.idInTest}: ${msg.symbol} seq gap: ${last} -> ${seq}`)
+  state.seq = seq
+  if (typeof msg.checksum === 'number' && !state.broken) {
+    const mine = trimAndChecksum(state.book, state.depth)
+    checksumsVerified.add(1)
+    if (mine !== msg.checksum) {
+      checksumMismatches.add(1)
+      state.broken = true
+      if (state.mismatchesLogged++ < 3) console.warn(`VU ${exec.vu.idInTest}: ${msg.symbol} checksum ${msg.checksum} at seq ${seq}, own book ${mine}`)
+    }
   }
-  state.last[msg.symbol] = seq
+  const ts = Number(msg.timestamp)
+  if (msg.kind !== 'snapshot' && Number.isFinite(ts)) l2AcceptToReceipt.add(now - ts * 1000, { interval: state.interval })
 }
 
 function handleMessage (state, raw) {
@@ -142,7 +206,11 @@ function handleMessage (state, raw) {
   switch (msg.type) {
     case 'connected': state.connected = true; break
     case 'subscribed': state.acks++; break
-    case 'l2_update': trackSeq(state, msg); break
+    case 'l2_update': onL2(state, msg, now); break
+    case 'resync':
+      if (msg.channel === 'l2_updates') onL2(state, msg, now)
+      else resyncs.add(1, { channel: String(msg.channel) })
+      break
     case 'trade':
       for (const t of Array.isArray(msg.data) ? msg.data : []) {
         const ts = Number(t.timestamp) // epoch seconds, float
@@ -161,14 +229,29 @@ function handleMessage (state, raw) {
 // One consumer: connect, subscribe, hold the socket for HOLD_MS, then close it.
 // ws.connect() returns when the socket has closed, whoever closed it.
 export function consume () {
-  const state = { last: {}, gapsLogged: 0, pings: {}, nextPingId: 1, connected: false, acks: 0, heldFull: false, why: 'closed by the server' }
+  const interval = INTERVALS.length === 0 ? null : INTERVALS[(exec.vu.idInTest - 1) % INTERVALS.length]
+  const state = {
+    interval: interval === null ? 'default' : interval,
+    book: newBook(),
+    depth: 0,
+    seq: 0,
+    synced: false,
+    broken: false,
+    gapsLogged: 0,
+    mismatchesLogged: 0,
+    pings: {},
+    nextPingId: 1,
+    connected: false,
+    acks: 0,
+    heldFull: false,
+    why: 'closed by the server'
+  }
   let res = null
   try {
     res = ws.connect(WS_URL, { tags: { name: 'WS /ws' } }, function (socket) {
       socket.on('open', function () {
-        for (const channel of ['l2_updates', 'trades']) {
-          socket.send(JSON.stringify({ type: 'subscribe', channel, symbol: SYMBOL }))
-        }
+        socket.send(JSON.stringify(l2Subscribe(interval)))
+        socket.send(JSON.stringify({ type: 'subscribe', channel: 'trades', symbol: SYMBOL }))
         socket.setInterval(function () {
           const id = state.nextPingId++
           state.pings[id] = Date.now()

@@ -6,6 +6,7 @@
  */
 import type { MonitorSample, PhaseResult, RunResult } from '../harness/types.js'
 import { foreignCpuPct } from '../harness/summary.js'
+import { serverShareText } from '../harness/server-share.js'
 import { escapeXml as esc, lineChart, type Series } from './svg.js'
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf']
@@ -17,7 +18,7 @@ td.l,th.l{text-align:left}.met{background:#e3f6e3}.miss{background:#fde2e2}.na{b
 .charts{display:flex;flex-wrap:wrap;gap:8px}.chart{border:1px solid #eee;background:#fff}.muted{color:#777;font-size:12px}code{font-size:12px}`
 
 const n = (v: number | null | undefined, digits = 3): string => v === null || v === undefined || !Number.isFinite(v) ? '–' : String(Number(v.toFixed(digits)))
-const kv = (o: Record<string, number> | null | undefined): string => o == null || Object.keys(o).length === 0 ? '–' : Object.entries(o).map(([k, v]) => `${esc(k)}: ${v}`).join(', ')
+const kv = (o: Record<string, unknown> | null | undefined): string => o == null || Object.keys(o).length === 0 ? '–' : Object.entries(o).map(([k, v]) => `${esc(k)}: ${esc(typeof v === 'object' ? JSON.stringify(v) : String(v))}`).join(', ')
 
 function table (head: string[], rows: string[][], leftCols = 1): string {
   const th = head.map((h, i) => `<th${i < leftCols ? ' class="l"' : ''}>${h}</th>`).join('')
@@ -135,9 +136,14 @@ function phaseDetails (p: PhaseResult): string {
     rows.push(['delivered', `${c.messages} messages (${c.bytes} B, avg ${c.avgMessageBytes} B) in ${c.windowS} s → ${c.messagesPerSecond} msg/s; ${kv(c.byType)}`])
     rows.push(['seq', `${c.seqGaps} gaps in ${c.deltas} deltas, ${c.snapshots} snapshots`], ['trades received', String(c.tradesReceived)])
     rows.push(['accept→receipt ms', `p50 ${n(c.acceptToReceipt.p50)}, p90 ${n(c.acceptToReceipt.p90)}, p99 ${n(c.acceptToReceipt.p99)}, max ${n(c.acceptToReceipt.max)} (${c.acceptToReceipt.count} samples)`])
-    rows.push(['publish→receipt ms', `p50 ${n(c.publishToReceipt.p50)}, p99 ${n(c.publishToReceipt.p99)}, max ${n(c.publishToReceipt.max)}`])
+    for (const [interval, x] of Object.entries(c.l2ByInterval)) {
+      rows.push([`l2 timestamp→receipt ms (${interval}, ${x.consumers} consumers)`, `p50 ${n(x.l2ToReceipt.p50)}, p99 ${n(x.l2ToReceipt.p99)}, max ${n(x.l2ToReceipt.max)} (${x.l2ToReceipt.count} messages)`])
+    }
+    rows.push(['checksums', c.serverSendsChecksum ? `${c.checksumsVerified} verified, ${c.checksumMismatches} mismatches, ${c.unverified} unverified after one` : 'n/a (the server sends none)'])
+    rows.push(['resyncs / heartbeats', `l2 ${c.l2Resyncs}, trades ${c.tradeResyncs} / ${c.heartbeats}`])
     rows.push(['closes by server', kv(c.unexpectedCloses)], ['slow-consumer disconnects', String(c.slowConsumerDisconnects)])
   }
+  if (p.serverShare !== undefined) rows.push(['server side (/statistics)', esc(serverShareText(p.serverShare))])
   if (p.gateway !== null) rows.push(['gateway (/statistics)', kv(p.gateway)])
   if (Object.keys(p.env).length > 0) rows.push(['server env', esc(Object.entries(p.env).map(([k, v]) => `${k}=${v}`).join(' '))])
   for (const note of p.notes) rows.push(['note', esc(note)])

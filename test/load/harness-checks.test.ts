@@ -52,8 +52,17 @@ function consumers (over: Partial<ConsumerResult>): ConsumerResult {
     unexpectedCloses: {},
     slowConsumerDisconnects: 0,
     errors: 0,
+    checksumsVerified: 320,
+    checksumMismatches: 0,
+    unverified: 0,
+    serverSendsChecksum: true,
+    serverSendsPrevSeq: true,
+    l2Resyncs: 0,
+    tradeResyncs: 0,
+    heartbeats: 40,
     acceptToReceipt: latency,
-    publishToReceipt: latency,
+    l2ToReceipt: latency,
+    l2ByInterval: { raw: { consumers: 20, l2ToReceipt: latency } },
     series: [],
     ...over
   }
@@ -67,7 +76,7 @@ const failed = (phases: PhaseResult[]): string[] => evaluateChecks(phases).filte
 
 t.test('a clean rate phase and a clean consumer phase pass every rule', async (t) => {
   const checks = evaluateChecks([phase({ http: http({}), consumers: consumers({}) })])
-  t.same(checks.map((c) => c.rule).sort(), ['consumers-connected', 'consumers-lasted', 'delivered', 'dropped', 'errors', 'measured', 'messages', 'seq-gaps', 'ws-errors'])
+  t.same(checks.map((c) => c.rule).sort(), ['checksums', 'consumers-connected', 'consumers-lasted', 'delivered', 'dropped', 'errors', 'measured', 'messages', 'seq-gaps', 'ws-errors'])
   t.ok(checks.every((c) => c.ok), JSON.stringify(checks.filter((c) => !c.ok)))
 })
 
@@ -92,6 +101,18 @@ t.test('consumers must all connect, all last, and see no error and no gap', asyn
   t.same(failed([phase({ http: http({ mode: 'saturation' }), consumers: consumers({ unexpectedCloses: { 1013: 3 } }) })]), [],
     'at saturation the gateway may shed slow consumers')
   t.same(failed([phase({ target: 'bare-ws', consumers: consumers({ deltas: 0, tradesReceived: 0 }) })]), [], 'the bare ws baseline sends no book or trades')
+})
+
+t.test('a checksum mismatch fails the phase (issue 13); a server that sends no checksum has nothing to fail', async (t) => {
+  t.same(failed([phase({ consumers: consumers({ checksumMismatches: 1 }) })]), ['checksums'])
+  t.same(failed([phase({ consumers: consumers({ serverSendsChecksum: false, checksumsVerified: 0 }) })]), [])
+})
+
+t.test('an overload phase is judged on gaps, checksums, errors and connections, not on delivery', async (t) => {
+  const flooded = http({ sent: 1000, dropped: 2000, completed: 900, statusCodes: { 200: 900 }, errorCount: 100 })
+  t.same(failed([phase({ overload: true, http: flooded, consumers: consumers({ unexpectedCloses: { 1013: 3 } }) })]), [], 'dropped arrivals, timeouts and shed consumers are what overload means')
+  t.same(failed([phase({ http: flooded, consumers: consumers({}) })]), ['delivered', 'dropped', 'errors'], 'the same figures fail a rate phase')
+  t.same(failed([phase({ overload: true, http: flooded, consumers: consumers({ seqGaps: 1, checksumMismatches: 2 }) })]), ['checksums', 'seq-gaps'])
 })
 
 t.test('a lifecycle phase: expected refusals count as delivered, and an amend, an OCO list and a stop must have worked', async (t) => {

@@ -117,7 +117,7 @@ t.test('the lifecycle scenario against the real server: every pass/fail rule pas
     outDir,
     fixedRate: 100,
     connections: 4,
-    seconds: { warmup: 1, fixed: 3, saturation: 0, marketdata: 0, mdSaturation: 0, journal: 0 },
+    seconds: { warmup: 1, fixed: 3, saturation: 0, marketdata: 0, mdSaturation: 0, overload: 0, journal: 0 },
     log: (line) => lines.push(line)
   })
   const phase = result.phases.find((p) => p.name === 'rate-100')

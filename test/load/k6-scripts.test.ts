@@ -85,6 +85,7 @@ for (const file of files) {
 interface SentRequest { method: string, url: string, body: string | null, headers: Record<string, string> }
 
 interface Driven {
+  sent?: Array<Record<string, unknown>>
   options?: { scenarios: Record<string, unknown>, thresholds: Record<string, string[]> }
   setup?: { runId: string, apiKey: string | null, notes: string[] }
   summary?: Record<string, string>
@@ -135,6 +136,35 @@ t.test('every script fails a run that measured nothing, dropped arrivals or fell
   t.same(th['ws_messages_received{type:l2_update}'], ['count>0'], 'marketdata.js: book deltas reached consumers')
   t.same(th['orders_ok{scenario:orders}'], ['count>=475'], 'marketdata.js: the order flow delivered its rate')
   t.same(th.dropped_iterations, ['count<=0'], 'marketdata.js: no dropped iterations')
+  t.same(th.seq_gaps, ['count==0'], 'marketdata.js: a prev_seq gap fails the run')
+  t.same(th.checksum_mismatches, ['count==0'], 'marketdata.js: a checksum mismatch fails the run')
+  t.same(th.checksums_verified, ['count>0'], 'marketdata.js: a run that verified no checksum fails')
+  t.same(th['l2_accept_to_receipt_ms{interval:raw}'], ['p(99)<250'], 'marketdata.js: l2 latency per interval, raw')
+  t.same(th['l2_accept_to_receipt_ms{interval:1000ms}'], ['p(99)<1250'], '... 1000ms allowed its window')
+  const lax = drive('marketdata.js', 'options', { REQUIRE_CHECKSUM: 'false', INTERVALS: 'none' }).options?.thresholds ?? {}
+  t.equal(lax.checksums_verified, undefined, 'REQUIRE_CHECKSUM=false: a server without checksums may pass')
+  t.same(lax.checksum_mismatches, ['count==0'], '...but a mismatch still fails')
+  t.same(Object.keys(lax).filter((k) => k.startsWith('l2_accept')), [], 'INTERVALS=none: no per-interval thresholds')
+  t.match(drive('marketdata.js', 'options', { INTERVALS: 'raw,250ms' }).error, /unknown interval '250ms'/, 'an unknown interval is refused at init')
+})
+
+t.test('marketdata.js verifies each l2 message: prev_seq chained, the CRC-32 of its own book against the checksum', async (t) => {
+  const clean = drive('marketdata.js', 'consume-full')
+  t.same(clean.sent?.[0], { type: 'subscribe', channel: 'l2_updates', symbol: 'BTC-USDT', depth: 10, interval: 'raw' }, 'VU 1 subscribes at depth 10 on the first interval')
+  t.same(clean.sent?.[1], { type: 'subscribe', channel: 'trades', symbol: 'BTC-USDT' })
+  t.equal(total(clean, 'checksums_verified'), 4, 'snapshot, delta, resync, delta: each checksum verified (computed by the stand-in with zlib.crc32)')
+  t.equal(total(clean, 'checksum_mismatches'), 0, 'the k6 book and CRC-32 agree with zlib')
+  t.equal(total(clean, 'seq_gaps'), 0, 'prev_seq chained (seqs not consecutive), and a resync restarts the chain')
+  t.same(clean.metrics.resyncs_received?.map(([, tags]) => tags.channel), ['l2_updates', 'trades'], 'both resyncs counted')
+  t.same(clean.metrics.l2_accept_to_receipt_ms?.map(([, tags]) => tags.interval), ['raw', 'raw', 'raw'], 'deltas and the resync timed, tagged by interval')
+  const corrupt = drive('marketdata.js', 'consume-corrupt')
+  t.equal(total(corrupt, 'checksum_mismatches'), 1, 'a wrong checksum counts once')
+  t.equal(total(corrupt, 'seq_gaps'), 1, 'a prev_seq that is not the held seq is a gap')
+  t.equal(total(corrupt, 'checksums_verified'), 4, 'of 5 l2 messages: the one after the mismatch is not judged until the resync replaced the book')
+  const legacy = drive('marketdata.js', 'consume-legacy', { INTERVALS: '100ms' })
+  t.equal(total(legacy, 'seq_gaps'), 0, 'a server before issue 13: consecutive seqs are no gap')
+  t.equal(total(legacy, 'checksums_verified'), 0, 'nothing to verify (checksums_verified count>0 fails that run)')
+  t.equal(legacy.sent?.[0]?.interval, '100ms')
 })
 
 t.test('marketdata.js counts a consumer cut off by the server as cut, one that lasted as full', async (t) => {

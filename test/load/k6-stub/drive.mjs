@@ -1,5 +1,6 @@
 // node --import ./register.mjs drive.mjs SCRIPT ACTION: imports a k6 script under the stand-ins and prints
 // one JSON line with what ACTION observed (see test/load/k6-scripts.test.ts).
+import { crc32 } from 'node:zlib'
 const [script, action] = process.argv.slice(2)
 const k6 = globalThis.__k6
 const limit = process.env.STUB_RATE_LIMIT
@@ -37,16 +38,36 @@ k6.http = (method, url, body, params) => {
   if (method === 'GET' && /\/order\/7\?/.test(path)) return json(200, { order_id: '7', status: 'pending' })
   return { status: 200, body: '{"status":"ok"}' }
 }
-// The server side of one consumer: open, the snapshot, one delta, one trade, then either the script's own
-// timers run (the consumer lasts) or the server closes the socket first (it is cut off).
-k6.ws = ({ socket, handlers, timers }) => {
+// The server side of one consumer: open, the snapshot, deltas, an l2 resync, a trade, a heartbeat, then
+// either the script's own timers run (the consumer lasts) or the server closes the socket first (it is cut
+// off). Checksums are computed here with zlib.crc32 (issue 13's contract), independently of the script's
+// lib/checksum.js. consume-corrupt: one delta carries a wrong checksum and a later one skips a seq;
+// consume-legacy: a server before issue 13 (consecutive seqs, no prev_seq, no checksum).
+const sum = (bids, asks) => crc32(`${bids.slice(0, 10).map((l) => l.join(':')).join(',')}|${asks.slice(0, 10).map((l) => l.join(':')).join(',')}`) >>> 0
+k6.ws = ({ socket, handlers, timers, sent }) => {
   handlers.open()
+  out.sent = sent
   const msg = (m) => handlers.message(JSON.stringify(m))
+  const ts = Date.now() / 1000
   msg({ type: 'connected' })
   msg({ type: 'subscribed' })
   msg({ type: 'subscribed' })
-  msg({ type: 'l2_update', kind: 'snapshot', symbol: 'BTC-USDT', seq: 1 })
-  msg({ type: 'l2_update', kind: 'delta', symbol: 'BTC-USDT', seq: 2 })
+  if (action === 'consume-legacy') {
+    msg({ type: 'l2_update', kind: 'snapshot', symbol: 'BTC-USDT', seq: 1, bids: [['100', '1']], asks: [] })
+    msg({ type: 'l2_update', kind: 'delta', symbol: 'BTC-USDT', seq: 2, bids: [['100', '2']], asks: [], timestamp: ts })
+  } else {
+    const corrupt = action === 'consume-corrupt'
+    msg({ type: 'l2_update', kind: 'snapshot', symbol: 'BTC-USDT', seq: 40, depth: 10, bids: [['100', '1'], ['99.5', '2']], asks: [['101', '3']], checksum: sum([['100', '1'], ['99.5', '2']], [['101', '3']]), timestamp: ts })
+    // bids 100.25:4, 100:1, 99.5 removed; asks 101:3
+    msg({ type: 'l2_update', kind: 'delta', symbol: 'BTC-USDT', seq: 47, prev_seq: 40, bids: [['100.25', '4'], ['99.5', '0']], asks: [], checksum: corrupt ? 12345 : sum([['100.25', '4'], ['100', '1']], [['101', '3']]), timestamp: ts })
+    // After a mismatch the book is known wrong: this delta is not judged.
+    if (corrupt) msg({ type: 'l2_update', kind: 'delta', symbol: 'BTC-USDT', seq: 50, prev_seq: 47, bids: [['100', '0']], asks: [], checksum: sum([['100.25', '4']], [['101', '3']]), timestamp: ts })
+    // A resync replaces the book whatever it held.
+    msg({ type: 'resync', channel: 'l2_updates', symbol: 'BTC-USDT', reason: 'dropped', seq: 60, depth: 10, bids: [['99', '1']], asks: [['102', '0.5']], checksum: sum([['99', '1']], [['102', '0.5']]), timestamp: ts })
+    msg({ type: 'l2_update', kind: 'delta', symbol: 'BTC-USDT', seq: 75, prev_seq: corrupt ? 61 : 60, bids: [], asks: [['101.5', '2']], checksum: sum([['99', '1']], [['101.5', '2'], ['102', '0.5']]), timestamp: ts })
+    msg({ type: 'resync', channel: 'trades', symbol: 'BTC-USDT', reason: 'dropped', dropped: 3, trades: [], timestamp: ts })
+    msg({ type: 'heartbeat', count: 1, timestamp: ts })
+  }
   msg({ type: 'trade', data: [{ timestamp: Date.now() / 1000 }] })
   if (action === 'consume-cut') socket.close()
   else for (const t of timers.timeouts) t.cb()
@@ -58,7 +79,7 @@ try {
   const mod = await import(script)
   if (action === 'options') out.options = mod.options
   if (action === 'setup') out.setup = mod.setup()
-  if (action === 'consume-full' || action === 'consume-cut') mod.consume()
+  if (action.startsWith('consume-')) mod.consume()
   if (action === 'iterate') {
     if (script.endsWith('marketdata.js')) mod.trade({ runId: 'run42' })
     else for (let i = 0; i < Number(process.env.STUB_ITERATIONS ?? 1); i++) mod.default({ runId: 'run42' })
