@@ -31,6 +31,7 @@ async function exchangePlugin (app: FastifyInstance, opts: ExchangePluginOptions
     conflateBytes: config.ws.conflateBytes,
     tradeTail: config.ws.tradeTail,
     maxBookLevels: config.ws.maxDepth,
+    l3MaxOrders: config.ws.l3MaxOrders,
     maxTradesInAnswer: config.maxTradesInAnswer,
     log: app.log,
     clock: opts.clock

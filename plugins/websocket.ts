@@ -69,6 +69,7 @@ async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptio
   const budget = new SendBudget(limits.maxTotalBufferedBytes)
   const context = {
     hub,
+    l3: app.exchange.orderFeed,
     limits,
     budget,
     now: Date.now,

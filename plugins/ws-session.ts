@@ -19,6 +19,7 @@ import { normaliseSymbol } from '../src/engine/index.js'
 import { DEFAULT_DEPTH, type MarketDataHub } from '../src/gateway/market-data-hub.js'
 import { UPDATE_INTERVALS, type UpdateInterval } from '../src/gateway/depth-view.js'
 import type { Subscriber } from '../src/gateway/subscriber.js'
+import type { L3Feed } from '../src/gateway/l3-feed.js'
 import type { BudgetMember, SendBudget } from '../src/gateway/send-budget.js'
 import { parseStrictJson } from '../src/json/strict-json.js'
 import { WS_DEPTHS, type Config } from '../src/config.js'
@@ -55,6 +56,8 @@ const ANONYMOUS: SignedIn = Object.freeze({ accountId: ANONYMOUS_ACCOUNT, keyId:
 
 export interface SessionContext {
   readonly hub: MarketDataHub
+  /** The l3 channel's feed. */
+  readonly l3: L3Feed
   readonly limits: Config['ws']
   readonly budget: SendBudget
   readonly now: () => number
@@ -184,6 +187,7 @@ export class Session implements Subscriber, BudgetMember {
     if (this.closed) return
     this.closed = true
     this.context.hub.removeSubscriber(this)
+    this.context.l3.removeSubscriber(this)
     this.context.budget.remove(this)
     this.socket.close(code, reason)
     // A peer that never completes the closing handshake must not keep the socket.
@@ -211,6 +215,7 @@ export class Session implements Subscriber, BudgetMember {
   gone (): void {
     this.closed = true
     this.context.hub.removeSubscriber(this)
+    this.context.l3.removeSubscriber(this)
     this.context.budget.remove(this)
   }
 
@@ -315,7 +320,7 @@ export class Session implements Subscriber, BudgetMember {
       account = allowed.account
     }
     const symbol = message.symbol === undefined ? null : normaliseSymbol(message.symbol)
-    if (symbol === null && channel === 'l2_updates') return this.error(WsErrorCode.SYMBOL_REQUIRED, `channel ${channel} needs a symbol`, id)
+    if (symbol === null && (channel === 'l2_updates' || channel === 'l3')) return this.error(WsErrorCode.SYMBOL_REQUIRED, `channel ${channel} needs a symbol`, id)
     if (symbol !== null && !this.context.hub.hasSymbol(symbol)) return this.error(WsErrorCode.SYMBOL_NOT_FOUND, `symbol ${message.symbol} is not traded here; traded symbols: ${this.context.hub.symbols.join(', ')}`, id)
     const isL2 = channel === 'l2_updates'
     if (message.depth !== undefined && (!isL2 || message.type !== 'subscribe')) {
@@ -344,6 +349,7 @@ export class Session implements Subscriber, BudgetMember {
     if (message.type === 'unsubscribe') {
       if (!this.subscriptions.delete(key)) return this.error(WsErrorCode.NOT_SUBSCRIBED, `not subscribed to ${channel}${symbol === null ? '' : ' ' + symbol}`, id)
       if (isPrivate) this.context.hub.unsubscribePrivate(this, channel as PrivateChannelName, symbol)
+      else if (channel === 'l3') this.context.l3.unsubscribe(this, symbol as string)
       else this.context.hub.unsubscribe(this, channel as 'l2_updates' | 'trades', symbol)
       return this.reply(answer)
     }
@@ -352,7 +358,14 @@ export class Session implements Subscriber, BudgetMember {
     }
     // Every l2 subscribe (a resubscribe after a gap too) gets a snapshot, but only if this
     // connection can take one: no snapshot is even shared with a closing or backed-up socket.
-    if (isL2 && !this.canTakeSnapshot()) return
+    if ((isL2 || channel === 'l3') && !this.canTakeSnapshot()) return
+    if (channel === 'l3') {
+      // Its snapshot follows at the feed's next cut, once the journal holds what it shows.
+      const joined = this.context.l3.subscribe(this, symbol as string)
+      if (!joined.ok) return this.error(joined.code, joined.message, id)
+      this.subscriptions.add(key)
+      return this.reply(answer)
+    }
     this.subscriptions.add(key)
     if (account !== null) this.context.hub.subscribePrivate(this, account, channel as PrivateChannelName, symbol)
     else if (!isL2) this.context.hub.subscribe(this, channel as 'trades', symbol)

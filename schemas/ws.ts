@@ -7,7 +7,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { EpochSeconds, Level } from './common.js'
 import { FillView } from './private.js'
 
-export const CHANNELS = ['l2_updates', 'trades', 'orders', 'fills'] as const
+export const CHANNELS = ['l2_updates', 'trades', 'l3', 'orders', 'fills'] as const
 export type ChannelName = typeof CHANNELS[number]
 /** Channels of the signed-in account's own data: they need a sign-in with `read` (or AUTH=off). */
 export const PRIVATE_CHANNELS = ['orders', 'fills'] as const
@@ -60,6 +60,8 @@ export const WsErrorCode = {
   UNKNOWN_TYPE: 'UNKNOWN_TYPE',
   INVALID_CHANNEL: 'INVALID_CHANNEL',
   INVALID_DEPTH: 'INVALID_DEPTH',
+  /** An l3 subscribe whose snapshot would list more than WS_L3_MAX_ORDERS resting orders. */
+  L3_TOO_LARGE: 'L3_TOO_LARGE',
   /** An interval the channel does not have (l2_updates: raw, 100ms, 1000ms). */
   INVALID_INTERVAL: 'INVALID_INTERVAL',
   SYMBOL_REQUIRED: 'SYMBOL_REQUIRED',

@@ -86,6 +86,8 @@ export interface Config {
     readonly conflateBytes: number
     /** Trades a behind subscriber is owed per symbol before they are dropped for a resync. */
     readonly tradeTail: number
+    /** The most resting orders an l3 snapshot lists; a bigger book's l3 subscribe is refused (L3_TOO_LARGE). */
+    readonly l3MaxOrders: number
     readonly maxPayload: number
     readonly maxMessagesPerSecond: number
     readonly maxSubscriptions: number
@@ -168,6 +170,7 @@ export function loadConfig (env: Env = process.env): Config {
       heartbeatMessageMs: read.int('WS_HEARTBEAT_MESSAGE_MS', 1000, 0, 3_600_000),
       conflateBytes: read.int('WS_CONFLATE_BYTES', 65_536, 1024, 1024 * 1024 * 1024),
       tradeTail: read.int('WS_TRADE_TAIL', 1000, 1, 1_000_000),
+      l3MaxOrders: read.int('WS_L3_MAX_ORDERS', 10_000, 1, 10_000_000),
       maxPayload: read.int('WS_MAX_PAYLOAD', 4096, 64, 1024 * 1024),
       maxMessagesPerSecond: read.int('WS_MAX_MESSAGES_PER_SECOND', 50, 1, 1e6),
       maxSubscriptions: read.int('WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),

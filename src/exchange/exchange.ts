@@ -15,6 +15,7 @@ import type { ErrorCode } from '../../schemas/errors.js'
 import type { AmendBody, CancelBody, CancelResponse, NewOrderBody, NewOrderResponse, OcoBody, OcoResponse, OrderStatusResponse } from '../../schemas/order.js'
 import type { BboResponse, BookResponse, EngineStatistics, SymbolStatistics, SymbolsResponse, TradingStatusName, TradingStatusResponse } from '../../schemas/market.js'
 import type { MarketDataHub } from '../gateway/market-data-hub.js'
+import type { L3Feed } from '../gateway/l3-feed.js'
 import type { AccountStatusChanged, AccountView, AccountsPage, ApiKeyView, Permission } from '../../schemas/identity.js'
 import type { CancelAllBody, CancelAllResponse, FillsPage, OrdersPage } from '../../schemas/private.js'
 
@@ -100,6 +101,8 @@ export interface Exchange {
   readonly symbols: readonly string[]
   /** Market-data fan-out: the gateway subscribes its sessions here. */
   readonly marketData: MarketDataHub
+  /** The l3 feed: every resting order's add, change and delete. */
+  readonly orderFeed: L3Feed
   /** The most levels per side GET /book shows. */
   readonly maxBookLevels: number
   placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<NewOrderAnswer>>

@@ -19,6 +19,7 @@ import {
 import { Persistence } from '../journal/persistence.js'
 import type { WriterIo } from '../journal/journal-writer.js'
 import { MarketDataHub } from '../gateway/market-data-hub.js'
+import { L3Feed } from '../gateway/l3-feed.js'
 import { bboView, symbolFiltersView, symbolStatsView, volumeText } from '../wire/market-views.js'
 import { fillView, orderView } from '../wire/order-views.js'
 import { toSeconds } from '../wire/time.js'
@@ -56,6 +57,8 @@ export interface LocalExchangeOptions {
   readonly tradeTail?: number
   /** The deepest GET /book (the deepest WebSocket book, so a client can line the two up); default 1000. */
   readonly maxBookLevels?: number
+  /** The most resting orders an l3 snapshot lists (L3Feed). */
+  readonly l3MaxOrders?: number
   /** Trades listed in one order's answer; the rest are counted (trade_count) and summed in the totals. */
   readonly maxTradesInAnswer: number
   readonly log: ExchangeLog
@@ -73,6 +76,7 @@ const resolved = Promise.resolve()
 
 export class LocalExchange implements Exchange {
   readonly marketData: MarketDataHub
+  readonly orderFeed: L3Feed
   readonly maxBookLevels: number
   private readonly engine: MatchingEngine
   private readonly persistence: Persistence | null
@@ -146,6 +150,14 @@ export class LocalExchange implements Exchange {
       onPublishError: (error) => options.log.error({ err: error }, 'market data could not be published')
     })
     this.marketData.start()
+    this.orderFeed = new L3Feed(this.engine, {
+      maxOrders: options.l3MaxOrders,
+      durable: () => this.gate.durable(),
+      onPublishError: (error) => options.log.error({ err: error }, 'l3 market data could not be published'),
+      // Both feeds stop together: the gateway closes its sessions once, on the hub's failure.
+      onFailure: () => this.marketData.fail()
+    })
+    this.orderFeed.start()
     this.maxBookLevels = options.maxBookLevels ?? 1000
     // Orders that came due while the process was down expire at once.
     this.expiry.arm()
@@ -379,6 +391,7 @@ export class LocalExchange implements Exchange {
   async close (): Promise<void> {
     this.expiry.close()
     this.marketData.stop()
+    this.orderFeed.stop()
     if (this.persistence !== null) await this.persistence.close()
     this.log.info({ sequence: this.engine.sequence, digest: stateDigest(this.engine) }, 'engine stopped')
   }

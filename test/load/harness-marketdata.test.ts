@@ -19,7 +19,7 @@ import { textSummary } from '../../load/harness/summary.js'
 import type { PhaseResult } from '../../load/harness/types.js'
 
 /** Switch on once the server implements issue 13's l2 wire and /statistics fields. */
-const ISSUE_13_SERVER = false
+const ISSUE_13_SERVER = true
 
 t.test('marketdata scenario: every l2 message verified, figures per interval, server share, overload phase', async (t) => {
   const outDir = mkdtempSync(join(tmpdir(), 'harness-md-'))

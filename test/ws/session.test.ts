@@ -2,6 +2,7 @@
 import t from 'tap'
 import type { WebSocket } from 'ws'
 import { Session } from '../../plugins/ws-session.js'
+import { L3Feed } from '../../src/gateway/l3-feed.js'
 import { MarketDataHub } from '../../src/gateway/market-data-hub.js'
 import { SendBudget } from '../../src/gateway/send-budget.js'
 import { loadConfig } from '../../src/config.js'
@@ -36,6 +37,7 @@ function setup (env: Record<string, string> = {}, available = () => true) {
   let slow = 0
   const context = {
     hub,
+    l3: new L3Feed(engine),
     limits,
     budget,
     now: () => 0,

@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws'
 import { Session, type SignIn, type SignInInput } from '../../plugins/ws-session.js'
 import { signInWith } from '../../plugins/websocket.js'
 import { createVerifier } from '../../src/auth/verifier.js'
+import { L3Feed } from '../../src/gateway/l3-feed.js'
 import { MarketDataHub } from '../../src/gateway/market-data-hub.js'
 import { SendBudget } from '../../src/gateway/send-budget.js'
 import { loadConfig } from '../../src/config.js'
@@ -40,10 +41,11 @@ const NONCE = '0123456789abcdef0123456789abcdef'
 const KEY = 'a'.repeat(32)
 
 function setup (authMode: AuthMode, signIn: SignIn) {
-  const hub = new MarketDataHub(unitEngine(), { batchMs: 1000 })
+  const engine = unitEngine()
+  const hub = new MarketDataHub(engine, { batchMs: 1000 })
   const limits = loadConfig({}).ws
   const context = {
-    hub, limits, budget: new SendBudget(limits.maxTotalBufferedBytes), now: () => 0, onSlowConsumer () {}, onSent () {}, available: () => true, authMode, signIn
+    hub, l3: new L3Feed(engine), limits, budget: new SendBudget(limits.maxTotalBufferedBytes), now: () => 0, onSlowConsumer () {}, onSent () {}, available: () => true, authMode, signIn
   }
   return {
     hub,
