@@ -3,8 +3,9 @@
  * their CPU is not the load generator's). Each consumer holds one WebSocket
  * on /ws, subscribes to l2_updates (with its depth and interval, issue 13) and
  * trades of one symbol, and verifies every l2 message as the contract asks a
- * client to: a delta's prev_seq must be the seq the consumer holds (servers
- * before issue 13 send no prev_seq: seq must then be the previous + 1), and
+ * client to: a delta not past the held seq is dropped, one whose prev_seq is
+ * past it is a gap (servers before issue 13 send no prev_seq: seq must then
+ * be the previous + 1), and
  * after applying each snapshot, delta or resync to its own book (l2-book.ts)
  * the book's CRC-32 must equal the message's checksum (when the server sends
  * one). Records accept-to-receipt latency: receipt time minus the l2 message's
@@ -174,11 +175,15 @@ function onL2 (consumer: Consumer, msg: Record<string, unknown>, text: string, a
     consumer.book = bookFromSnapshot(levels(msg.bids), levels(msg.asks), depth, text)
     consumer.broken = false
   } else {
-    c.deltas++
     const held = consumer.seq.get(symbol)
+    // Issue 13: a delta not past the held seq is already in the book (a merged interval delta right
+    // after a snapshot): dropped, as the README tells a client to.
+    if (held !== undefined && typeof msg.prev_seq === 'number' && seq <= held) return
+    c.deltas++
     if (typeof msg.prev_seq === 'number') c.prevSeqSeen = true
-    // Issue 13: prev_seq names the state a delta applies to; before it, seqs were consecutive per depth.
-    const gap = held !== undefined && (typeof msg.prev_seq === 'number' ? msg.prev_seq !== held : seq !== held + 1)
+    // Issue 13: prev_seq names the state a delta applies to (the held one, or an earlier one for the
+    // first merged delta after a snapshot); before it, seqs were consecutive per depth.
+    const gap = held !== undefined && (typeof msg.prev_seq === 'number' ? msg.prev_seq > held : seq !== held + 1)
     if (gap) {
       c.gaps++
       progressGaps++

@@ -6,8 +6,9 @@
 //   orders:    ORDER_RATE orders/s on SYMBOL, priced in a narrow band around
 //              the base price so buys and sells cross and trades happen.
 // What it measures, per consumer connection:
-//   - seq_gaps: l2 delta whose prev_seq is not the seq the consumer holds (a
-//     server before issue 13 sends no prev_seq: seq != previous + 1). Must be 0:
+//   - seq_gaps: l2 delta whose prev_seq is past the seq the consumer holds (one
+//     not past it is dropped; a server before issue 13 sends no prev_seq:
+//     seq != previous + 1). Must be 0:
 //     a gap means a client's book silently diverged;
 //   - checksum_mismatches / checksums_verified: after applying each snapshot,
 //     delta or resync to its own book, the consumer's CRC-32 of the top 10
@@ -170,7 +171,10 @@ function onL2 (state, msg, now) {
     seqGaps.add(0) // makes the metrics (and their thresholds) visible even when clean
     checksumMismatches.add(0)
   } else if (state.synced) {
-    const chained = typeof msg.prev_seq === 'number' ? msg.prev_seq === state.seq : seq === state.seq + 1
+    // Not past the held seq: already in the book (a merged interval delta right after a snapshot).
+    if (typeof msg.prev_seq === 'number' && seq <= state.seq) return
+    // prev_seq may be earlier than the held seq only for the first merged delta after a snapshot.
+    const chained = typeof msg.prev_seq === 'number' ? msg.prev_seq <= state.seq : seq === state.seq + 1
     if (!chained) {
       seqGaps.add(1)
       if (state.gapsLogged++ < 3) console.warn(`VU ${exec.vu.idInTest}: ${msg.symbol} seq gap: held ${state.seq}, delta ${msg.prev_seq} -> ${seq}`)
