@@ -102,8 +102,17 @@ t.test('the ticker: a rolling window of 1440 one-minute buckets ending with the 
   for (const [side, price] of [['buy', 140], ['sell', 160]] as const) s.engine.submit({ symbol: UNIT.symbol, side, orderType: 'limit', price, quantity: 1 })
   const at = (now: number) => tickerView(s.stats, book, now)
   t.match(at(T0 + 24 * 60 * MINUTE - 1), {
-    last_price: '150', best_bid: '140', best_ask: '160', open_24h: '200', high_24h: '250', low_24h: '150',
-    volume_24h: '6', quote_volume_24h: '1150', change_24h: '-50', change_percent_24h: '-25.00', trades_24h: 3
+    last_price: '150',
+    best_bid: '140',
+    best_ask: '160',
+    open_24h: '200',
+    high_24h: '250',
+    low_24h: '150',
+    volume_24h: '6',
+    quote_volume_24h: '1150',
+    change_24h: '-50',
+    change_percent_24h: '-25.00',
+    trades_24h: 3
   }, 'the first bucket is still the 1440th')
   t.match(at(T0 + 24 * 60 * MINUTE), { open_24h: '250', high_24h: '250', change_24h: '-100', change_percent_24h: '-40.00', trades_24h: 2, volume_24h: '5' },
     'one minute later the first bucket has left the window')
