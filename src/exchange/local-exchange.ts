@@ -91,7 +91,10 @@ export class LocalExchange implements Exchange {
     this.gate = new DurableGate({
       failed: () => this.persistence?.failed ?? null,
       durable: () => this.persistence === null ? resolved : this.persistence.durable()
-    }, () => this.marketData.fail())
+    }, () => {
+      this.marketData.fail()
+      this.statsFeed.fail()
+    })
     const engineOptions = {
       ...options.engine,
       // A price band is state, set by journaled commands (below): the engine starts without one, so that

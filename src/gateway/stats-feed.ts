@@ -24,8 +24,8 @@ export interface StatsFeedOptions {
   readonly throttleMs?: number
   /** How often a ticker is checked without trades, for buckets leaving its 24-hour window (aligned to the clock). Default 60000. */
   readonly windowCheckMs?: number
-  /** The clock of timestamps and of the 24-hour window (epoch ms). */
-  readonly now?: () => number
+  /** The clock of timestamps and of the 24-hour window (epoch ms): the engine's. */
+  readonly now: () => number
   /** Resolves when the commands executed so far are journaled: nothing is published before. */
   readonly durable?: () => Promise<void>
 }
@@ -68,7 +68,7 @@ export class StatsFeed {
     this.stats = options.stats
     this.throttleMs = options.throttleMs ?? 100
     this.windowCheckMs = options.windowCheckMs ?? 60_000
-    this.now = options.now ?? Date.now
+    this.now = options.now
     this.durable = options.durable ?? (() => Promise.resolve())
     for (const symbol of engine.symbols) this.tickers.set(symbol, topic(symbol, null))
   }

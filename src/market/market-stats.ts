@@ -100,7 +100,7 @@ export class SymbolStats {
     this.lastTime = saved.lastTime
     this.tape.load(this.symbol, saved.trades)
     this.buckets.load(saved.buckets)
-    for (const interval of CANDLE_INTERVALS) this.candles[interval].load(saved.candles[interval] ?? [])
+    for (const interval of CANDLE_INTERVALS) this.candles[interval].load(saved.candles[interval])
   }
 }
 
