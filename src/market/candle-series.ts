@@ -3,9 +3,11 @@
  * are aligned to UTC epoch multiples of the interval and exist only for
  * intervals with trades. The series keeps the last `keep` of them.
  */
+import { CANDLE_INTERVAL_NAMES } from '../../schemas/stats.js'
 import { Ohlcv, type OhlcvTuple } from './ohlcv.js'
 
-export const CANDLE_INTERVALS = ['1m', '5m', '15m', '1h', '4h', '1d'] as const
+/** The wire's interval names (schemas/stats.ts): one list for the routes, the feed and the statistics. */
+export const CANDLE_INTERVALS = CANDLE_INTERVAL_NAMES
 export type CandleInterval = typeof CANDLE_INTERVALS[number]
 
 /** Interval lengths in ms. */

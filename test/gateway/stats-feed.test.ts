@@ -5,6 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { MatchingEngine } from '../../src/engine/index.js'
 import { MarketStats } from '../../src/market/market-stats.js'
 import { StatsFeed, type StatsFeedOptions } from '../../src/gateway/stats-feed.js'
+import { TypeRegistry } from '@sinclair/typebox'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { CandleMessage, TickerMessage } from '../../schemas/stats.js'
 import { Recorder } from '../helpers/recorder.js'
 import { UNIT } from '../helpers/engine.js'
 
@@ -30,6 +33,11 @@ function setup (t: Test, options: Partial<StatsFeedOptions> = {}) {
   }
   return { clock, engine, stats, feed, order, trade }
 }
+
+// Nullable fields are JSON-schema type lists (Type.Unsafe, for fast-json-stringify): the compiler checks them through this.
+TypeRegistry.Set<{ type: string[] }>('Unsafe', (schema, value) => schema.type.includes(value === null ? 'null' : typeof value))
+const tickerShape = TypeCompiler.Compile(TickerMessage)
+const candleShape = TypeCompiler.Compile(CandleMessage)
 
 /** Lets the feed's timers and promises run. */
 const settle = async (ms = THROTTLE * 2) => await sleep(ms)
@@ -71,6 +79,7 @@ t.test('ticker: once right after subscribing, then on change, throttled, the sam
   await settle()
   t.equal(a.texts.length, 4, 'unsubscribed: nothing more')
   t.match(JSON.parse(b.texts[b.texts.length - 1]), { last_price: '300' })
+  for (const message of [...a.messages, ...b.messages]) t.ok(tickerShape.Check(message), 'a ticker message as schemas/stats.ts says')
 })
 
 t.test('ticker of every symbol (symbol null): one per symbol on subscribing, each symbol once per push', async (t) => {
@@ -130,6 +139,8 @@ t.test('candles: the current candle on trades, per interval; once after subscrib
   t.match(one.messages[1], { open_time: T0 / 1000 + 60, open: '95', trades: 1 }, 'a new minute: a new candle')
   t.equal(one.texts.length, 2, 'another symbol\'s trade is not this feed\'s')
   t.match(day.messages[1], { trades: 3, close: '95' })
+  for (const message of [...one.messages, ...day.messages]) t.ok(candleShape.Check(message), 'a candle message as schemas/stats.ts says')
+  t.notOk(candleShape.Check({ ...one.messages[0], open_time: 'x' }), 'and the schema tells a wrong one')
   t.equal(feed.unsubscribe(one, 'candles', UNIT.symbol, '1m'), true)
   t.equal(feed.unsubscribe(one, 'candles', UNIT.symbol, '1m'), false)
   t.equal(feed.unsubscribe(one, 'candles', UNIT.symbol, '5m'), false)
