@@ -16,6 +16,9 @@ import type { AmendBody, CancelBody, CancelResponse, NewOrderBody, NewOrderRespo
 import type { BboResponse, BookResponse, EngineStatistics, SymbolStatistics, SymbolsResponse, TradingStatusName, TradingStatusResponse } from '../../schemas/market.js'
 import type { MarketDataHub } from '../gateway/market-data-hub.js'
 import type { L3Feed } from '../gateway/l3-feed.js'
+import type { StatsFeed } from '../gateway/stats-feed.js'
+import type { CandleInterval } from '../market/candle-series.js'
+import type { CandlesResponse, TickersResponse, TickerView, TradesResponse } from '../../schemas/stats.js'
 import type { AccountStatusChanged, AccountView, AccountsPage, ApiKeyView, Permission } from '../../schemas/identity.js'
 import type { CancelAllBody, CancelAllResponse, FillsPage, OrdersPage } from '../../schemas/private.js'
 
@@ -77,6 +80,18 @@ export type OrdersAnswer = OrdersPage
 export type FillsAnswer = FillsPage
 export type CancelAllAnswer = CancelAllResponse
 
+export type TradesAnswer = Static<typeof TradesResponse>
+export type TickerAnswer = TickerView
+export type TickersAnswer = Static<typeof TickersResponse>
+export type CandlesAnswer = Static<typeof CandlesResponse>
+/** Candles opening in [start, end] (epoch ms, inclusive): the newest `limit` of them. */
+export interface CandlesRequest {
+  readonly interval: CandleInterval
+  readonly start: number
+  readonly end: number
+  readonly limit: number
+}
+
 /** Which order a request names: by the engine's id or by the client's. */
 export interface OrderRef {
   readonly symbol?: string
@@ -105,6 +120,8 @@ export interface Exchange {
   readonly orderFeed: L3Feed
   /** The most levels per side GET /book shows. */
   readonly maxBookLevels: number
+  /** The ticker and candles channels: the gateway subscribes its sessions here. */
+  readonly statsFeed: StatsFeed
   placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<NewOrderAnswer>>
   /** Changes an open order of the caller's (quantity, price, stop price); answered like placeOrder, with the order after the amend and its trades. */
   amendOrder (caller: Caller, body: AmendBody): Promise<Outcome<NewOrderAnswer>>
@@ -141,6 +158,12 @@ export interface Exchange {
   symbolsInfo (): Promise<Outcome<SymbolsAnswer>>
   symbolStatistics (symbol: string): Promise<Outcome<SymbolStatisticsAnswer>>
   statistics (): Promise<Outcome<ExchangeStatistics>>
+  /** The symbol's last `limit` public trades, newest first. */
+  recentTrades (symbol: string, limit: number): Promise<Outcome<TradesAnswer>>
+  /** Last price, best bid and ask, and the rolling 24 hours. */
+  ticker (symbol: string): Promise<Outcome<TickerAnswer>>
+  tickers (): Promise<Outcome<TickersAnswer>>
+  candles (symbol: string, request: CandlesRequest): Promise<Outcome<CandlesAnswer>>
   health (): ExchangeHealth
   observe (observer: OrderObserver): void
   /** Takes a snapshot now (no-op without a journal). */

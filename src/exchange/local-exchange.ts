@@ -20,6 +20,10 @@ import { Persistence } from '../journal/persistence.js'
 import type { WriterIo } from '../journal/journal-writer.js'
 import { MarketDataHub } from '../gateway/market-data-hub.js'
 import { L3Feed } from '../gateway/l3-feed.js'
+import { StatsFeed } from '../gateway/stats-feed.js'
+import { INTERVAL_MS } from '../market/candle-series.js'
+import { MarketStats, type SymbolStats } from '../market/market-stats.js'
+import { candleView, tapeView, tickerView } from '../wire/stats-views.js'
 import { bboView, symbolFiltersView, symbolStatsView, volumeText } from '../wire/market-views.js'
 import { fillView, orderView } from '../wire/order-views.js'
 import { toSeconds } from '../wire/time.js'
@@ -30,8 +34,9 @@ import type { TradingStatusName, TradingStatusResponse } from '../../schemas/mar
 import type { CancelAllBody } from '../../schemas/private.js'
 import type { Config } from '../config.js'
 import type {
-  ApiKeyRecord, BboAnswer, BookAnswer, CancelAllAnswer, CancelAnswer, Caller, Exchange, FillsAnswer, IdentityChange, OrdersAnswer, ExchangeHealth, ExchangeStatistics, NewOrderAnswer,
-  OcoAnswer, OrderAnswer, OrderObserver, OrderRef, OrdersRequest, Outcome, PageRequest, SymbolStatisticsAnswer, SymbolsAnswer
+  ApiKeyRecord, BboAnswer, BookAnswer, CandlesAnswer, CandlesRequest, CancelAllAnswer, CancelAnswer, Caller, Exchange, FillsAnswer, IdentityChange, OrdersAnswer, ExchangeHealth, ExchangeStatistics, NewOrderAnswer,
+  OcoAnswer, OrderAnswer, OrderObserver, OrderRef, OrdersRequest, Outcome, PageRequest, SymbolStatisticsAnswer, SymbolsAnswer, TickerAnswer,
+  TickersAnswer, TradesAnswer
 } from './exchange.js'
 import { DurableGate } from './durable-gate.js'
 import { ExpiryTimer } from './expiry-timer.js'
@@ -78,7 +83,11 @@ export class LocalExchange implements Exchange {
   readonly marketData: MarketDataHub
   readonly orderFeed: L3Feed
   readonly maxBookLevels: number
+  readonly statsFeed: StatsFeed
   private readonly engine: MatchingEngine
+  /** Public trades, candles and ticker buckets: in every snapshot, extended by the replay. */
+  private readonly market = new MarketStats()
+  private readonly clock: () => number
   private readonly persistence: Persistence | null
   private readonly gate: DurableGate
   private readonly identity: IdentityService
@@ -89,11 +98,14 @@ export class LocalExchange implements Exchange {
 
   constructor (options: LocalExchangeOptions) {
     this.log = options.log
-    const clock = options.clock ?? Date.now
+    const clock = this.clock = options.clock ?? Date.now
     this.gate = new DurableGate({
       failed: () => this.persistence?.failed ?? null,
       durable: () => this.persistence === null ? resolved : this.persistence.durable()
-    }, () => this.marketData.fail())
+    }, () => {
+      this.marketData.fail()
+      this.statsFeed.fail()
+    })
     const engineOptions = {
       ...options.engine,
       // A price band is state, set by journaled commands (below): the engine starts without one, so that
@@ -111,14 +123,15 @@ export class LocalExchange implements Exchange {
           // After a failed background fsync nothing more may be served from memory, market data included.
           this.gate.refuseIfFailed()
         },
-        io: options.journalIo
-      }, (onCommand: (command: Command) => void) => new MatchingEngine({ ...engineOptions, onCommand }))
+        io: options.journalIo,
+        market: this.market
+      }, (onCommand: (command: Command) => void) => this.market.follow(new MatchingEngine({ ...engineOptions, onCommand })))
       this.engine = this.persistence.engine
       for (const warning of this.persistence.recovery.warnings) options.log.warn(warning)
       options.log.info({ dataDir: options.journal.dataDir, fsync: options.journal.fsync, ...this.persistence.recovery, digest: stateDigest(this.engine) }, 'engine recovered')
     } else {
       this.persistence = null
-      this.engine = new MatchingEngine(engineOptions)
+      this.engine = this.market.follow(new MatchingEngine(engineOptions))
     }
     // The configured bands take effect as journaled commands (none when the state already has them).
     for (const symbol of options.engine.symbols) {
@@ -159,6 +172,8 @@ export class LocalExchange implements Exchange {
     })
     this.orderFeed.start()
     this.maxBookLevels = options.maxBookLevels ?? 1000
+    this.statsFeed = new StatsFeed(this.engine, { stats: this.market, now: clock, durable: () => this.gate.durable() })
+    this.statsFeed.start()
     // Orders that came due while the process was down expire at once.
     this.expiry.arm()
   }
@@ -317,6 +332,36 @@ export class LocalExchange implements Exchange {
     })
   }
 
+  async recentTrades (symbol: string, limit: number): Promise<Outcome<TradesAnswer>> {
+    const book = this.readableBook(symbol)
+    if (!book.ok) return book
+    const { symbol: name, spec } = book.value
+    return await this.gate.read({ ok: true, value: { symbol: name, trades: tapeView(this.statsOf(name), spec, this.engine, limit) } })
+  }
+
+  async ticker (symbol: string): Promise<Outcome<TickerAnswer>> {
+    const book = this.readableBook(symbol)
+    if (!book.ok) return book
+    return await this.gate.read({ ok: true, value: tickerView(this.statsOf(book.value.symbol), book.value, this.clock()) })
+  }
+
+  async tickers (): Promise<Outcome<TickersAnswer>> {
+    const failed = this.gate.refuseIfFailed()
+    if (failed !== null) return failed
+    const now = this.clock()
+    const tickers = Array.from(this.engine.allBooks(), (book) => tickerView(this.statsOf(book.symbol), book, now))
+    return await this.gate.read({ ok: true, value: { tickers } })
+  }
+
+  async candles (symbol: string, request: CandlesRequest): Promise<Outcome<CandlesAnswer>> {
+    const book = this.readableBook(symbol)
+    if (!book.ok) return book
+    const { symbol: name, spec } = book.value
+    const { interval, start, end, limit } = request
+    const candles = this.statsOf(name).candles[interval].range(start, end, limit).map((candle) => candleView(candle, INTERVAL_MS[interval], spec))
+    return await this.gate.read({ ok: true, value: { symbol: name, interval, candles } })
+  }
+
   async listOrders (caller: Caller, query: OrdersRequest): Promise<Outcome<OrdersAnswer>> {
     const scope = this.listScope(query.symbol, query.cursor)
     if (!scope.ok) return scope
@@ -392,6 +437,7 @@ export class LocalExchange implements Exchange {
     this.expiry.close()
     this.marketData.stop()
     this.orderFeed.stop()
+    this.statsFeed.stop()
     if (this.persistence !== null) await this.persistence.close()
     this.log.info({ sequence: this.engine.sequence, digest: stateDigest(this.engine) }, 'engine stopped')
   }
@@ -410,6 +456,10 @@ export class LocalExchange implements Exchange {
     const before = cursor === undefined ? null : parseCursor(cursor)
     if (before === null && cursor !== undefined) return refuse(ErrorCode.INVALID_PARAMETER, 'cursor must be a next_cursor from an earlier page')
     return { ok: true, value: { symbol: book?.value.symbol ?? null, before } }
+  }
+
+  private statsOf (symbol: string): SymbolStats {
+    return this.market.of(symbol) as SymbolStats
   }
 
   private specOf (symbol: string): SymbolSpec {

@@ -7,6 +7,7 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { exportState, type Command, type MatchingEngine } from '../engine/index.js'
 import type { FsyncPolicy } from '../config.js'
+import type { MarketStats } from '../market/market-stats.js'
 import { encodeCommand, encodeHeader } from './codec.js'
 import { DataDirLock } from './data-dir-lock.js'
 import { JournalUnavailableError, StartupRefusedError } from './errors.js'
@@ -14,7 +15,7 @@ import { listSegments, listSnapshots } from './files.js'
 import { filtersOf } from './filters.js'
 import { JournalWriter, type WriterIo } from './journal-writer.js'
 import { recover, type RecoveryReport } from './recovery.js'
-import { writeSnapshot, writeSnapshotSync } from './snapshot-store.js'
+import { writeSnapshot, writeSnapshotSync, type SnapshotState } from './snapshot-store.js'
 
 export interface PersistenceOptions {
   readonly dataDir: string
@@ -26,6 +27,11 @@ export interface PersistenceOptions {
   readonly keepSnapshots?: number
   /** Reports failures that have no caller to return to (periodic snapshots, background fsync). */
   readonly onError?: (error: unknown, message: string) => void
+  /**
+   * Market statistics kept in every snapshot beside the engine's state. They must listen to the
+   * engine before recovery (makeEngine attaches them) so that the replayed trades extend them.
+   */
+  readonly market?: MarketStats
   /** Tests replace file operations of the journal writer to simulate a failing disk. */
   readonly io?: Partial<WriterIo>
 }
@@ -58,7 +64,7 @@ export class Persistence {
     })
     try {
       const engine = this.engine = makeEngine((command) => this.onCommand(command))
-      this.recovery = recover(dataDir, engine)
+      this.recovery = recover(dataDir, engine, options.market)
       this.lastSnapshotSeq = this.recovery.snapshotSeq ?? 0
       this.writer = unusableDirIsRefused(dataDir, () => new JournalWriter({
         dir: dataDir,
@@ -102,7 +108,7 @@ export class Persistence {
     if (this.snapshotting !== null) return this.snapshotting
     const seq = this.engine.sequence
     if (seq === this.lastSnapshotSeq) return Promise.resolve()
-    const state = exportState(this.engine)
+    const state = this.state()
     try {
       this.writer.rotate(seq)
     } catch (error) {
@@ -131,7 +137,7 @@ export class Persistence {
       await this.writer.close()
       if (this.writer.failed !== null) return
       const seq = this.engine.sequence
-      if (seq !== this.lastSnapshotSeq) writeSnapshotSync(this.options.dataDir, exportState(this.engine))
+      if (seq !== this.lastSnapshotSeq) writeSnapshotSync(this.options.dataDir, this.state())
       this.lastSnapshotSeq = seq
       this.prune()
     } finally {
@@ -151,6 +157,13 @@ export class Persistence {
       recovered_from_snapshot: this.recovery.snapshotSeq,
       replayed_at_start: this.recovery.replayed
     }
+  }
+
+  /** The state a snapshot holds now: the engine's and, if kept, the market statistics (in step with it: both change only in a command). */
+  private state (): SnapshotState {
+    const state: SnapshotState = exportState(this.engine)
+    if (this.options.market !== undefined) state.market = this.options.market.save()
+    return state
   }
 
   /**

@@ -26,6 +26,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, rmSync, truncateSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { importState, READABLE_STATE_VERSIONS, type Command, type EngineState, type MatchingEngine } from '../engine/index.js'
+import type { MarketStats } from '../market/market-stats.js'
 import { decodeCommand, decodeHeader, JOURNAL_FORMAT, type SegmentHeader } from './codec.js'
 import { CorruptJournalError } from './errors.js'
 import { listSegments, listSnapshots, removeTemps, syncDir, type SeqFile } from './files.js'
@@ -41,7 +42,8 @@ export interface RecoveryReport {
   warnings: string[]
 }
 
-export function recover (dir: string, engine: MatchingEngine): RecoveryReport {
+/** `market`, when given, listens to the engine already: it loads the snapshot's statistics, and the replayed trades extend them. */
+export function recover (dir: string, engine: MatchingEngine, market?: MarketStats): RecoveryReport {
   const warnings: string[] = []
   for (const name of removeTemps(dir)) warnings.push(`removed ${name}, left by a write that was interrupted`)
   let snapshotSeq: number | null = null
@@ -50,6 +52,7 @@ export function recover (dir: string, engine: MatchingEngine): RecoveryReport {
     const read = readSnapshot(snapshots[i])
     if (read.ok) {
       loadSnapshot(snapshots[i], read.state, engine, warnings)
+      market?.load(read.state.market)
       snapshotSeq = read.state.sequence
       break
     }
