@@ -73,7 +73,7 @@ async function setValue (page: Page, selector: string, value: string) {
 /** Fills the form, clicks submit and returns the POST /order reply status, body and the request body sent. */
 export async function placeOrder (page: Page, order: OrderInput) {
   await page.selectOption('#symbol', 'BTC-USDT')
-  await page.selectOption('#side', order.side)
+  await page.click(`#side-${order.side}`)
   await page.selectOption('#order_type', order.orderType)
   if (order.timeInForce !== undefined) await page.selectOption('#time_in_force', order.timeInForce)
   await page.fill('#quantity', order.quantity)
@@ -84,13 +84,14 @@ export async function placeOrder (page: Page, order: OrderInput) {
   await setValue(page, '#expire_time', order.expireTime ?? '')
   await page.locator('#post_only').evaluate((el, v) => { (el as unknown as { checked: boolean }).checked = v }, order.postOnly === true)
   await page.fill('#client_order_id', order.clientOrderId ?? '')
-  const [response] = await Promise.all([
-    page.waitForResponse(
-      (r) => new URL(r.url()).pathname === '/order' && r.request().method() === 'POST',
-      { timeout: TIMEOUT }
-    ),
-    page.click('#submitBtn')
-  ])
+  const answered = page.waitForResponse(
+    (r) => new URL(r.url()).pathname === '/order' && r.request().method() === 'POST',
+    { timeout: TIMEOUT }
+  )
+  await page.click('#submitBtn')
+  // A market order asks for a confirmation first.
+  if (order.orderType === 'market') await page.click('#confirm-yes', { timeout: TIMEOUT })
+  const response = await answered
   const body = await response.json() as OrderAnswer
   const sent = JSON.parse(response.request().postData() ?? '{}') as Record<string, unknown>
   return { status: response.status(), body, sent }

@@ -278,7 +278,7 @@ t.test('trading page: an iceberg, a stop, GTD and post-only through the form; am
     page.waitForResponse((r) => new URL(r.url()).pathname === '/amend' && r.ok(), { timeout: TIMEOUT }),
     stopEditor.locator('button.amend-submit').click()
   ])
-  await row(stop.body.order_id).locator('td', { hasText: '0 / 0.3' }).waitFor({ timeout: TIMEOUT })
+  await row(stop.body.order_id).locator('td', { hasText: '/ 0.30000000' }).waitFor({ timeout: TIMEOUT })
   t.equal(await row(stop.body.order_id).getAttribute('data-status'), 'untriggered', 'still untriggered after the amend')
 
   await mkdir(ARTIFACTS, { recursive: true })
