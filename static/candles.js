@@ -37,6 +37,7 @@ export function createCandles ({ symbol, tick, send }) {
   let available = null
   let lastTime = null
   let count = 0
+  let last = null // the newest bar drawn
   let generation = 0
 
   function setCount (n, note = '') {
@@ -57,6 +58,7 @@ export function createCandles ({ symbol, tick, send }) {
     candles.setData([])
     volume.setData([])
     lastTime = null
+    last = null
     setCount(0, 'Loading candles…')
     try {
       const { ok, status, body } = await getJson(`/candles/${encodeURIComponent(s)}?interval=${interval}&limit=${LIMIT}`)
@@ -68,6 +70,7 @@ export function createCandles ({ symbol, tick, send }) {
       candles.setData(body.candles.map(bar))
       volume.setData(body.candles.map(volumeBar))
       lastTime = body.candles.length ? Number(body.candles.at(-1).open_time) : null
+      last = body.candles.length ? bar(body.candles.at(-1)) : null
       setCount(body.candles.length, body.candles.length ? '' : 'No trades yet')
       if (first && available) subscribe()
     } catch (err) {
@@ -87,7 +90,8 @@ export function createCandles ({ symbol, tick, send }) {
     if (msg.symbol !== symbol() || msg.interval !== interval) return
     const time = Number(msg.open_time)
     if (lastTime !== null && time < lastTime) return // older than the chart's last candle
-    candles.update(bar(msg))
+    last = bar(msg)
+    candles.update(last)
     volume.update(volumeBar(msg))
     if (lastTime === null || time > lastTime) setCount(count + 1)
     lastTime = time
@@ -107,5 +111,5 @@ export function createCandles ({ symbol, tick, send }) {
     if (b) chooseInterval(b.dataset.interval)
   })
 
-  return { load, subscribe, unsubscribe, onMessage, get interval () { return interval }, get count () { return count } }
+  return { load, subscribe, unsubscribe, onMessage, get interval () { return interval }, get count () { return count }, get last () { return last } }
 }
