@@ -12,7 +12,7 @@ const CHARTS_FILE = 'lightweight-charts.standalone.production.mjs'
 async function staticPlugin (app: FastifyInstance, opts: { root: string }): Promise<void> {
   await app.register(fastifyStatic, { root: opts.root, prefix: '/', index: ['index.html'], wildcard: false })
   app.get('/vendor/lightweight-charts.mjs', { schema: { hide: true } }, (_request, reply) =>
-    reply.type('text/javascript; charset=utf-8').sendFile(CHARTS_FILE, CHARTS_DIR))
+    reply.sendFile(CHARTS_FILE, CHARTS_DIR))
 }
 
 export default fp(staticPlugin, { name: 'static', fastify: '5.x' })

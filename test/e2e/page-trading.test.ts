@@ -182,6 +182,8 @@ t.test('trading page: order entry, book, depth, account panels, notifications, o
   t.same(desktop, [], 'axe-core: no serious or critical violation (desktop)')
 
   // Offline: the last values stay, greyed; the forms are disabled; a banner says it is reconnecting.
+  t.equal((await placeOrder(page, { side: 'sell', orderType: 'limit', quantity: '0.2', price: '30500.00' })).status, 200)
+  await page.locator('#asks .book-row[data-price="30500"]').waitFor({ timeout: TIMEOUT })
   const rowsBefore = await page.locator('#asks .book-row').count()
   await page.evaluate((url) => {
     const conn = window.__page.conn
@@ -193,6 +195,7 @@ t.test('trading page: order entry, book, depth, account panels, notifications, o
   t.equal(await page.isDisabled('#submitBtn'), true)
   t.ok(await page.evaluate(() => document.body.classList.contains('offline')), 'stale values are greyed')
   t.equal(await page.locator('#asks .book-row').count(), rowsBefore, 'the last known book stays on screen')
+  t.equal(rowsBefore, 1)
   t.match(await page.textContent('#book-status'), /Offline/)
   await page.screenshot({ path: join(ARTIFACTS, 'trading-page-offline.png'), fullPage: true })
   // The server is back: connect now rather than after the backoff's next delay (up to 10 s).
