@@ -9,6 +9,7 @@
 // merged, REQUIRE_ALL = true turns a missing part into a failure.
 import t from 'tap'
 import WebSocket from 'ws'
+import { crc32 } from 'node:zlib'
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -181,4 +182,44 @@ t.test('trading page: tape on load and on switch, ticker, candles, a checksum ch
   const end = await marketData(page)
   t.same([end.gaps, end.checksumMismatches], [0, 0], 'still no gap and no mismatch after the switches')
   t.same(errors, [], 'no console errors or uncaught page errors')
+})
+
+// The page's check itself, on messages made here with Node's zlib.crc32 (it runs on any server):
+// static/book-feed.js and static/book.js imported into a page of the app's origin (no app.js there).
+t.test('the page verifies checksums, finds gaps by prev_seq and takes resyncs (static/book-feed.js)', async (t) => {
+  const browser = await launchBrowser(t)
+  if (browser === null) return
+  const server = await startServer()
+  t.teardown(() => server.close())
+  const page = await browser.newPage()
+  await page.goto(`${server.url}/health`, { timeout: TIMEOUT })
+  const sum = (bids: string[][], asks: string[][]) => {
+    const side = (l: string[][]) => l.slice(0, 10).map(([p, q]) => `${p}:${q}`).join(',')
+    return crc32(`${side(bids)}|${side(asks)}`)
+  }
+  const manyBids = Array.from({ length: 12 }, (_, i) => [String(99 - i), '1'])
+  const messages = [
+    { type: 'l2_update', symbol: 'TEST', kind: 'snapshot', seq: 10, bids: [['100.5', '2'], ['100', '1.25']], asks: [['101', '3']], checksum: sum([['100.5', '2'], ['100', '1.25']], [['101', '3']]) },
+    { type: 'l2_update', symbol: 'TEST', kind: 'delta', seq: 13, prev_seq: 10, bids: [['100', '0']], asks: [['101.5', '1']], checksum: sum([['100.5', '2']], [['101', '3'], ['101.5', '1']]) },
+    { type: 'l2_update', symbol: 'TEST', kind: 'delta', seq: 14, prev_seq: 13, bids: [['100.5', '1']], asks: [], checksum: 12345 },
+    { type: 'l2_update', symbol: 'TEST', kind: 'snapshot', seq: 20, bids: [['100.5', '1']], asks: [['101', '3']], checksum: sum([['100.5', '1']], [['101', '3']]) },
+    { type: 'l2_update', symbol: 'TEST', kind: 'delta', seq: 25, prev_seq: 22, bids: [], asks: [['101', '0']], checksum: 0 },
+    { type: 'resync', channel: 'l2_updates', symbol: 'TEST', reason: 'dropped', seq: 30, bids: manyBids, asks: [['101', '2']], checksum: sum(manyBids, [['101', '2']]) },
+    { type: 'l2_update', symbol: 'TEST', kind: 'delta', seq: 31, prev_seq: 30, bids: [['99', '0.5']], asks: [], checksum: sum([['99', '0.5'], ...manyBids.slice(1)], [['101', '2']]) }
+  ]
+  const result = await page.evaluate(async ({ messages, modules }) => {
+    const { OrderBook } = await import(modules[0])
+    const { createBookFeed, marketData } = await import(modules[1])
+    const book = new OrderBook('TEST')
+    let resubscribed = 0
+    const feed = createBookFeed({ getBook: () => book, resubscribe: () => { resubscribed++ }, onChange: () => {} })
+    for (const m of messages) feed.onL2(m)
+    const side = (s: string) => book.levels(s, 3).map((l: { price: string, qty: string }) => [l.price, l.qty])
+    return { data: { ...marketData }, resubscribed, seq: book.seq, ready: book.ready, bids: side('bids'), asks: side('asks') }
+  }, { messages, modules: ['/book.js', '/book-feed.js'] })
+  t.match(result.data, { messages: 7, checked: 6, checksumMismatches: 1, gaps: 1, resyncs: 1, resubscribes: 2 }, 'one mismatch, one gap, one resync: each counted')
+  t.equal(result.resubscribed, 2, 'a mismatch and a gap each ask for a fresh snapshot')
+  t.same([result.ready, result.seq], [true, 31], 'the resync replaced the book and the next delta applied')
+  t.same(result.bids, [['99', '0.5'], ['98', '1'], ['97', '1']])
+  t.same(result.asks, [['101', '2']])
 })
