@@ -162,6 +162,8 @@ t.test('trading page with AUTH=required: sign in, open orders, cancel, cancel al
   await page.goto(`${url}/`, { timeout: TIMEOUT })
   await signInState('signed-out')
   t.pass('AUTH=required and no key: the page offers to sign in')
+  // The panel says 'signed-out' before the socket is open: wait for the server's first message.
+  for (let waited = 0; sockets[0]?.connected[0] === undefined && waited < TIMEOUT; waited += 50) await page.waitForTimeout(50)
   t.equal(sockets[0]?.connected[0]?.auth, 'required')
 
   // Refused sign-ins are shown with the server's code, and the key is not kept.
