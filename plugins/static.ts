@@ -5,7 +5,11 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 
-/** TradingView's lightweight-charts as one ES module (its standalone build bundles its only dependency). */
+/**
+ * TradingView's lightweight-charts as one ES module: 5.x, the maintained major, whose standalone
+ * .mjs build bundles its only dependency (fancy-canvas), so the page's plain ES modules import it
+ * as is (4.x's standalone build is a script that sets a global instead).
+ */
 const CHARTS_DIR = join(dirname(createRequire(import.meta.url).resolve('lightweight-charts/package.json')), 'dist')
 const CHARTS_FILE = 'lightweight-charts.standalone.production.mjs'
 
