@@ -2,7 +2,9 @@
 // the DOM with textContent only, and decimal strings exactly as received.
 /* global document */
 import { $ } from './ui.js'
-import { fmtTime, shortId } from './format.js'
+import { fmtPrice, fmtQty, fmtTime, shortId, statusWords } from './format.js'
+
+const NO_FORMAT = () => ({ price: 0, qty: 0 })
 
 function td (text, cls = '') {
   const el = document.createElement('td')
@@ -23,7 +25,8 @@ function emptyRow (columns, text) {
 const ORDER_COLUMNS = 11
 
 // amending: the open amend editor ({ orderId, row }), shown under its order.
-export function renderOpenOrders (orders, { note = null, more = false, amending = null } = {}) {
+// format(symbol): { price, qty } decimals (tick and lot) for a symbol.
+export function renderOpenOrders (orders, { note = null, more = false, amending = null, format = NO_FORMAT } = {}) {
   const body = $('open-orders-body')
   if (note !== null) {
     body.replaceChildren(emptyRow(ORDER_COLUMNS, note))
@@ -32,7 +35,7 @@ export function renderOpenOrders (orders, { note = null, more = false, amending 
   } else {
     const rows = []
     for (const o of orders) {
-      rows.push(orderRow(o))
+      rows.push(orderRow(o, format(o.symbol)))
       if (amending !== null && amending.orderId === String(o.order_id)) rows.push(amending.row)
     }
     body.replaceChildren(...rows)
@@ -51,7 +54,7 @@ function button (cls, text, orderId, title) {
   return b
 }
 
-function orderRow (o) {
+function orderRow (o, f) {
   const tr = document.createElement('tr')
   tr.className = `order-row ${o.side === 'sell' ? 'sell' : 'buy'}`
   tr.dataset.orderId = String(o.order_id)
@@ -64,16 +67,16 @@ function orderRow (o) {
   )
   const action = document.createElement('td')
   action.append(actions)
-  const shown = o.display_quantity ? ` (show ${o.display_quantity})` : ''
+  const shown = o.display_quantity ? ` (show ${fmtQty(o.display_quantity, f.qty)})` : ''
   tr.append(
     td(fmtTime(o.timestamp), 'muted'),
     td(o.symbol),
     td(o.side, 'side'),
     td(String(o.order_type ?? '').replace('_', ' ')),
-    td(o.status, `status status-${o.status}`),
-    td(o.price ?? 'market', 'num'),
-    td(o.stop_price ?? '', 'num'),
-    td(`${o.filled_quantity} / ${o.quantity}${shown}`, 'num'),
+    td(statusWords(o.status), `status status-${o.status}`),
+    td(o.price ? fmtPrice(o.price, f.price) : 'market', 'num'),
+    td(o.stop_price ? fmtPrice(o.stop_price, f.price) : '', 'num'),
+    td(`${fmtQty(o.filled_quantity, f.qty)} / ${fmtQty(o.quantity, f.qty)}${shown}`, 'num'),
     td(o.client_order_id ?? '', 'muted'),
     td(shortId(o.order_id, 10), 'muted id'),
     action
@@ -129,14 +132,41 @@ export function amendEditor (o) {
   return tr
 }
 
-export function renderFills (fills, { note = null } = {}) {
+export function renderFills (fills, { note = null, format = NO_FORMAT } = {}) {
   const body = $('fills-body')
   if (note !== null) body.replaceChildren(emptyRow(8, note))
   else if (fills.length === 0) body.replaceChildren(emptyRow(8, 'No fills yet'))
-  else body.replaceChildren(...fills.map(fillRow))
+  else body.replaceChildren(...fills.map((f) => fillRow(f, format(f.symbol))))
 }
 
-function fillRow (f) {
+// Closed orders (filled, cancelled, rejected, expired), newest first.
+export function renderHistory (orders, { note = null, format = NO_FORMAT } = {}) {
+  const body = $('history-body')
+  if (note !== null) body.replaceChildren(emptyRow(7, note))
+  else if (orders.length === 0) body.replaceChildren(emptyRow(7, 'No closed orders yet'))
+  else {
+    body.replaceChildren(...orders.map((o) => {
+      const f = format(o.symbol)
+      const tr = document.createElement('tr')
+      tr.className = `history-row ${o.side === 'sell' ? 'sell' : 'buy'}`
+      tr.dataset.orderId = String(o.order_id)
+      tr.dataset.status = String(o.status)
+      tr.append(
+        td(fmtTime(o.timestamp), 'muted'),
+        td(o.symbol),
+        td(o.side, 'side'),
+        td(statusWords(o.status), `status status-${o.status}`),
+        td(o.price ? fmtPrice(o.price, f.price) : 'market', 'num'),
+        td(`${fmtQty(o.filled_quantity, f.qty)} / ${fmtQty(o.quantity, f.qty)}`, 'num'),
+        td(shortId(o.order_id, 10), 'muted id')
+      )
+      tr.title = `order ${o.order_id} · ${o.order_type} · ${o.status}${o.cancel_reason ? ` (${o.cancel_reason})` : ''}`
+      return tr
+    }))
+  }
+}
+
+function fillRow (f, fmt) {
   const tr = document.createElement('tr')
   tr.className = `fill-row ${f.side === 'sell' ? 'sell' : 'buy'}`
   tr.dataset.tradeId = String(f.trade_id)
@@ -146,8 +176,8 @@ function fillRow (f) {
     td(f.symbol),
     td(f.side, 'side'),
     td(f.role, 'muted'),
-    td(f.price, 'num'),
-    td(f.quantity, 'num'),
+    td(fmtPrice(f.price, fmt.price), 'num'),
+    td(fmtQty(f.quantity, fmt.qty), 'num'),
     td(f.fee, 'num'),
     td(shortId(f.trade_id, 10), 'muted id')
   )

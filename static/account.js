@@ -5,7 +5,7 @@
 /* global console, requestAnimationFrame, setTimeout, document */
 import { $, toast, setBusy } from './ui.js'
 import { privateRequest, describeError } from './api.js'
-import { renderOpenOrders, renderFills, amendEditor } from './account-view.js'
+import { renderOpenOrders, renderFills, renderHistory, amendEditor } from './account-view.js'
 
 // Untriggered stops are open orders too (cancellable, amendable, counted).
 const OPEN_STATUSES = new Set(['pending', 'partially_filled', 'untriggered'])
@@ -17,7 +17,12 @@ const MAX_FILLS = 100
 const SIGNED_OUT = 'Sign in to see your orders and fills'
 
 export class Account {
-  constructor () {
+  // told(order): this action's answer was shown (order-notices.js);
+  // format(symbol): { price, qty } decimals for a symbol.
+  constructor ({ told = () => {}, format = () => ({ price: 0, qty: 0 }) } = {}) {
+    this.told = told
+    this.format = format
+    this.history = [] // closed orders, newest first
     this.ready = false
     this.generation = 0 // bumps on every (re)load and sign-out: late answers are dropped
     this.orders = new Map() // order_id -> order view
@@ -55,6 +60,7 @@ export class Account {
     this.orders.clear()
     this.fills = []
     this.fillKeys.clear()
+    this.history = []
     this.more = false
     this.pendingEvents = null
     this.pendingFills = null
@@ -67,9 +73,10 @@ export class Account {
     const gen = this.generation
     this.pendingEvents = []
     this.pendingFills = []
-    const [orders, fills] = await Promise.all([
+    const [orders, fills, closed] = await Promise.all([
       this.fetch(`/orders?status=open&limit=${ORDERS_PAGE}`),
-      this.fetch(`/fills?limit=${MAX_FILLS}`)
+      this.fetch(`/fills?limit=${MAX_FILLS}`),
+      this.fetch(`/orders?status=closed&limit=${ORDERS_PAGE}`)
     ])
     if (gen !== this.generation) return
     if (orders !== null && Array.isArray(orders.orders)) {
@@ -77,6 +84,10 @@ export class Account {
       // Newest first from the server; the Map keeps that order.
       for (const o of orders.orders) if (OPEN_STATUSES.has(o.status)) this.orders.set(o.order_id, o)
       this.more = orders.next_cursor !== null && orders.next_cursor !== undefined
+    }
+    if (closed !== null && Array.isArray(closed.orders)) {
+      const live = new Set(this.history.map((o) => o.order_id))
+      this.history = [...this.history, ...closed.orders.filter((o) => !live.has(o.order_id))].slice(0, ORDERS_PAGE)
     }
     if (fills !== null && Array.isArray(fills.fills)) {
       this.fills = []
@@ -119,6 +130,8 @@ export class Account {
       else this.orders.set(order.order_id, order)
     } else {
       this.orders.delete(order.order_id)
+      // Order history: newest first, one row per order.
+      this.history = [order, ...this.history.filter((o) => o.order_id !== order.order_id)].slice(0, ORDERS_PAGE)
     }
   }
 
@@ -150,6 +163,7 @@ export class Account {
       const { ok, status, body } = await privateRequest('POST', '/cancel', { symbol: order.symbol, order_id: orderId })
       if (ok && body.success) {
         toast(`Cancelled ${orderId}`, 'success')
+        this.told({ ...order, status: 'cancelled' })
         this.applyOrder({ ...order, status: 'cancelled' }) // the 'orders' event says so too
         this.scheduleRender()
       } else {
@@ -204,13 +218,13 @@ export class Account {
       const { ok, status, body } = await privateRequest('POST', '/amend', payload)
       if (!ok) {
         const text = describeError(body, status)
-        say(`Amend refused: ${text}`, 'error')
-        toast(`Amend failed: ${text}`, 'error')
+        say(`Amend refused: ${text}`, 'error') // the editor is this action's notification
         return
       }
       const view = { ...body }
       for (const key of ANSWER_ONLY) delete view[key]
       this.applyOrder({ ...order, ...view })
+      this.told({ ...order, ...view })
       toast(`Amended ${orderId}: ${body.status} ${body.filled_quantity} / ${body.quantity}${body.price ? ` @ ${body.price}` : ''}`, 'success')
       if (this.amending?.orderId === orderId) this.amending = null
       this.render()
@@ -228,7 +242,13 @@ export class Account {
       const { ok, status, body } = await privateRequest('POST', '/cancel_all', {})
       if (ok && body.success) {
         toast(`Cancelled ${body.cancelled} open order${body.cancelled === 1 ? '' : 's'}`, 'success')
-        for (const id of body.order_ids ?? []) this.orders.delete(id)
+        for (const id of body.order_ids ?? []) {
+          const order = this.orders.get(id)
+          if (order) {
+            this.told({ ...order, status: 'cancelled' })
+            this.applyOrder({ ...order, status: 'cancelled' })
+          }
+        }
         this.scheduleRender()
       } else {
         toast(`Cancel all failed: ${describeError(body, status)}`, 'error')
@@ -258,8 +278,9 @@ export class Account {
     if (this.amending !== null && !this.orders.has(this.amending.orderId)) this.amending = null
     // Redrawing moves the editor's row: put the caret back where it was.
     const focused = this.amending?.row.contains(document.activeElement) ? document.activeElement : null
-    renderOpenOrders([...this.orders.values()], { note, more: this.more, amending: this.amending })
+    renderOpenOrders([...this.orders.values()], { note, more: this.more, amending: this.amending, format: this.format })
     if (focused !== null && focused !== document.activeElement) focused.focus()
-    renderFills(this.fills, { note })
+    renderFills(this.fills, { note, format: this.format })
+    renderHistory(this.history, { note, format: this.format })
   }
 }

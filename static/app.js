@@ -1,45 +1,56 @@
-// Trading page: wires the WebSocket feed (book, trades; the account's own
-// order events and fills once signed in) and the REST order/cancel forms to
-// the DOM. No build step, no third-party code.
+// Trading page: wires the WebSocket feed (book, trades, ticker, candles; the
+// account's own order events and fills once signed in) and the REST order
+// and cancel forms to the DOM. No build step; the one third-party module
+// (the candle chart's library) is served by this app.
 /* global window, document, console, requestAnimationFrame, setTimeout */
 import { Connection, STATUS } from './connection.js'
-import { OrderBook, DELTA } from './book.js'
+import { OrderBook } from './book.js'
+import { createBookFeed } from './book-feed.js'
 import { DepthChart } from './depth-chart.js'
-import { canon, fractionDigits, fmtPrice, fmtQty, shortId } from './format.js'
+import { canon, fractionDigits } from './format.js'
 import { $, toast } from './ui.js'
 import { getJson } from './api.js'
-import { setupForms } from './forms.js'
+import { setupForms, setSide, preview } from './forms.js'
+import { renderFilters } from './order-preview.js'
 import { Identity } from './identity.js'
 import { Account } from './account.js'
 import { setupSignIn, renderSignIn } from './sign-in.js'
-import {
-  MAX_TRADES, renderBook, clearBook, renderBbo, bboFromBook, tradeRow, prependTrades, clearTradeFeed
-} from './view.js'
+import { createTape } from './tape.js'
+import { createTicker } from './ticker.js'
+import { createCandles } from './candles.js'
+import { createOrderNotices } from './order-notices.js'
+import { setupTabs } from './tabs.js'
+import { renderBook, renderBbo, bboFromBook } from './view.js'
 
 const DEFAULT_SYMBOL = 'BTC-USDT'
-const DEFAULT_TICK_DECIMALS = 2
-// Public, per symbol. The account's 'orders' and 'fills' (all symbols) are identity.js's.
+const DEFAULT_TICK = '0.01'
+const DEFAULT_LOT = '0.00000001'
+// Public, per symbol. The account's 'orders' and 'fills' (all symbols) are identity.js's;
+// ticker and candles subscribe themselves once the server is known to have them.
 const SYMBOL_CHANNELS = ['l2_updates', 'trades']
 const CHART_LEVELS = 100 // per side; the table shows fewer
 
 const state = {
   symbol: DEFAULT_SYMBOL,
   symbols: [DEFAULT_SYMBOL],
-  tickDecimals: {}, // symbol -> price decimals, when the server tells us
+  info: {}, // symbol -> its GET /symbols entry (tick_size, lot_size, filters)
   status: STATUS.DISCONNECTED,
   sessionId: null,
   latencyMs: null,
   orderCount: 0,
   tradeCount: 0,
   book: new OrderBook(DEFAULT_SYMBOL),
-  trades: [], // newest first, at most MAX_TRADES
-  seenTradeIds: new Set(),
   subscriptions: new Set(),
-  myOrders: new Map(), // order_id -> symbol, for cancel and event toasts
-  unclaimedEvents: new Map(), // order_id -> events seen before our REST reply
-  lastOrderId: null,
-  resyncs: 0
+  myOrders: new Map(), // order_id -> symbol, for cancel
+  lastOrderId: null
 }
+
+// Decimals of a symbol's prices (tick) and sizes (lot): everything shown is padded to them.
+const format = (symbol = state.symbol) => ({
+  price: fractionDigits(canon(state.info[symbol]?.tick_size ?? DEFAULT_TICK)),
+  qty: fractionDigits(canon(state.info[symbol]?.lot_size ?? DEFAULT_LOT))
+})
+const send = (msg) => conn.send(msg)
 
 const chart = new DepthChart($('depth-chart'))
 const conn = new Connection({
@@ -51,14 +62,31 @@ const conn = new Connection({
   }
 })
 
-const account = new Account()
+const notices = createOrderNotices({ format })
+const account = new Account({ told: notices.told, format })
+const feed = createBookFeed({
+  getBook: () => state.book,
+  resubscribe: () => {
+    send({ type: 'unsubscribe', channel: 'l2_updates', symbol: state.symbol })
+    send({ type: 'subscribe', channel: 'l2_updates', symbol: state.symbol })
+  },
+  onChange: () => scheduleRender()
+})
+const tape = createTape({
+  symbol: () => state.symbol,
+  format: () => format(),
+  onCount: (n) => {
+    state.tradeCount = n
+    renderCounts()
+  }
+})
+const ticker = createTicker({ symbol: () => state.symbol, format: () => format(), send })
+const candles = createCandles({ symbol: () => state.symbol, tick: () => state.info[state.symbol]?.tick_size ?? DEFAULT_TICK, send })
 const identity = new Identity({
   conn,
   onStatus: (status) => renderSignIn(status, identity.credentials !== null),
   onPrivate: (ready) => account.setReady(ready)
 })
-
-const decimals = (symbol = state.symbol) => state.tickDecimals[symbol] ?? DEFAULT_TICK_DECIMALS
 
 // ---- WebSocket messages ---------------------------------------------------
 
@@ -87,16 +115,29 @@ function onMessage (msg) {
       break
     }
     case 'l2_update':
-      onL2(msg)
+      feed.onL2(msg)
+      break
+    case 'resync':
+      if (msg.channel === 'l2_updates') feed.onL2(msg)
+      else if (msg.channel === 'trades') tape.add(msg.trades)
+      break
+    case 'heartbeat':
+      feed.onHeartbeat(msg)
       break
     case 'trade':
-      if (msg.symbol === undefined || msg.symbol === state.symbol) addTrades(msg.data)
+      if (msg.symbol === undefined || msg.symbol === state.symbol) tape.add(msg.data)
+      break
+    case 'ticker':
+      ticker.onMessage(msg)
+      break
+    case 'candle':
+      candles.onMessage(msg)
       break
     case 'order_event': {
       const events = Array.isArray(msg.data) ? msg.data : [msg.data]
       for (const ev of events) {
         account.onOrderEvent(ev)
-        onOrderEvent(ev)
+        notices.onOrderEvent(ev)
       }
       break
     }
@@ -110,36 +151,16 @@ function onMessage (msg) {
   }
 }
 
-function onL2 (msg) {
-  if (msg.symbol !== state.symbol) return // late message for a symbol we left
-  const { book } = state
-  if (msg.kind === 'snapshot') {
-    book.applySnapshot(msg)
-    renderBookStatus()
-    scheduleRender()
-    return
-  }
-  const result = book.applyDelta(msg)
-  if (result === DELTA.APPLIED) scheduleRender()
-  else if (result === DELTA.GAP) resync(`expected seq ${book.seq + 1}, got ${msg.seq}`)
-}
-
-// A missed delta makes the book unreliable: drop it and ask for a new snapshot.
-function resync (reason) {
-  state.resyncs++
-  console.warn(`l2 gap on ${state.symbol}: ${reason}; resubscribing`)
-  state.book.reset()
-  renderBookStatus()
-  conn.send({ type: 'unsubscribe', channel: 'l2_updates', symbol: state.symbol })
-  conn.send({ type: 'subscribe', channel: 'l2_updates', symbol: state.symbol })
-}
-
 function subscribeSymbol (symbol) {
-  for (const channel of SYMBOL_CHANNELS) conn.send({ type: 'subscribe', channel, symbol })
+  for (const channel of SYMBOL_CHANNELS) send({ type: 'subscribe', channel, symbol })
+  ticker.subscribe()
+  candles.subscribe()
 }
 
 function unsubscribeSymbol (symbol) {
-  for (const channel of SYMBOL_CHANNELS) conn.send({ type: 'unsubscribe', channel, symbol })
+  for (const channel of SYMBOL_CHANNELS) send({ type: 'unsubscribe', channel, symbol })
+  ticker.unsubscribe(symbol)
+  candles.unsubscribe(symbol)
 }
 
 // ---- rendering -------------------------------------------------------------
@@ -159,20 +180,23 @@ function scheduleRender () {
 }
 
 function renderMarket () {
-  const d = decimals()
-  renderBook(state.book, d)
-  chart.update(state.book.levels('bids', CHART_LEVELS), state.book.levels('asks', CHART_LEVELS), { priceDecimals: d })
-  if (state.book.ready) renderBbo(bboFromBook(state.book), d)
+  const f = format()
+  renderBook(state.book, f)
+  chart.update(state.book.levels('bids', CHART_LEVELS), state.book.levels('asks', CHART_LEVELS), { priceDecimals: f.price })
+  if (state.book.ready) renderBbo(bboFromBook(state.book), f.price)
   renderBookStatus()
+  preview()
 }
 
 function renderBookStatus () {
   const el = $('book-status')
+  el.dataset.seq = String(state.book.seq ?? '')
   if (state.book.ready) {
-    el.textContent = `seq ${state.book.seq}`
+    el.textContent = 'Live'
+    el.title = `seq ${state.book.seq}`
     el.className = 'book-status live'
   } else {
-    el.textContent = state.status === STATUS.CONNECTED ? 'syncing…' : 'offline'
+    el.textContent = state.status === STATUS.CONNECTED ? 'Syncing…' : 'Offline: last known values'
     el.className = 'book-status stale'
   }
 }
@@ -184,13 +208,19 @@ function renderStatus (status) {
     ? 'Connected'
     : status === STATUS.RECONNECTING ? 'Reconnecting…' : 'Disconnected'
   el.className = `status-value status-${status}`
-  if (status !== STATUS.CONNECTED) {
+  const offline = status !== STATUS.CONNECTED
+  // Offline: the last values stay, greyed (CSS), the forms are disabled and a banner says why.
+  document.body.classList.toggle('offline', offline)
+  $('offline-banner').hidden = !offline
+  $('offline-banner').textContent = status === STATUS.RECONNECTING
+    ? 'Connection lost: reconnecting… Prices and orders shown are the last known and may be stale.'
+    : 'Disconnected. Prices and orders shown are the last known and may be stale.'
+  for (const id of ['order-fieldset', 'cancel-fieldset']) $(id).disabled = offline
+  if (offline) {
     $('latency').textContent = '-- ms'
     state.subscriptions.clear()
-    // The feed is gone: the book will come back as a fresh snapshot.
-    state.book.reset()
-    clearBook()
-    chart.update([], [])
+    // The feed is gone: the book comes back as a fresh snapshot, shown until then as it was.
+    state.book.ready = false
   }
   renderBookStatus()
 }
@@ -198,69 +228,6 @@ function renderStatus (status) {
 function renderCounts () {
   $('order-count').textContent = String(state.orderCount)
   $('trade-count').textContent = String(state.tradeCount)
-}
-
-// ---- trades and order events ----------------------------------------------
-
-function addTrades (trades) {
-  if (!Array.isArray(trades)) return
-  const rows = []
-  for (const t of trades) {
-    if (!t || t.symbol !== state.symbol) continue
-    const id = String(t.trade_id)
-    if (state.seenTradeIds.has(id)) continue // REST reply and feed both carry it
-    state.seenTradeIds.add(id)
-    if (state.seenTradeIds.size > 5 * MAX_TRADES) {
-      state.seenTradeIds.delete(state.seenTradeIds.values().next().value)
-    }
-    state.trades.unshift(t)
-    state.tradeCount++
-    rows.push(tradeRow(t, decimals(t.symbol)))
-  }
-  if (!rows.length) return
-  state.trades.length = Math.min(state.trades.length, MAX_TRADES)
-  prependTrades(rows)
-  renderCounts()
-}
-
-const EVENT_TOAST = {
-  filled: 'success',
-  partially_filled: 'success',
-  resting: 'info',
-  cancelled: 'warn',
-  rejected: 'error',
-  // Issue 12's lifecycle: stops wait and trigger, GTD orders expire, amends and iceberg refreshes.
-  untriggered: 'info',
-  triggered: 'info',
-  expired: 'warn',
-  amended: 'info',
-  refreshed: 'info'
-}
-
-function onOrderEvent (ev) {
-  if (!ev || !ev.order_id) return
-  if (!state.myOrders.has(ev.order_id)) {
-    // The event may beat the REST reply for our own order: keep it briefly.
-    const list = state.unclaimedEvents.get(ev.order_id) ?? []
-    list.push(ev)
-    state.unclaimedEvents.set(ev.order_id, list)
-    if (state.unclaimedEvents.size > 200) {
-      state.unclaimedEvents.delete(state.unclaimedEvents.keys().next().value)
-    }
-    return
-  }
-  const what = String(ev.event_type ?? 'update').replace('_', ' ')
-  const px = ev.price ? ` @ ${fmtPrice(ev.price, decimals(ev.symbol))}` : ''
-  toast(`${what}: ${ev.side} ${fmtQty(ev.filled_quantity)}/${fmtQty(ev.quantity)} ${ev.symbol}${px} (${shortId(ev.order_id)})`,
-    EVENT_TOAST[ev.event_type] ?? 'info')
-}
-
-function claimOrder (orderId, symbol) {
-  state.myOrders.set(orderId, symbol)
-  state.lastOrderId = orderId
-  const early = state.unclaimedEvents.get(orderId)
-  state.unclaimedEvents.delete(orderId)
-  if (early) early.forEach(onOrderEvent)
 }
 
 // ---- symbols ------------------------------------------------------------------
@@ -273,8 +240,7 @@ function setSymbols (list, { fresh = false } = {}) {
     const name = typeof s === 'string' ? s : s?.symbol
     if (!name) continue
     names.push(name)
-    const tick = typeof s === 'object' ? (s.tick_size ?? s.price_tick ?? s.filters?.tick_size) : undefined
-    if (tick !== undefined) state.tickDecimals[name] = fractionDigits(canon(tick))
+    if (typeof s === 'object') state.info[name] = s
   }
   if (!names.length) return
   if (names.join() !== state.symbols.join()) {
@@ -291,16 +257,23 @@ function switchSymbol (symbol, { fresh = false } = {}) {
   if (!fresh) unsubscribeSymbol(state.symbol)
   state.symbol = symbol
   state.book = new OrderBook(symbol)
-  state.trades = []
   $('symbol').value = symbol
   $('current-symbol').textContent = symbol
-  clearBook()
-  chart.update([], [])
-  renderBbo({}, decimals())
-  clearTradeFeed()
-  renderBookStatus()
+  renderMarket()
+  renderBbo({}, format().price)
+  tape.clear()
   if (!fresh) subscribeSymbol(symbol)
+  loadMarket()
+}
+
+// What REST gives for the shown symbol: on load and on every switch.
+function loadMarket () {
   refreshBbo()
+  tape.load()
+  ticker.load()
+  candles.load()
+  renderFilters(state.symbol, state.info[state.symbol] ?? null)
+  setSide($('side').value)
 }
 
 async function loadSymbols () {
@@ -310,6 +283,7 @@ async function loadSymbols () {
     // Objects carry tick sizes; plain names may have them in symbol_info.
     const info = body.symbol_info ?? {}
     setSymbols(body.symbols.map((s) => (typeof s === 'string' && info[s] ? { symbol: s, ...info[s] } : s)))
+    renderFilters(state.symbol, state.info[state.symbol] ?? null)
     scheduleRender()
   } catch (err) {
     console.warn('GET /symbols failed', err)
@@ -322,7 +296,7 @@ async function refreshBbo () {
   try {
     const { ok, body } = await getJson(`/bbo/${encodeURIComponent(symbol)}`)
     if (!ok || symbol !== state.symbol || state.book.ready) return
-    renderBbo({ bestBid: body.best_bid, bestAsk: body.best_ask, spread: body.spread, mid: body.mid_price }, decimals())
+    renderBbo({ bestBid: body.best_bid, bestAsk: body.best_ask, spread: body.spread, mid: body.mid_price }, format().price)
   } catch (err) {
     console.warn('GET /bbo failed', err)
   }
@@ -333,9 +307,11 @@ async function refreshBbo () {
 function onOrderAccepted (body) {
   state.orderCount++
   renderCounts()
-  claimOrder(body.order_id, body.symbol)
-  // The feed delivers these too; addTrades drops the duplicates.
-  if (body.symbol === state.symbol) addTrades(body.trades)
+  state.myOrders.set(body.order_id, body.symbol)
+  state.lastOrderId = body.order_id
+  notices.told(body)
+  // The feed delivers these too; the tape drops the duplicates.
+  if (body.symbol === state.symbol) tape.add(body.trades)
 }
 
 function init () {
@@ -343,6 +319,10 @@ function init () {
     currentSymbol: () => state.symbol,
     symbolOfOrder: (id) => state.myOrders.get(id),
     onAccepted: onOrderAccepted,
+    onCancelled: (orderId) => notices.told({ order_id: orderId, status: 'cancelled', filled_quantity: '' }),
+    filters: () => state.info[state.symbol] ?? null,
+    best: () => ({ bid: state.book.best('bids'), ask: state.book.best('asks') }),
+    lotDecimals: () => format().qty,
     whyNot: () => identity.mode === 'required' && identity.credentials === null
       ? 'Sign in with an API key first (Account panel below).'
       : null
@@ -351,22 +331,23 @@ function init () {
   account.setup()
   identity.start()
   $('symbol').addEventListener('change', (e) => switchSymbol(e.target.value))
-  $('clear-trades').addEventListener('click', () => {
-    state.trades = []
-    clearTradeFeed()
-  })
+  $('clear-trades').addEventListener('click', () => tape.clear())
+  $('depth-zoom-in').addEventListener('click', () => chart.zoomBy(1.5))
+  $('depth-zoom-out').addEventListener('click', () => chart.zoomBy(1 / 1.5))
+  $('depth-zoom-reset').addEventListener('click', () => chart.resetZoom())
+  setupTabs()
   window.addEventListener('beforeunload', () => conn.stop())
 
   $('symbol').value = state.symbol
   $('current-symbol').textContent = state.symbol
   renderStatus(STATUS.DISCONNECTED)
   renderCounts()
-  renderBbo({}, decimals())
-  clearTradeFeed()
+  renderBbo({}, format().price)
+  tape.clear()
   loadSymbols()
-  refreshBbo()
+  loadMarket()
   conn.start()
 }
 
-window.__page = { state, conn, chart, identity, account }
+window.__page = { state, conn, chart, identity, account, tape, candles }
 init()

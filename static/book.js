@@ -1,7 +1,10 @@
 // L2 order book for one symbol, built from a snapshot plus sequenced deltas.
 // Levels are keyed by the canonical price string; sorting and running totals
-// use Number() because they are for display only.
+// use Number() because they are for display only. A delta applies to the
+// state its prev_seq names (seqs are not consecutive); a server without
+// prev_seq numbers its deltas one by one.
 import { canon } from './format.js'
+import { bookChecksum, CHECKSUM_LEVELS } from './crc32.js'
 
 export const DELTA = Object.freeze({
   APPLIED: 'applied',
@@ -39,7 +42,8 @@ export class OrderBook {
     if (!this.ready) return DELTA.NOT_READY
     const seq = Number(msg.seq)
     if (seq <= this.seq) return DELTA.STALE
-    if (seq !== this.seq + 1) {
+    const expected = msg.prev_seq === undefined ? seq - 1 : Number(msg.prev_seq)
+    if (expected !== this.seq) {
       this.ready = false
       return DELTA.GAP
     }
@@ -66,6 +70,12 @@ export class OrderBook {
       out.push({ price: level.price, qty: level.qty, total })
     }
     return out
+  }
+
+  // The CRC-32 of the top levels (crc32.js), to compare with a message's checksum.
+  checksum () {
+    const top = (side) => this.levels(side, CHECKSUM_LEVELS).map((l) => [l.price, l.qty])
+    return bookChecksum(top('bids'), top('asks'))
   }
 
   best (side) {

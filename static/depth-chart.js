@@ -1,10 +1,17 @@
 // Canvas depth chart: cumulative bid curve (left of mid) and ask curve (right
-// of mid) as filled step lines. Redraw is cheap and coalesced to one per frame;
-// the backing store follows the element size and devicePixelRatio.
+// of mid) as filled step lines, centred on the mid. The price range follows
+// the bulk of the levels near the mid (a far-away order does not stretch it)
+// and zooms in and out (buttons, wheel). Redraw is cheap and coalesced to one
+// per frame; the backing store follows the element size and devicePixelRatio.
 /* global window, document, ResizeObserver, requestAnimationFrame, setTimeout, getComputedStyle */
 import { fmtNum, fmtPrice } from './format.js'
 
 const PAD = { left: 8, right: 8, top: 22, bottom: 22 }
+const ZOOM_MIN = 1 / 16
+const ZOOM_MAX = 16
+// The range spans this share of each side's nearest levels (at most RANGE_LEVELS of them).
+const RANGE_SHARE = 0.8
+const RANGE_LEVELS = 25
 
 export class DepthChart {
   constructor (canvas, { maxLevels = 100 } = {}) {
@@ -15,6 +22,7 @@ export class DepthChart {
     this.asks = []
     this.priceDecimals = 2
     this.hoverX = null
+    this.zoom = 1 // > 1: closer in
     this._frame = false
     this._onResize = () => this.schedule()
     if (typeof ResizeObserver === 'function') {
@@ -31,7 +39,23 @@ export class DepthChart {
       this.hoverX = null
       this.schedule()
     })
+    canvas.addEventListener('wheel', (e) => {
+      e.preventDefault()
+      this.zoomBy(e.deltaY < 0 ? 1.25 : 0.8)
+    }, { passive: false })
     this.draw()
+  }
+
+  zoomBy (factor) {
+    this.zoom = Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, this.zoom * factor))
+    this.canvas.dataset.zoom = String(this.zoom)
+    this.schedule()
+  }
+
+  resetZoom () {
+    this.zoom = 1
+    this.canvas.dataset.zoom = '1'
+    this.schedule()
   }
 
   // bids/asks: [{ price, qty, total }] best first, totals cumulative.
@@ -92,7 +116,8 @@ export class DepthChart {
       return
     }
 
-    const view = viewport(bids, asks, w, h)
+    const view = viewport(bids, asks, w, h, this.zoom)
+    Object.assign(this.canvas.dataset, { lo: String(view.lo), hi: String(view.hi), mid: String(view.mid) })
     ctx.strokeStyle = colors.grid
     ctx.lineWidth = 1
     ctx.beginPath()
@@ -100,8 +125,14 @@ export class DepthChart {
     ctx.lineTo(w - PAD.right, h - PAD.bottom + 0.5)
     ctx.stroke()
 
+    // Levels outside the range are cut at its edges.
+    ctx.save()
+    ctx.beginPath()
+    ctx.rect(PAD.left, 0, w - PAD.left - PAD.right, h)
+    ctx.clip()
     drawSide(ctx, view, bids, -1, colors.bid, colors.bidFill)
     drawSide(ctx, view, asks, 1, colors.ask, colors.askFill)
+    ctx.restore()
 
     // Mid line
     const mx = Math.round(view.x(view.mid)) + 0.5
@@ -151,24 +182,34 @@ export class DepthChart {
   }
 }
 
-function viewport (bids, asks, w, h) {
+// How far from the mid a side's bulk reaches: the distance of the level at
+// RANGE_SHARE of its nearest RANGE_LEVELS, so the last (farthest) one of
+// several never sets the range.
+function reach (levels, mid) {
+  const near = levels.slice(0, RANGE_LEVELS)
+  if (!near.length) return 0
+  const i = near.length === 1 ? 0 : Math.min(near.length - 2, Math.floor(RANGE_SHARE * (near.length - 1)))
+  return Math.abs(near[i].p - mid)
+}
+
+function viewport (bids, asks, w, h, zoom) {
   const bestBid = bids.length ? bids[0].p : null
   const bestAsk = asks.length ? asks[0].p : null
   const mid = bestBid !== null && bestAsk !== null
     ? (bestBid + bestAsk) / 2
     : (bestBid ?? bestAsk)
-  const far = Math.max(
-    bids.length ? mid - bids[bids.length - 1].p : 0,
-    asks.length ? asks[asks.length - 1].p - mid : 0
-  )
-  // Symmetric around mid so both curves share a scale; never zero-width.
-  const half = (far > 0 ? far : Math.max(Math.abs(mid) * 0.001, 1)) * 1.08
+  const far = Math.max(reach(bids, mid), reach(asks, mid))
+  // Symmetric around the mid so both curves share a scale; never zero-width.
+  const half = (far > 0 ? far : Math.max(Math.abs(mid) * 0.001, 1)) * 1.25 / zoom
   const lo = mid - half
   const hi = mid + half
-  const depth = Math.max(
-    bids.length ? bids[bids.length - 1].t : 0,
-    asks.length ? asks[asks.length - 1].t : 0
-  )
+  // The height follows what is in view.
+  const inView = (levels) => {
+    let t = 0
+    for (const l of levels) if (l.p >= lo && l.p <= hi) t = l.t
+    return t
+  }
+  const depth = Math.max(inView(bids), inView(asks))
   const maxTotal = depth * 1.15 || 1
   const sx = (w - PAD.left - PAD.right) / (hi - lo)
   const sy = (h - PAD.top - PAD.bottom) / maxTotal

@@ -33,9 +33,29 @@ export function fmtPrice (s, decimals = 2) {
   return `${int}.${frac.padEnd(decimals, '0')}`
 }
 
-export function fmtQty (s) {
-  if (s === null || s === undefined || s === '') return '--'
-  return canon(s)
+// Sizes pad to the lot's decimals the same way, so a column of them lines up.
+export function fmtQty (s, decimals = 0) {
+  return fmtPrice(s, decimals)
+}
+
+// Order statuses as a trader reads them (the wire's names stay in data attributes).
+const STATUS_WORDS = {
+  pending: 'Open',
+  partially_filled: 'Partially filled',
+  filled: 'Filled',
+  cancelled: 'Cancelled',
+  rejected: 'Rejected',
+  expired: 'Expired',
+  untriggered: 'Untriggered stop',
+  triggered: 'Triggered',
+  resting: 'Resting on the book',
+  amended: 'Amended',
+  refreshed: 'Refreshed'
+}
+
+export function statusWords (status) {
+  const s = String(status ?? '')
+  return STATUS_WORDS[s] ?? s.replace(/_/g, ' ')
 }
 
 // Number formatting for display-only aggregates (running totals, chart axes).

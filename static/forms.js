@@ -1,9 +1,10 @@
 // Order entry and cancel forms (REST, signed by api.js when the tab holds a
 // key). The page owns state; this module gets
 // what it needs through the hooks passed to setupForms.
-import { fmtQty, shortId } from './format.js'
-import { $, toast, showAlert, hideAlert, setBusy } from './ui.js'
+import { fmtQty, statusWords } from './format.js'
+import { $, showAlert, hideAlert, setBusy } from './ui.js'
 import { postJson, describeError } from './api.js'
+import { renderPreview, confirmMarket } from './order-preview.js'
 
 const DECIMAL_INPUT = /^\d+(\.\d+)?$/
 
@@ -11,7 +12,28 @@ let hooks = {
   currentSymbol: () => 'BTC-USDT',
   symbolOfOrder: () => undefined, // order_id -> symbol it was sent on
   onAccepted: () => {}, // called with the 200 body of POST /order
-  whyNot: () => null // a reason the page cannot trade now (not signed in), or null
+  onCancelled: () => {}, // called with the order id a cancel succeeded for
+  whyNot: () => null, // a reason the page cannot trade now (not signed in), or null
+  filters: () => null, // the current symbol's filters (GET /symbols), or null
+  best: () => ({ bid: null, ask: null }), // best prices of the shown book
+  lotDecimals: () => 0
+}
+
+// The side buttons set the hidden #side input and colour the submit button.
+export function setSide (side) {
+  $('side').value = side
+  for (const s of ['buy', 'sell']) $(`side-${s}`).setAttribute('aria-pressed', String(s === side))
+  const submit = $('submitBtn')
+  submit.classList.toggle('btn-buy', side === 'buy')
+  submit.classList.toggle('btn-sell', side === 'sell')
+  $('submit-label').textContent = `${side === 'buy' ? 'Buy' : 'Sell'} ${hooks.currentSymbol()}`
+  preview()
+}
+
+// The notional line under the form, redrawn as the inputs or the book change.
+export function preview () {
+  const { order } = buildOrder(hooks.currentSymbol(), { loose: true })
+  renderPreview(order, hooks.best(), hooks.filters())
 }
 
 export function setupForms (h) {
@@ -20,19 +42,23 @@ export function setupForms (h) {
   $('cancel-form').addEventListener('submit', cancelOrder)
   $('order_type').addEventListener('change', syncOrderInputs)
   $('time_in_force').addEventListener('change', syncOrderInputs)
+  $('side-buy').addEventListener('click', () => setSide('buy'))
+  $('side-sell').addEventListener('click', () => setSide('sell'))
+  $('order-form').addEventListener('input', preview)
   // Clicking a book level pre-fills an order that would take it.
   for (const id of ['asks', 'bids']) {
     $(id).addEventListener('click', (e) => {
       const row = e.target.closest('.book-row')
       if (!row) return
       $('price').value = row.dataset.price
-      $('side').value = row.classList.contains('ask') ? 'buy' : 'sell'
       if (!TYPES[$('order_type').value].price) $('order_type').value = 'limit'
       syncOrderInputs()
+      setSide(row.classList.contains('ask') ? 'buy' : 'sell')
       hideAlert()
     })
   }
   syncOrderInputs()
+  setSide($('side').value)
 }
 
 function refused () {
@@ -81,19 +107,27 @@ function syncOrderInputs () {
   price.disabled = !spec.price
   price.placeholder = spec.price ? 'e.g. 30000.00' : `${orderType.replace('_', ' ')} order: no price`
   $('price-group').classList.toggle('disabled', !spec.price)
+  preview()
 }
 
 const positive = (s) => DECIMAL_INPUT.test(s) && Number(s) > 0
 
 // The order as POST /order wants it, or a message saying what is wrong.
 // Fields at their defaults are left out, so a plain limit order is sent
-// exactly as before the new types existed.
-function buildOrder (symbol) {
+// exactly as before the new types existed. loose: for the preview, the
+// fields as typed so far, never an error.
+function buildOrder (symbol, { loose = false } = {}) {
   const { orderType, spec, tif, rests } = formState()
   const quantity = $('quantity').value.trim()
   const quote = spec.quote ? $('quote_quantity').value.trim() : ''
   // Decimal strings are sent exactly as typed: no float round trip.
   const order = { symbol, side: $('side').value, order_type: orderType }
+  if (loose) {
+    if (quote !== '') order.quote_quantity = quote
+    else order.quantity = quantity
+    if (spec.price && positive($('price').value.trim())) order.price = $('price').value.trim()
+    return { order }
+  }
   if (quote !== '') {
     if (!positive(quote)) return { error: 'Quote quantity must be a positive decimal, e.g. 1000' }
     if (quantity !== '') return { error: 'Give either a quantity or a quote quantity, not both' }
@@ -138,29 +172,31 @@ async function submitOrder (e) {
     showAlert(error, 'error')
     return
   }
+  if (order.order_type === 'market' && !(await confirmMarket(order, hooks.best(), hooks.filters(), hooks.lotDecimals()))) {
+    showAlert('Market order not sent', 'info')
+    return
+  }
 
   const btn = $('submitBtn')
   setBusy(btn, true)
   try {
     const { ok, status, body } = await postJson('/order', order)
+    // The alert next to the form is this action's one notification.
     if (!ok) {
-      const text = describeError(body, status)
-      showAlert(`Order failed: ${text}`, 'error')
-      toast(`Order failed: ${text}`, 'error')
+      showAlert(`Order failed: ${describeError(body, status)}`, 'error')
       return
     }
     $('cancel_order_id').value = body.order_id
     $('client_order_id').value = ''
     hooks.onAccepted({ ...body, symbol: body.symbol ?? symbol })
     const ms = body.processing_time_ms !== undefined ? ` in ${Number(body.processing_time_ms).toFixed(2)} ms` : ''
-    const filled = `${fmtQty(body.filled_quantity)}/${fmtQty(body.quantity)} filled`
+    const lot = hooks.lotDecimals()
+    const filled = `${fmtQty(body.filled_quantity, lot)} of ${fmtQty(body.quantity, lot)} filled`
     const type = body.status === 'rejected' ? 'error' : body.status === 'cancelled' || body.status === 'expired' ? 'warn' : 'success'
     const reason = body.cancel_reason ? ` [${body.cancel_reason}]` : ''
-    showAlert(`Order ${body.status}: ${body.order_id} (${filled})${reason}`, type)
-    toast(`Order ${body.status}: ${body.side} ${filled}${reason}${ms}`, type)
+    showAlert(`${statusWords(body.status)}: ${body.side} order ${body.order_id} (${filled})${reason}${ms}`, type)
   } catch (err) {
-    showAlert(`Network error: ${err.message}`, 'error')
-    toast('Network error while submitting the order', 'error')
+    showAlert(`Network error while sending the order: ${err.message}`, 'error')
   } finally {
     setBusy(btn, false)
   }
@@ -180,19 +216,17 @@ async function cancelOrder (e) {
   try {
     const { ok, status, body } = await postJson('/cancel', { symbol, order_id: orderId })
     if (ok && body.success) {
+      hooks.onCancelled(orderId)
       showAlert(`Order cancelled: ${orderId}`, 'success')
-      toast(`Cancelled ${shortId(orderId)}`, 'success')
       $('cancel_order_id').value = ''
     } else {
       const text = body?.error_code === 'ORDER_NOT_FOUND'
-        ? `order ${shortId(orderId)} not found on ${symbol} (already filled or cancelled?)`
+        ? `order ${orderId} not found on ${symbol} (already filled or cancelled?)`
         : describeError(body, status)
       showAlert(`Cancel failed: ${text}`, 'error')
-      toast(`Cancel failed: ${text}`, 'error')
     }
   } catch (err) {
-    showAlert(`Network error: ${err.message}`, 'error')
-    toast('Network error while cancelling', 'error')
+    showAlert(`Network error while cancelling: ${err.message}`, 'error')
   } finally {
     setBusy(btn, false)
   }

@@ -1,8 +1,7 @@
 // Small DOM helpers: toasts, the inline form alert, busy buttons.
 /* global document, setTimeout, clearTimeout */
 
-const MAX_TOASTS = 5
-const TOAST_MS = 4000
+const TOAST_MS = 6000
 
 export function $ (id) {
   const el = document.getElementById(id)
@@ -10,19 +9,19 @@ export function $ (id) {
   return el
 }
 
-// type: 'success' | 'error' | 'info' | 'warn'
+let toastTimer = null
+
+// The page's one notification line: it has its own row under the header
+// (it never covers content) and shows the latest message, which replaces the
+// one before. type: 'success' | 'error' | 'info' | 'warn'
 export function toast (message, type = 'info') {
   const container = $('toast-container')
   const el = document.createElement('div')
   el.className = `toast toast-${type}`
-  el.setAttribute('role', type === 'error' ? 'alert' : 'status')
   el.textContent = message
-  container.appendChild(el)
-  while (container.children.length > MAX_TOASTS) container.firstElementChild.remove()
-  setTimeout(() => {
-    el.classList.add('toast-leave')
-    setTimeout(() => el.remove(), 300)
-  }, TOAST_MS)
+  container.replaceChildren(el)
+  clearTimeout(toastTimer)
+  toastTimer = setTimeout(() => el.remove(), TOAST_MS)
 }
 
 let alertTimer = null

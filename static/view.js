@@ -15,22 +15,23 @@ function cell (cls, text) {
   return el
 }
 
-function bookRow (side, level, maxTotal, decimals) {
+// fmt: { price, qty } decimals of the symbol (tick and lot).
+function bookRow (side, level, maxTotal, fmt) {
   const row = document.createElement('div')
   row.className = `book-row ${side}`
   row.dataset.price = level.price
   row.dataset.qty = level.qty
   row.style.setProperty('--depth', String(maxTotal > 0 ? level.total / maxTotal : 0))
   row.append(
-    cell('price', fmtPrice(level.price, decimals)),
-    cell('qty', fmtQty(level.qty)),
-    cell('total', fmtNum(level.total))
+    cell('price', fmtPrice(level.price, fmt.price)),
+    cell('qty', fmtQty(level.qty, fmt.qty)),
+    cell('total', fmtQty(fmtNum(level.total, fmt.qty), fmt.qty))
   )
   return row
 }
 
 // Draws the top BOOK_LEVELS of each side; returns the levels drawn.
-export function renderBook (book, decimals) {
+export function renderBook (book, fmt) {
   const bids = book.levels('bids', BOOK_LEVELS)
   const asks = book.levels('asks', BOOK_LEVELS)
   const maxTotal = Math.max(bids.at(-1)?.total ?? 0, asks.at(-1)?.total ?? 0)
@@ -38,9 +39,9 @@ export function renderBook (book, decimals) {
   // Asks are in DOM order best first; CSS (column-reverse) shows the best ask
   // at the bottom, next to the spread line, and keeps it in view when scrolling.
   const askFrag = document.createDocumentFragment()
-  for (const level of asks) askFrag.append(bookRow('ask', level, maxTotal, decimals))
+  for (const level of asks) askFrag.append(bookRow('ask', level, maxTotal, fmt))
   const bidFrag = document.createDocumentFragment()
-  for (const level of bids) bidFrag.append(bookRow('bid', level, maxTotal, decimals))
+  for (const level of bids) bidFrag.append(bookRow('bid', level, maxTotal, fmt))
   $('asks').replaceChildren(askFrag)
   $('bids').replaceChildren(bidFrag)
   $('asks').classList.toggle('empty', asks.length === 0)
@@ -77,17 +78,18 @@ export function bboFromBook (book) {
   return { bestBid: book.best('bids'), bestAsk: book.best('asks') }
 }
 
-export function tradeRow (trade, decimals) {
+// fresh: a trade that just happened (highlighted), not one loaded from history.
+export function tradeRow (trade, fmt, fresh = true) {
   const side = trade.aggressor_side === 'sell' ? 'sell' : 'buy'
   const row = document.createElement('div')
-  row.className = `trade-row ${side} new-trade`
+  row.className = `trade-row ${side}${fresh ? ' new-trade' : ''}`
   row.dataset.tradeId = String(trade.trade_id ?? '')
   const top = document.createElement('div')
   top.className = 'trade-top'
   top.append(
-    cell('trade-price', fmtPrice(trade.price, decimals)),
-    cell('trade-qty', fmtQty(trade.quantity)),
-    cell(`trade-side ${side}`, side === 'buy' ? '▲ BUY' : '▼ SELL')
+    cell('trade-price', fmtPrice(trade.price, fmt.price)),
+    cell('trade-qty', fmtQty(trade.quantity, fmt.qty)),
+    cell(`trade-side ${side}`, side === 'buy' ? '▲ Buy' : '▼ Sell')
   )
   const meta = document.createElement('div')
   meta.className = 'trade-meta'

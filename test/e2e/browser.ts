@@ -73,7 +73,7 @@ async function setValue (page: Page, selector: string, value: string) {
 /** Fills the form, clicks submit and returns the POST /order reply status, body and the request body sent. */
 export async function placeOrder (page: Page, order: OrderInput) {
   await page.selectOption('#symbol', 'BTC-USDT')
-  await page.selectOption('#side', order.side)
+  await page.click(`#side-${order.side}`)
   await page.selectOption('#order_type', order.orderType)
   if (order.timeInForce !== undefined) await page.selectOption('#time_in_force', order.timeInForce)
   await page.fill('#quantity', order.quantity)
@@ -84,14 +84,35 @@ export async function placeOrder (page: Page, order: OrderInput) {
   await setValue(page, '#expire_time', order.expireTime ?? '')
   await page.locator('#post_only').evaluate((el, v) => { (el as unknown as { checked: boolean }).checked = v }, order.postOnly === true)
   await page.fill('#client_order_id', order.clientOrderId ?? '')
-  const [response] = await Promise.all([
-    page.waitForResponse(
-      (r) => new URL(r.url()).pathname === '/order' && r.request().method() === 'POST',
-      { timeout: TIMEOUT }
-    ),
-    page.click('#submitBtn')
-  ])
+  const answered = page.waitForResponse(
+    (r) => new URL(r.url()).pathname === '/order' && r.request().method() === 'POST',
+    { timeout: TIMEOUT }
+  )
+  await page.click('#submitBtn')
+  // A market order asks for a confirmation first.
+  if (order.orderType === 'market') await page.click('#confirm-yes', { timeout: TIMEOUT })
+  const response = await answered
   const body = await response.json() as OrderAnswer
   const sent = JSON.parse(response.request().postData() ?? '{}') as Record<string, unknown>
   return { status: response.status(), body, sent }
+}
+
+/**
+ * GET /trades, /ticker and /candles are issue 13's market-data routes: the page asks for them on
+ * load and does without on a server that answers 404 (the browser logs each 404 as a failed resource).
+ */
+export const FEATURE_PROBE = /^\/(trades|ticker|candles)\//
+
+/** Console errors and uncaught page errors, minus the 404s of FEATURE_PROBE routes. */
+export function collectPageErrors (page: Page, ignore: RegExp | null = null): string[] {
+  const errors: string[] = []
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return
+    const where = msg.location().url
+    if (/status of 404/.test(msg.text()) && where !== '' && FEATURE_PROBE.test(new URL(where).pathname)) return
+    if (ignore !== null && ignore.test(msg.text())) return
+    errors.push(`console.error: ${msg.text()}`)
+  })
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
+  return errors
 }

@@ -15,7 +15,7 @@ import type { Request } from 'playwright-core'
 import { sign, signingPayload, wsSignInPayload } from '../../src/auth/signature.js'
 import { startServer } from '../helpers/server.js'
 import { startChildServer } from '../helpers/child-server.js'
-import { TIMEOUT, launchBrowser, placeOrder } from './browser.js'
+import { TIMEOUT, collectPageErrors, launchBrowser, placeOrder } from './browser.js'
 
 // What page.evaluate and waitForFunction touch in the page (the test tsconfig has no DOM lib).
 interface PageWindow {
@@ -133,9 +133,7 @@ t.test('trading page with AUTH=required: sign in, open orders, cancel, cancel al
   }
 
   const page = await browser.newPage({ viewport: { width: 1440, height: 1200 } })
-  const errors: string[] = []
-  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`) })
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
+  const errors = collectPageErrors(page)
   const requests: Request[] = []
   page.on('request', (req) => requests.push(req))
   // Every WebSocket the page opens: the nonces it was given and the frames it sent.
@@ -164,6 +162,8 @@ t.test('trading page with AUTH=required: sign in, open orders, cancel, cancel al
   await page.goto(`${url}/`, { timeout: TIMEOUT })
   await signInState('signed-out')
   t.pass('AUTH=required and no key: the page offers to sign in')
+  // The panel says 'signed-out' before the socket is open: wait for the server's first message.
+  for (let waited = 0; sockets[0]?.connected[0] === undefined && waited < TIMEOUT; waited += 50) await page.waitForTimeout(50)
   t.equal(sockets[0]?.connected[0]?.auth, 'required')
 
   // Refused sign-ins are shown with the server's code, and the key is not kept.

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { startServer } from '../helpers/server.js'
-import { TIMEOUT, launchBrowser, placeOrder } from './browser.js'
+import { TIMEOUT, collectPageErrors, launchBrowser, placeOrder } from './browser.js'
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts')
 
@@ -40,15 +40,13 @@ t.test('trading page: connect, rest an ask, cross it, see the trade', async (t) 
   const host = new URL(server.url).host
 
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
-  const errors: string[] = []
+  const errors = collectPageErrors(page)
   const offOrigin: string[] = []
   const cspViolations: string[] = []
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`)
     // Chromium reports each Content-Security-Policy violation as a console message.
     if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text())
   })
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
   const signed: string[] = []
   page.on('request', (req) => {
     if (req.headers()['x-signature'] !== undefined) signed.push(req.url())
@@ -199,10 +197,8 @@ t.test('trading page: an iceberg, a stop, GTD and post-only through the form; am
   const server = await startServer()
   t.teardown(() => server.close())
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
-  const errors: string[] = []
   // The browser logs the one amend this test has refused on purpose (a 400) as a failed resource: that one is expected.
-  page.on('console', (msg) => { if (msg.type() === 'error' && !/status of 400 \(Bad Request\)/.test(msg.text())) errors.push(`console.error: ${msg.text()}`) })
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
+  const errors = collectPageErrors(page, /status of 400 \(Bad Request\)/)
   await page.goto(`${server.url}/`, { timeout: TIMEOUT })
   await page.locator('#conn-status', { hasText: /^\s*Connected\s*$/ }).waitFor({ timeout: TIMEOUT })
   await page.locator('#signin-status[data-state="off"]').waitFor({ timeout: TIMEOUT })
@@ -278,7 +274,7 @@ t.test('trading page: an iceberg, a stop, GTD and post-only through the form; am
     page.waitForResponse((r) => new URL(r.url()).pathname === '/amend' && r.ok(), { timeout: TIMEOUT }),
     stopEditor.locator('button.amend-submit').click()
   ])
-  await row(stop.body.order_id).locator('td', { hasText: '0 / 0.3' }).waitFor({ timeout: TIMEOUT })
+  await row(stop.body.order_id).locator('td', { hasText: '/ 0.30000000' }).waitFor({ timeout: TIMEOUT })
   t.equal(await row(stop.body.order_id).getAttribute('data-status'), 'untriggered', 'still untriggered after the amend')
 
   await mkdir(ARTIFACTS, { recursive: true })
