@@ -70,6 +70,7 @@ async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptio
   const context = {
     hub,
     l3: app.exchange.orderFeed,
+    stats: app.exchange.statsFeed,
     limits,
     budget,
     now: Date.now,

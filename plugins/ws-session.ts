@@ -8,18 +8,16 @@ import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { randomBytes } from 'node:crypto'
 import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
-import {
-  AuthMessage, CHANNELS, CloseCode, PRIVATE_CHANNELS, PingMessage, SubscribeMessage, WsErrorCode,
-  type AuthMode, type ChannelName, type PrivateChannelName
-} from '../schemas/ws.js'
+import { AuthMessage, CloseCode, PingMessage, SubscribeMessage, WsErrorCode, type AuthMode, type PrivateChannelName } from '../schemas/ws.js'
 import type { Permission } from '../schemas/identity.js'
 import { ANONYMOUS_ACCOUNT, type Outcome } from '../src/exchange/exchange.js'
 import { wsSignInPayload } from '../src/auth/signature.js'
-import { normaliseSymbol } from '../src/engine/index.js'
-import { DEFAULT_DEPTH, type MarketDataHub } from '../src/gateway/market-data-hub.js'
-import { UPDATE_INTERVALS, type UpdateInterval } from '../src/gateway/depth-view.js'
+import type { MarketDataHub } from '../src/gateway/market-data-hub.js'
+import type { UpdateInterval } from '../src/gateway/depth-view.js'
 import type { Subscriber } from '../src/gateway/subscriber.js'
 import type { L3Feed } from '../src/gateway/l3-feed.js'
+import type { StatsFeed } from '../src/gateway/stats-feed.js'
+import { isPrivateChannel, readSubscription } from './ws-subscription.js'
 import type { BudgetMember, SendBudget } from '../src/gateway/send-budget.js'
 import { parseStrictJson } from '../src/json/strict-json.js'
 import { WS_DEPTHS, type Config } from '../src/config.js'
@@ -58,6 +56,8 @@ export interface SessionContext {
   readonly hub: MarketDataHub
   /** The l3 channel's feed. */
   readonly l3: L3Feed
+  /** The ticker and candles channels' feed. */
+  readonly stats: StatsFeed
   readonly limits: Config['ws']
   readonly budget: SendBudget
   readonly now: () => number
@@ -188,6 +188,7 @@ export class Session implements Subscriber, BudgetMember {
     this.closed = true
     this.context.hub.removeSubscriber(this)
     this.context.l3.removeSubscriber(this)
+    this.context.stats.removeSubscriber(this)
     this.context.budget.remove(this)
     this.socket.close(code, reason)
     // A peer that never completes the closing handshake must not keep the socket.
@@ -216,6 +217,7 @@ export class Session implements Subscriber, BudgetMember {
     this.closed = true
     this.context.hub.removeSubscriber(this)
     this.context.l3.removeSubscriber(this)
+    this.context.stats.removeSubscriber(this)
     this.context.budget.remove(this)
   }
 
@@ -310,72 +312,57 @@ export class Session implements Subscriber, BudgetMember {
   }
 
   private subscription (message: SubscribeMessage, id: RequestId): void {
-    const channel = message.channel as ChannelName
-    if (!CHANNELS.includes(channel)) return this.error(WsErrorCode.INVALID_CHANNEL, `channel must be one of ${CHANNELS.join(', ')}`, id)
-    const isPrivate = (PRIVATE_CHANNELS as readonly string[]).includes(channel)
+    const { hub, l3, stats, limits } = this.context
     let account: string | null = null
-    if (isPrivate && message.type === 'subscribe') {
+    // A private subscribe without a sign-in is refused before anything else about it is looked at.
+    if (isPrivateChannel(message.channel) && message.type === 'subscribe') {
       const allowed = this.privateAccount()
       if ('code' in allowed) return this.error(allowed.code, allowed.message, id)
       account = allowed.account
     }
-    const symbol = message.symbol === undefined ? null : normaliseSymbol(message.symbol)
-    if (symbol === null && (channel === 'l2_updates' || channel === 'l3')) return this.error(WsErrorCode.SYMBOL_REQUIRED, `channel ${channel} needs a symbol`, id)
-    if (symbol !== null && !this.context.hub.hasSymbol(symbol)) return this.error(WsErrorCode.SYMBOL_NOT_FOUND, `symbol ${message.symbol} is not traded here; traded symbols: ${this.context.hub.symbols.join(', ')}`, id)
+    const request = readSubscription(message, { has: (symbol) => hub.hasSymbol(symbol), list: hub.symbols }, this.depths, limits.maxDepth)
+    if ('code' in request) return this.error(request.code, request.message, id)
+    const { channel, isPrivate, symbol, depth, interval, key } = request
     const isL2 = channel === 'l2_updates'
-    if (message.depth !== undefined && (!isL2 || message.type !== 'subscribe')) {
-      return this.error(WsErrorCode.INVALID_DEPTH, 'depth applies to an l2_updates subscribe only', id)
-    }
-    const maxDepth = this.context.limits.maxDepth
-    const depth = message.depth === 'full' ? maxDepth : message.depth ?? Math.min(DEFAULT_DEPTH, maxDepth)
-    if (isL2 && !this.depths.includes(depth)) {
-      return this.error(WsErrorCode.INVALID_DEPTH, `depth must be one of ${this.depths.join(', ')} or "full" (${maxDepth})`, id)
-    }
-    if (message.interval !== undefined && (!isL2 || message.type !== 'subscribe')) {
-      return this.error(WsErrorCode.INVALID_INTERVAL, 'interval applies to an l2_updates subscribe only', id)
-    }
-    const interval = (message.interval ?? 'raw') as UpdateInterval
-    if (!UPDATE_INTERVALS.includes(interval)) {
-      return this.error(WsErrorCode.INVALID_INTERVAL, `interval must be one of ${UPDATE_INTERVALS.join(', ')}`, id)
-    }
-    const key = `${channel}:${symbol ?? '*'}`
     const answer: Record<string, unknown> = { type: message.type === 'subscribe' ? 'subscribed' : 'unsubscribed', channel }
     if (symbol !== null) answer.symbol = symbol
     if (isL2 && message.type === 'subscribe') {
       answer.depth = depth
       answer.interval = interval
     }
+    if (channel === 'candles') answer.interval = interval
     if (id !== undefined) answer.id = id
     if (message.type === 'unsubscribe') {
       if (!this.subscriptions.delete(key)) return this.error(WsErrorCode.NOT_SUBSCRIBED, `not subscribed to ${channel}${symbol === null ? '' : ' ' + symbol}`, id)
-      if (isPrivate) this.context.hub.unsubscribePrivate(this, channel as PrivateChannelName, symbol)
-      else if (channel === 'l3') this.context.l3.unsubscribe(this, symbol as string)
-      else this.context.hub.unsubscribe(this, channel as 'l2_updates' | 'trades', symbol)
+      if (isPrivate) hub.unsubscribePrivate(this, channel as PrivateChannelName, symbol)
+      else if (channel === 'l3') l3.unsubscribe(this, symbol as string)
+      else if (channel === 'ticker' || channel === 'candles') stats.unsubscribe(this, channel, symbol, interval)
+      else hub.unsubscribe(this, channel as 'l2_updates' | 'trades', symbol)
       return this.reply(answer)
     }
-    if (!this.subscriptions.has(key) && this.subscriptions.size >= this.context.limits.maxSubscriptions) {
-      return this.error(WsErrorCode.TOO_MANY_SUBSCRIPTIONS, `at most ${this.context.limits.maxSubscriptions} subscriptions per connection`, id)
+    if (!this.subscriptions.has(key) && this.subscriptions.size >= limits.maxSubscriptions) {
+      return this.error(WsErrorCode.TOO_MANY_SUBSCRIPTIONS, `at most ${limits.maxSubscriptions} subscriptions per connection`, id)
     }
-    // Every l2 subscribe (a resubscribe after a gap too) gets a snapshot, but only if this
+    // Every book subscribe (a resubscribe after a gap too) gets a snapshot, but only if this
     // connection can take one: no snapshot is even shared with a closing or backed-up socket.
     if ((isL2 || channel === 'l3') && !this.canTakeSnapshot()) return
     if (channel === 'l3') {
       // Its snapshot follows at the feed's next cut, once the journal holds what it shows.
-      const joined = this.context.l3.subscribe(this, symbol as string)
+      const joined = l3.subscribe(this, symbol as string)
       if (!joined.ok) return this.error(joined.code, joined.message, id)
-      this.subscriptions.add(key)
-      return this.reply(answer)
     }
     this.subscriptions.add(key)
-    if (account !== null) this.context.hub.subscribePrivate(this, account, channel as PrivateChannelName, symbol)
-    else if (!isL2) this.context.hub.subscribe(this, channel as 'trades', symbol)
-    else if (this.context.hub.pending) {
+    if (account !== null) hub.subscribePrivate(this, account, channel as PrivateChannelName, symbol)
+    // The feed sends the first ticker or candle itself, once the journal holds what it shows.
+    else if (channel === 'ticker' || channel === 'candles') stats.subscribe(this, channel, symbol, interval)
+    else if (channel === 'trades') hub.subscribe(this, channel, symbol)
+    else if (isL2 && hub.pending) {
       // A snapshot shows the published book: wait for what was executed before this subscribe (a
       // client's own acknowledged order) to be published, so the snapshot holds it.
-      this.context.hub.settled().then(() => this.startBook(key, symbol as string, depth, interval, answer), () => {})
+      hub.settled().then(() => this.startBook(key, symbol as string, depth, interval as UpdateInterval, answer), () => {})
       return
-    } else {
-      this.startBook(key, symbol as string, depth, interval, answer)
+    } else if (isL2) {
+      this.startBook(key, symbol as string, depth, interval as UpdateInterval, answer)
       return
     }
     this.reply(answer)

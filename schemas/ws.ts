@@ -7,7 +7,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { EpochSeconds, Level } from './common.js'
 import { FillView } from './private.js'
 
-export const CHANNELS = ['l2_updates', 'trades', 'l3', 'orders', 'fills'] as const
+export const CHANNELS = ['l2_updates', 'trades', 'l3', 'ticker', 'candles', 'orders', 'fills'] as const
 export type ChannelName = typeof CHANNELS[number]
 /** Channels of the signed-in account's own data: they need a sign-in with `read` (or AUTH=off). */
 export const PRIVATE_CHANNELS = ['orders', 'fills'] as const
@@ -26,7 +26,7 @@ export const SubscribeMessage = Type.Object({
   symbol: Type.Optional(Type.String({ maxLength: 41 })),
   /** l2_updates only: how many levels per side the snapshot and deltas cover (see WS_MAX_DEPTH); "full" = WS_MAX_DEPTH. */
   depth: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('full')])),
-  /** l2_updates: how often deltas come (raw, 100ms, 1000ms). */
+  /** l2_updates: how often deltas come (raw, 100ms, 1000ms); candles: the candle interval (1m ... 1d). */
   interval: Type.Optional(Type.String({ maxLength: 16 })),
   id: Type.Optional(RequestId)
 }, { additionalProperties: false })

@@ -29,10 +29,6 @@ export class DeltaMerge {
   private readonly bids = new Map<number, number>()
   private readonly asks = new Map<number, number>()
 
-  get empty (): boolean {
-    return this.prevSeq < 0
-  }
-
   /** Prices held on the larger side: what the merge costs to keep. */
   get size (): number {
     return Math.max(this.bids.size, this.asks.size)

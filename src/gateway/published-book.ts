@@ -30,10 +30,6 @@ export class PublishedSide {
     this.tree = new BTree<number, number>(undefined, isBid ? descending : ascending)
   }
 
-  get size (): number {
-    return this.tree.size
-  }
-
   /** True when price a is better than price b on this side. */
   isBetter (a: number, b: number): boolean {
     return this.isBid ? a > b : a < b

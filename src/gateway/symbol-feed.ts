@@ -77,7 +77,13 @@ export class SymbolFeed {
     this.l2.delete(subscriber)
     const { view, interval } = subscription
     if (interval === 'raw') view.raw.delete(subscriber)
-    else view.groups.get(interval)?.subscribers.delete(subscriber)
+    else {
+      const group = view.groups.get(interval)
+      group?.subscribers.delete(subscriber)
+      // An empty group's merge would miss the deltas until someone joins again: it goes, and a
+      // newcomer starts a new one from its own snapshot.
+      if (group?.subscribers.size === 0) view.groups.delete(interval)
+    }
     if (view.subscriberCount === 0) this.views.delete(view.depth)
     return true
   }

@@ -97,19 +97,11 @@ export async function placeOrder (page: Page, order: OrderInput) {
   return { status: response.status(), body, sent }
 }
 
-/**
- * GET /trades, /ticker and /candles are issue 13's market-data routes: the page asks for them on
- * load and does without on a server that answers 404 (the browser logs each 404 as a failed resource).
- */
-export const FEATURE_PROBE = /^\/(trades|ticker|candles)\//
-
-/** Console errors and uncaught page errors, minus the 404s of FEATURE_PROBE routes. */
+/** Console errors and uncaught page errors. */
 export function collectPageErrors (page: Page, ignore: RegExp | null = null): string[] {
   const errors: string[] = []
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return
-    const where = msg.location().url
-    if (/status of 404/.test(msg.text()) && where !== '' && FEATURE_PROBE.test(new URL(where).pathname)) return
     if (ignore !== null && ignore.test(msg.text())) return
     errors.push(`console.error: ${msg.text()}`)
   })

@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core'
 import { startServer } from '../helpers/server.js'
 import { TIMEOUT, collectPageErrors, launchBrowser } from './browser.js'
 
-const REQUIRE_ALL = false
+const REQUIRE_ALL = true
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts')
 const SYMBOL = 'BTC-USDT'
 

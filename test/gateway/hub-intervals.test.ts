@@ -182,3 +182,37 @@ t.test('settled() waits for the pending window; the REST book never shows an unp
   await hub.settled()
   t.pass('nothing pending: at once')
 })
+
+t.test('a 100ms group that emptied and filled again does not send a merge with a hole in it', async (t) => {
+  const { hub, book, step } = setup(t)
+  const keeper = new Recorder()
+  // Keeps the depth's view alive while the 100ms group empties.
+  hub.subscribe(keeper, 'l2_updates', SYMBOL, 10)
+  const first = new Recorder()
+  hub.subscribe(first, 'l2_updates', SYMBOL, 10, '100ms')
+  for (let i = 0; i < 10; i++) { step(); hub.flush() }
+  hub.unsubscribe(first, 'l2_updates', SYMBOL)
+  for (let i = 0; i < 20; i++) { step(); hub.flush() }
+  const second = new Recorder()
+  hub.subscribe(second, 'l2_updates', SYMBOL, 10, '100ms')
+  second.send(hub.snapshot(SYMBOL, 10, '100ms'))
+  for (let i = 0; i < 10; i++) { step(); hub.flush() }
+  hub.tick('100ms')
+  t.same(new ClientBook().applyAll(second.messages).levels(), depthView(book, 10), 'the newcomer holds the true book')
+})
+
+t.test('a behind subscriber that leaves the trades of a symbol is no longer owed them', async (t) => {
+  const { engine, hub } = setup(t, { conflateBytes: 1000 })
+  const lagging = new Lagging()
+  hub.subscribe(lagging, 'trades', null)
+  place(engine, { side: 'buy', qty: 1, price: 100 })
+  lagging.bufferedBytes = 5000
+  place(engine, { side: 'sell', qty: 1, type: 'market' })
+  hub.flush()
+  t.equal(hub.behindCount, 1)
+  t.equal(hub.unsubscribe(lagging, 'trades', null), true)
+  lagging.bufferedBytes = 0
+  hub.catchUp()
+  t.same(lagging.messages, [], 'the trades it left are not sent')
+  t.equal(hub.unsubscribe(lagging, 'trades', null), false)
+})

@@ -3,6 +3,8 @@ import t from 'tap'
 import type { WebSocket } from 'ws'
 import { Session } from '../../plugins/ws-session.js'
 import { L3Feed } from '../../src/gateway/l3-feed.js'
+import { StatsFeed } from '../../src/gateway/stats-feed.js'
+import { MarketStats } from '../../src/market/market-stats.js'
 import { MarketDataHub } from '../../src/gateway/market-data-hub.js'
 import { SendBudget } from '../../src/gateway/send-budget.js'
 import { loadConfig } from '../../src/config.js'
@@ -38,6 +40,7 @@ function setup (env: Record<string, string> = {}, available = () => true) {
   const context = {
     hub,
     l3: new L3Feed(engine),
+    stats: new StatsFeed(engine, { stats: new MarketStats(), now: () => 0 }),
     limits,
     budget,
     now: () => 0,

@@ -10,6 +10,8 @@ import { Session, type SignIn, type SignInInput } from '../../plugins/ws-session
 import { signInWith } from '../../plugins/websocket.js'
 import { createVerifier } from '../../src/auth/verifier.js'
 import { L3Feed } from '../../src/gateway/l3-feed.js'
+import { StatsFeed } from '../../src/gateway/stats-feed.js'
+import { MarketStats } from '../../src/market/market-stats.js'
 import { MarketDataHub } from '../../src/gateway/market-data-hub.js'
 import { SendBudget } from '../../src/gateway/send-budget.js'
 import { loadConfig } from '../../src/config.js'
@@ -45,7 +47,17 @@ function setup (authMode: AuthMode, signIn: SignIn) {
   const hub = new MarketDataHub(engine, { batchMs: 1000 })
   const limits = loadConfig({}).ws
   const context = {
-    hub, l3: new L3Feed(engine), limits, budget: new SendBudget(limits.maxTotalBufferedBytes), now: () => 0, onSlowConsumer () {}, onSent () {}, available: () => true, authMode, signIn
+    hub,
+    l3: new L3Feed(engine),
+    stats: new StatsFeed(engine, { stats: new MarketStats(), now: () => 0 }),
+    limits,
+    budget: new SendBudget(limits.maxTotalBufferedBytes),
+    now: () => 0,
+    onSlowConsumer () {},
+    onSent () {},
+    available: () => true,
+    authMode,
+    signIn
   }
   return {
     hub,
