@@ -49,7 +49,7 @@ export function readSubscription (
   const subscribing = message.type === 'subscribe'
   if (message.depth !== undefined && (!isL2 || !subscribing)) return { code: WsErrorCode.INVALID_DEPTH, message: 'depth applies to an l2_updates subscribe only' }
   const depth = message.depth === 'full' ? maxDepth : message.depth ?? Math.min(DEFAULT_DEPTH, maxDepth)
-  if (isL2 && !depths.includes(depth)) return { code: WsErrorCode.INVALID_DEPTH, message: `depth must be one of ${depths.join(', ')} or "full" (${maxDepth})` }
+  if (isL2 && (typeof depth !== 'number' || !depths.includes(depth))) return { code: WsErrorCode.INVALID_DEPTH, message: `depth must be one of ${depths.join(', ')} or "full" (${maxDepth})` }
   let interval = ''
   if (channel === 'candles') {
     if (!StatsFeed.isInterval(message.interval)) return { code: WsErrorCode.INVALID_INTERVAL, message: `candles need an interval: one of ${CANDLE_INTERVALS.join(', ')}` }
@@ -62,5 +62,5 @@ export function readSubscription (
   }
   const isPrivate = isPrivateChannel(channel)
   const key = channel === 'candles' ? `${channel}:${symbol as string}:${interval}` : `${channel}:${symbol ?? '*'}`
-  return { channel, isPrivate, symbol, depth, interval, key }
+  return { channel, isPrivate, symbol, depth: depth as number, interval, key }
 }

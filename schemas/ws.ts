@@ -25,7 +25,7 @@ export const SubscribeMessage = Type.Object({
   channel: Type.String({ maxLength: 32 }),
   symbol: Type.Optional(Type.String({ maxLength: 41 })),
   /** l2_updates only: how many levels per side the snapshot and deltas cover (see WS_MAX_DEPTH); "full" = WS_MAX_DEPTH. */
-  depth: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('full')])),
+  depth: Type.Optional(Type.Union([Type.Number(), Type.String({ maxLength: 16 })])),
   /** l2_updates: how often deltas come (raw, 100ms, 1000ms); candles: the candle interval (1m ... 1d). */
   interval: Type.Optional(Type.String({ maxLength: 16 })),
   id: Type.Optional(RequestId)

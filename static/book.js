@@ -42,8 +42,10 @@ export class OrderBook {
     if (!this.ready) return DELTA.NOT_READY
     const seq = Number(msg.seq)
     if (seq <= this.seq) return DELTA.STALE
-    const expected = msg.prev_seq === undefined ? seq - 1 : Number(msg.prev_seq)
-    if (expected !== this.seq) {
+    // The README's rule: a delta applies to the seq held or an earlier one (a merged delta that began
+    // before the snapshot); a prev_seq past the held seq is a gap. Servers without prev_seq: seq + 1.
+    const gap = msg.prev_seq === undefined ? seq - 1 !== this.seq : Number(msg.prev_seq) > this.seq
+    if (gap) {
       this.ready = false
       return DELTA.GAP
     }

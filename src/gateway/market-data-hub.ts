@@ -66,6 +66,8 @@ export interface PublishedDepth {
 
 /** One closed window of every symbol and account that changed in it. */
 interface Cut {
+  /** The engine seq when it was cut: every command up to it is in it or in a window before. */
+  readonly seq: number
   readonly feeds: FeedWindow[]
   readonly accounts: AccountWindow[]
 }
@@ -86,7 +88,9 @@ export class MarketDataHub {
   /** Cut windows waiting for the journal, and the chain that publishes them in order. */
   private inFlight = 0
   private publishing: Promise<void> = Promise.resolve()
-  private readonly settledWaiters: Array<() => void> = []
+  private readonly settledWaiters: Array<{ seq: number, resolve: () => void }> = []
+  /** The engine seq at which the last published window was cut. */
+  private publishedThrough = -1
   private readonly timers: NodeJS.Timeout[] = []
   private detach: (() => void) | null = null
   private readonly failureListeners: Array<() => void> = []
@@ -159,6 +163,8 @@ export class MarketDataHub {
       const feed = this.feed(symbol as string)
       const current = feed.l2.get(subscriber)
       if (current?.view.depth === depth && current.interval === interval) return false
+      // What it was owed of its old view is void: it gets a new snapshot, and its new view's deltas start from it.
+      this.laggards.get(subscriber)?.forgetBook(feed.symbol)
       feed.join(subscriber, depth, interval)
       return current === undefined
     }
@@ -234,10 +240,15 @@ export class MarketDataHub {
     return this.flushHandle !== null || this.inFlight > 0
   }
 
-  /** Resolves once what the engine has executed so far is published (at once when nothing is pending). */
+  /**
+   * Resolves once what the engine has executed so far is published (at once when nothing is
+   * pending): when a window cut at or after this call's engine seq has gone out, however busy the
+   * engine stays meanwhile.
+   */
   settled (): Promise<void> {
     if (!this.pending || this.detach === null) return Promise.resolve()
-    return new Promise((resolve) => this.settledWaiters.push(resolve))
+    const seq = this.engine.sequence
+    return new Promise((resolve) => this.settledWaiters.push({ seq, resolve }))
   }
 
   subscriberCount (): number {
@@ -258,7 +269,7 @@ export class MarketDataHub {
 
   /** Closes the window: what it holds is published once the journal holds it, after the windows before it. */
   private cut (): Cut {
-    return { feeds: this.dirty.splice(0).map((feed) => feed.cut()), accounts: this.privates.cut() }
+    return { seq: this.engine.sequence, feeds: this.dirty.splice(0).map((feed) => feed.cut()), accounts: this.privates.cut() }
   }
 
   private publishCut (cut: Cut): void {
@@ -271,6 +282,7 @@ export class MarketDataHub {
       }
     }
     this.privates.publish(cut.accounts, this.onPublishError)
+    this.publishedThrough = cut.seq
     this.release()
   }
 
@@ -335,10 +347,16 @@ export class MarketDataHub {
     return this.feeds.get(symbol) as SymbolFeed
   }
 
-  /** Resolves the settled() waiters once nothing is pending or in flight (or the hub stopped). */
+  /** Resolves the settled() waiters whose commands are published (all of them once nothing is pending, or the hub stopped). */
   private release (): void {
-    if (this.pending && this.detach !== null) return
-    for (const resolve of this.settledWaiters.splice(0)) resolve()
+    const all = !this.pending || this.detach === null
+    for (let i = 0; i < this.settledWaiters.length;) {
+      const waiter = this.settledWaiters[i]
+      if (all || waiter.seq <= this.publishedThrough) {
+        this.settledWaiters.splice(i, 1)
+        waiter.resolve()
+      } else i++
+    }
   }
 
   /**

@@ -42,10 +42,20 @@ async function features (url: string, wsUrl: string): Promise<Features> {
   const ws = new WebSocket(wsUrl)
   try {
     await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject) })
-    ws.on('message', (data) => { seen.push(JSON.parse(String(data)) as Record<string, unknown>) })
+    const snapshot = new Promise<void>((resolve) => {
+      ws.on('message', (data) => {
+        const message = JSON.parse(String(data)) as Record<string, unknown>
+        seen.push(message)
+        if (message.kind === 'snapshot') resolve()
+      })
+    })
     ws.send(JSON.stringify({ type: 'subscribe', channel: 'l2_updates', symbol: SYMBOL }))
+    // The order must come after the snapshot, or the snapshot holds it and no delta follows.
+    await snapshot
     // One delta (for prev_seq) and long enough for a heartbeat at its default 1 s.
-    await post(url, { symbol: SYMBOL, side: 'buy', order_type: 'limit', quantity: '0.001', price: '100.00' })
+    // Resting far from the test's prices (and above the minimum notional), then cancelled: the book is as before.
+    const probe = await post(url, { symbol: SYMBOL, side: 'buy', order_type: 'limit', quantity: '0.001', price: '20000.00' })
+    await fetch(`${url}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: SYMBOL, order_id: probe.order_id }) })
     await new Promise((resolve) => setTimeout(resolve, 1500))
   } finally {
     ws.terminate()
@@ -72,7 +82,8 @@ const tapeRows = (page: Page) => page.locator('#trades .trade-row')
 t.test('trading page: tape on load and on switch, ticker, candles, a checksum check on every l2 message', async (t) => {
   const browser = await launchBrowser(t)
   if (browser === null) return
-  const server = await startServer()
+  // Heartbeats every 200 ms, so the page counts some within the test.
+  const server = await startServer({ WS_HEARTBEAT_MESSAGE_MS: '200' })
   t.teardown(() => server.close())
   const has = await features(server.url, server.wsUrl)
   t.comment(`server features: ${JSON.stringify(has)}`)

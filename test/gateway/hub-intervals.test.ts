@@ -216,3 +216,39 @@ t.test('a behind subscriber that leaves the trades of a symbol is no longer owed
   t.same(lagging.messages, [], 'the trades it left are not sent')
   t.equal(hub.unsubscribe(lagging, 'trades', null), false)
 })
+
+t.test('a behind subscriber that moves to another depth or interval is owed nothing of its old view', async (t) => {
+  for (const [from, to] of [[[10, 'raw'], [50, 'raw']], [[10, '100ms'], [10, 'raw']], [[50, 'raw'], [10, 'raw']]] as const) {
+    const { hub, book, step } = setup(t, { conflateBytes: 1000 })
+    const lagging = new Lagging()
+    hub.subscribe(lagging, 'l2_updates', SYMBOL, from[0], from[1])
+    lagging.send(hub.snapshot(SYMBOL, from[0], from[1]))
+    for (let i = 0; i < 30; i++) { step(); hub.flush() }
+    lagging.bufferedBytes = 5000
+    for (let i = 0; i < 30; i++) { step(); hub.flush(); if (i % 5 === 0) hub.tick('100ms') }
+    hub.subscribe(lagging, 'l2_updates', SYMBOL, to[0], to[1])
+    lagging.send(hub.snapshot(SYMBOL, to[0], to[1]))
+    for (let i = 0; i < 30; i++) { step(); hub.flush() }
+    lagging.bufferedBytes = 0
+    hub.catchUp()
+    hub.tick('100ms')
+    const after = lagging.messages.slice(lagging.messages.findLastIndex((m) => m.kind === 'snapshot'))
+    t.same(new ClientBook().applyAll(after).levels(), depthView(book, to[0]), `${from.join(' ')} → ${to.join(' ')}: the true book, every checksum right`)
+  }
+})
+
+t.test('settled() resolves once the commands before it are published, however busy the engine stays', async (t) => {
+  const engine = unitEngine()
+  const hub = new MarketDataHub(engine, { batchMs: 0, durable: () => new Promise((resolve) => setTimeout(resolve, 5)) })
+  hub.start()
+  t.teardown(() => hub.stop())
+  let running = true
+  let price = 1
+  const busy = setInterval(() => { if (running) place(engine, { side: 'buy', qty: 1, price: price++ }) }, 1)
+  t.teardown(() => { running = false; clearInterval(busy) })
+  place(engine, { side: 'sell', qty: 1, price: 100_000 })
+  const asked = engine.sequence
+  await hub.settled()
+  t.ok(hub.book(SYMBOL, 1).seq >= asked, 'the published book holds the command before the call')
+  t.same(hub.book(SYMBOL, 1).asks, [['100000', '1']])
+})

@@ -44,7 +44,7 @@ t.test('every error code answers {type: "error", code, message} and the connecti
     ['an id and a non-string type', { id: 7, type: ['ping'] }, 'INVALID_MESSAGE'],
     ['an id on a subscribe missing its channel', { type: 'subscribe', id: 'e3' }, 'INVALID_MESSAGE'],
     ['an id on a ping with an extra field', { type: 'ping', id: 'e4', x: 1 }, 'INVALID_MESSAGE'],
-    ['depth not an integer', { type: 'subscribe', channel: 'l2_updates', symbol: 'BTC-USDT', depth: 2.5, id: 'd0' }, 'INVALID_MESSAGE'],
+    ['depth not an integer', { type: 'subscribe', channel: 'l2_updates', symbol: 'BTC-USDT', depth: 2.5, id: 'd0' }, 'INVALID_DEPTH'],
     ['depth not offered', { type: 'subscribe', channel: 'l2_updates', symbol: 'BTC-USDT', depth: 7, id: 'd1' }, 'INVALID_DEPTH'],
     ['depth over WS_MAX_DEPTH', { type: 'subscribe', channel: 'l2_updates', symbol: 'BTC-USDT', depth: 5000, id: 'd2' }, 'INVALID_DEPTH'],
     ['depth on trades', { type: 'subscribe', channel: 'trades', depth: 10, id: 'd3' }, 'INVALID_DEPTH'],

@@ -104,7 +104,9 @@ t.test('interval: raw, 100ms or 1000ms on an l2 subscribe; anything else is INVA
   ]
   for (const message of refused) t.match(await c.request(message), { type: 'error', code: 'INVALID_INTERVAL' }, JSON.stringify(message))
   t.match(await c.request({ type: 'subscribe', channel: 'l2_updates', symbol: SYMBOL, depth: 1 }), { code: 'INVALID_DEPTH' })
-  t.match(await c.request({ type: 'subscribe', channel: 'l2_updates', symbol: SYMBOL, depth: 'deep' }), { code: 'INVALID_MESSAGE' })
+  for (const depth of ['deep', 0, -5, 10.5, '10', 'FULL']) {
+    t.match(await c.request({ type: 'subscribe', channel: 'l2_updates', symbol: SYMBOL, depth }), { code: 'INVALID_DEPTH' }, `depth ${JSON.stringify(depth)}`)
+  }
   t.match(await c.request({ type: 'subscribe', channel: 'l2_updates', symbol: SYMBOL, interval: '1000ms', depth: 'full' }), { type: 'subscribed', depth: 1000, interval: '1000ms' })
 })
 
