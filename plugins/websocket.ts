@@ -125,7 +125,7 @@ async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptio
       buffered_bytes: [...sessions].reduce((sum, s) => sum + s.bufferedBytes, 0),
       refused_connections: counters.refused,
       refused_origins: counters.origins,
-      publish_to_write_ms: hub.writeLatency.summary(),
+      publish_to_write_ms: writeLatency(hub),
       behind_subscribers: hub.behindCount,
       conflated_messages: hub.stats.conflated,
       resyncs: hub.stats.resyncs,
@@ -237,4 +237,10 @@ export function originAllowed (origin: string | undefined, host: string | undefi
   } catch {
     return false
   }
+}
+
+/** The hub's publish-to-write latency: percentiles of the recent window, count and max of all time. */
+function writeLatency (hub: MarketDataHub): GatewayStats['publish_to_write_ms'] {
+  const { p50, p99 } = hub.writeLatency.summary()
+  return { ...hub.writeLatency.totals(), p50, p99 }
 }

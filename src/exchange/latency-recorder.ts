@@ -9,6 +9,7 @@ export class LatencyRecorder {
   private filled = 0
   private count = 0
   private sum = 0
+  private max = 0
 
   constructor (capacity = 8192) {
     this.ring = new Float64Array(capacity)
@@ -20,6 +21,12 @@ export class LatencyRecorder {
     if (this.filled < this.ring.length) this.filled++
     this.count++
     this.sum += ms
+    if (ms > this.max) this.max = ms
+  }
+
+  /** Samples ever recorded and the largest of them (all-time, unlike the percentiles). */
+  totals (): { count: number, max: number } {
+    return { count: this.count, max: round(this.max) }
   }
 
   summary (): { avg: number, p50: number, p99: number } {

@@ -155,20 +155,22 @@ export class LocalExchange implements Exchange {
       defaultStp: options.engine.defaultStp,
       afterCommand
     })
+    // A window that could not be published is a bug; the other symbols and feeds still go out.
+    const onPublishError = (error: unknown) => options.log.error({ err: error }, 'market data could not be published')
     this.marketData = new MarketDataHub(this.engine, {
       batchMs: options.batchMs,
       conflateBytes: options.conflateBytes,
       tradeTail: options.tradeTail,
       durable: () => this.gate.durable(),
-      onPublishError: (error) => options.log.error({ err: error }, 'market data could not be published')
+      onPublishError
     })
     this.marketData.start()
     this.orderFeed = new L3Feed(this.engine, {
       maxOrders: options.l3MaxOrders,
       durable: () => this.gate.durable(),
-      onPublishError: (error) => options.log.error({ err: error }, 'l3 market data could not be published'),
+      onPublishError,
       // Both feeds stop together: the gateway closes its sessions once, on the hub's failure.
-      onFailure: () => this.marketData.fail()
+      onFailure: this.marketData.fail.bind(this.marketData)
     })
     this.orderFeed.start()
     this.maxBookLevels = options.maxBookLevels ?? 1000

@@ -17,7 +17,7 @@ import type { Delta } from './delta-merge.js'
 import type { Backlog } from './backlog.js'
 import { Laggards } from './laggards.js'
 import { deltaText, stateText, tradesResyncText } from './l2-messages.js'
-import { WriteLatency } from './write-latency.js'
+import { LatencyRecorder } from '../exchange/latency-recorder.js'
 import type { LevelPair } from './published-book.js'
 import { Channel, type PrivateChannel, type PublicChannel, type Subscriber } from './subscriber.js'
 
@@ -97,7 +97,8 @@ export class MarketDataHub {
   /** Set once the journal has failed: nothing more is published, and nothing from memory should be served. */
   failed = false
   readonly stats: HubStats = { deltasPublished: 0, snapshotsSent: 0, snapshotsBuilt: 0, conflated: 0, resyncs: 0 }
-  readonly writeLatency = new WriteLatency()
+  /** Engine time of the newest command a public message reflects → handed to the socket (ms). */
+  readonly writeLatency = new LatencyRecorder(16_384)
 
   constructor (engine: MatchingEngine, options: HubOptions) {
     this.engine = engine

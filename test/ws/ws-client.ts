@@ -7,7 +7,7 @@
 import WebSocket, { type ClientOptions } from 'ws'
 import type { Socket } from 'node:net'
 import { request } from 'undici'
-import { crc32 } from 'node:zlib'
+import { checksumOf } from '../helpers/l2-client.js'
 
 export interface WsMessage {
   type: string
@@ -234,7 +234,7 @@ export class L2Book {
     }
     for (const [price, qty] of m.bids) setLevel(this.bids, price, qty)
     for (const [price, qty] of m.asks) setLevel(this.asks, price, qty)
-    const mine = clientChecksum(this.levels())
+    const mine = checksumOf(this.levels())
     if (mine !== m.checksum) this.checksumMismatches.push(`seq ${m.seq}: server ${String(m.checksum)}, client ${mine}`)
   }
 
@@ -243,12 +243,6 @@ export class L2Book {
       [...side].sort((a, b) => dir * (Number(a[0]) - Number(b[0])))
     return { bids: sorted(this.bids, -1), asks: sorted(this.asks, 1) }
   }
-}
-
-/** The README's checksum: CRC-32 of `price:qty,...|price:qty,...` over the top 10 levels per side. */
-export function clientChecksum (book: { bids: Level[], asks: Level[] }): number {
-  const side = (levels: Level[]) => levels.slice(0, 10).map(([p, q]) => `${p}:${q}`).join(',')
-  return crc32(`${side(book.bids)}|${side(book.asks)}`)
 }
 
 function setLevel (side: Map<string, string>, price: string, qty: string): void {
