@@ -1,6 +1,8 @@
 // Raw WebSocket to /ws with exponential-backoff reconnect and ping/pong
 // latency. It knows nothing about channels: the page (re)subscribes when the
 // server's 'connected' message arrives, so every reconnect restores them.
+// A socket that stays open but brings nothing (no heartbeat, no pong) for
+// staleAfterMs is a dead feed, not a quiet market: it is dropped and opened again.
 /* global WebSocket, console, location, performance, setTimeout, clearTimeout, setInterval, clearInterval */
 
 export const STATUS = Object.freeze({
@@ -22,10 +24,12 @@ export class Connection {
     onStatus = () => {},
     onLatency = () => {},
     pingIntervalMs = 5000,
+    staleAfterMs = 12000,
     baseBackoffMs = 500,
     maxBackoffMs = 10000
   } = {}) {
-    Object.assign(this, { url, onOpen, onMessage, onStatus, onLatency, pingIntervalMs, baseBackoffMs, maxBackoffMs })
+    Object.assign(this, { url, onOpen, onMessage, onStatus, onLatency, pingIntervalMs, staleAfterMs, baseBackoffMs, maxBackoffMs })
+    this.lastMessageAt = 0
     this.ws = null
     this.attempt = 0
     this.status = STATUS.DISCONNECTED
@@ -77,8 +81,14 @@ export class Connection {
 
   ping () {
     if (!this.open) return
-    const id = `p${++this.pingSeq}`
     const now = performance.now()
+    // The server sends a heartbeat every second and answers every ping: silence this long is a dead feed.
+    if (now - this.lastMessageAt > this.staleAfterMs) {
+      console.warn('websocket: nothing received for too long; reconnecting')
+      this.restart()
+      return
+    }
+    const id = `p${++this.pingSeq}`
     this.pings.set(id, now)
     // Forget pings that never got an answer so the map cannot grow.
     for (const [k, t] of this.pings) if (now - t > 30000) this.pings.delete(k)
@@ -103,12 +113,14 @@ export class Connection {
     this.ws = ws
     ws.addEventListener('open', () => {
       if (this.ws !== ws) return
+      this.lastMessageAt = performance.now()
       this._setStatus(STATUS.CONNECTED)
       this._startPing()
       this.onOpen()
     })
     ws.addEventListener('message', (ev) => {
       if (this.ws !== ws) return
+      this.lastMessageAt = performance.now()
       let msg
       try {
         msg = JSON.parse(ev.data)
