@@ -15,6 +15,13 @@ export interface BacklogLimits {
 }
 
 export class SymbolBacklog {
+  /**
+   * Raw subscriptions: the seq of the book the subscriber holds. What it is owed is the view's own
+   * deltas since (depth-view.ts history), merged once for everyone who holds that seq: nothing is
+   * kept per subscriber while it is behind.
+   */
+  heldSeq: number | null = null
+  /** Slower intervals: their merged deltas, merged again. */
   readonly merge = new DeltaMerge()
   /** The merge outgrew its bound: a snapshot is owed instead. */
   bookResync = false
@@ -53,6 +60,12 @@ export class Backlog {
     return true
   }
 
+  /** A raw subscription's delta was not sent: the subscriber still holds its prev_seq (the first one counts). */
+  hold (symbol: string, delta: Delta): void {
+    const entry = this.of(symbol)
+    entry.heldSeq ??= delta.prevSeq
+  }
+
   /** Queues a trade message. Returns true when the tail overflowed (it is dropped; a resync is owed). */
   addTrades (symbol: string, text: string, trades: number): boolean {
     const entry = this.of(symbol)
@@ -74,6 +87,7 @@ export class Backlog {
     const entry = this.symbols.get(symbol)
     if (entry === undefined) return
     entry.merge.clear()
+    entry.heldSeq = null
     entry.bookResync = false
   }
 

@@ -68,6 +68,12 @@ export class IntervalGroup {
   }
 }
 
+/** Deltas a view keeps for subscribers that fell behind; one behind by more gets a resync. */
+export const VIEW_HISTORY = 1024
+
+/** What a subscriber that holds some seq is owed: nothing, a merged delta, or a resync (a snapshot). */
+export type CatchUp = { readonly kind: 'none' } | { readonly kind: 'delta', readonly delta: Delta } | { readonly kind: 'resync' }
+
 export class DepthView {
   readonly depth: number
   /** Seq of the state this view holds: its last delta's, or where it started. */
@@ -80,6 +86,10 @@ export class DepthView {
   private readonly bids = new SideView()
   private readonly asks = new SideView()
   private checksumValue: number
+  /** The latest deltas, oldest first, each applying to the one before: what behind subscribers are owed. */
+  private readonly history: Delta[] = []
+  /** Catch-ups of the current seq by the seq held, shared by every subscriber that held it. */
+  private readonly catchUps = new Map<number, CatchUp>()
   /** Serialized snapshots (and resyncs) of the current seq, by kind and interval, once someone asked. */
   private readonly texts = new Map<string, string>()
 
@@ -91,6 +101,10 @@ export class DepthView {
     this.bids.load(book.bids, depth)
     this.asks.load(book.asks, depth)
     this.checksumValue = checksumOf(book, this.bids.levels, this.asks.levels)
+  }
+
+  get symbol (): string {
+    return this.book.symbol
   }
 
   get subscriberCount (): number {
@@ -135,10 +149,33 @@ export class DepthView {
     this.texts.clear()
     this.checksumValue = checksumOf(this.book, this.bids.levels, this.asks.levels)
     const delta: Delta = { seq: this.seq, prevSeq, time: this.time, checksum: this.checksumValue, bids: changedBids, asks: changedAsks }
+    this.history.push(delta)
+    if (this.history.length > VIEW_HISTORY) this.history.shift()
+    this.catchUps.clear()
     for (const group of this.groups.values()) {
       if (group.subscribers.size > 0) group.merge.add(delta)
     }
     return delta
+  }
+
+  /**
+   * What a raw subscriber that holds `held` is owed to reach the current seq: its deltas since,
+   * merged (computed once per held seq and current seq), or a resync when the history no longer
+   * reaches back to it or the merge would hold more than `maxPrices` prices on a side.
+   */
+  catchUp (held: number, maxPrices: number): CatchUp {
+    if (held === this.seq) return { kind: 'none' }
+    const cached = this.catchUps.get(held)
+    if (cached !== undefined) return cached
+    const from = this.history.findIndex((delta) => delta.prevSeq === held)
+    let owed: CatchUp = { kind: 'resync' }
+    if (from >= 0) {
+      const merge = new DeltaMerge()
+      for (let i = from; i < this.history.length; i++) merge.add(this.history[i])
+      if (merge.size <= maxPrices) owed = { kind: 'delta', delta: merge.take() as Delta }
+    }
+    this.catchUps.set(held, owed)
+    return owed
   }
 
   /** A serialized state message of the current seq (snapshot or resync): built by `build` at most once per seq and key, then shared. */

@@ -14,7 +14,7 @@ import type { AccountWindow } from './private-fanout.js'
 import { PrivateFanout } from './private-fanout.js'
 import { DepthView, INTERVAL_MS, type MergedInterval, type UpdateInterval } from './depth-view.js'
 import type { Delta } from './delta-merge.js'
-import type { Backlog } from './backlog.js'
+import type { Backlog, SymbolBacklog } from './backlog.js'
 import { Laggards } from './laggards.js'
 import { deltaText, stateText, tradesResyncText } from './l2-messages.js'
 import { LatencyRecorder } from '../exchange/latency-recorder.js'
@@ -23,6 +23,8 @@ import { Channel, type PrivateChannel, type PublicChannel, type Subscriber } fro
 
 /** The l2 depth of a subscriber that did not ask for one. */
 export const DEFAULT_DEPTH = 100
+/** A behind subscriber owed more prices than this many times its depth gets a resync instead. */
+const MERGE_FACTOR = 2
 
 export interface HubOptions {
   /** Window length in ms; 0 flushes once per event-loop turn. */
@@ -107,7 +109,7 @@ export class MarketDataHub {
     this.durable = options.durable ?? (() => Promise.resolve())
     this.onPublishError = options.onPublishError ?? (() => {})
     this.privates = new PrivateFanout(engine)
-    this.laggards = new Laggards(options.conflateBytes ?? 65_536, { mergeFactor: 2, tradeTail: options.tradeTail ?? 1000 }, (subscriber, backlog) => this.payBacklog(subscriber, backlog))
+    this.laggards = new Laggards(options.conflateBytes ?? 65_536, { mergeFactor: MERGE_FACTOR, tradeTail: options.tradeTail ?? 1000 }, (subscriber, backlog) => this.payBacklog(subscriber, backlog))
     const time = this.now()
     for (const book of engine.allBooks()) this.feeds.set(book.symbol, new SymbolFeed(book, engine.sequence, time))
   }
@@ -327,12 +329,13 @@ export class MarketDataHub {
     for (const [symbol, owed] of backlog.symbols) {
       const feed = this.feed(symbol)
       const l2 = feed.l2.get(subscriber)
-      if (l2 !== undefined && owed.bookResync) {
+      const owedBook = l2 === undefined ? null : this.owedBook(l2.view, owed)
+      if (owedBook === 'resync') {
+        const { view, interval } = l2 as L2Subscription
         this.stats.resyncs++
-        this.write(subscriber, this.stateText(symbol, l2.view, l2.interval, 'resync'), l2.view.time)
-      } else if (l2 !== undefined) {
-        const delta = owed.merge.take()
-        if (delta !== null) this.write(subscriber, deltaText(feed.published, delta), delta.time)
+        this.write(subscriber, this.stateText(symbol, view, interval, 'resync'), view.time)
+      } else if (owedBook !== null) {
+        this.write(subscriber, owedBook.text, owedBook.time)
       }
       if (owed.droppedTrades > 0) {
         this.stats.resyncs++
@@ -342,6 +345,19 @@ export class MarketDataHub {
       }
     }
     subscriber.uncork?.()
+  }
+
+  /** What a caught-up subscriber is owed of a book: nothing, a delta's text (shared when it held a seq others held), or a resync. */
+  private owedBook (view: DepthView, owed: SymbolBacklog): { text: string, time: number } | 'resync' | null {
+    if (owed.bookResync) return 'resync'
+    if (owed.heldSeq !== null) {
+      const catchUp = view.catchUp(owed.heldSeq, view.depth * MERGE_FACTOR)
+      if (catchUp.kind === 'none') return null
+      if (catchUp.kind === 'resync') return 'resync'
+      return { text: view.text(`catch-up:${owed.heldSeq}`, () => deltaText(this.feed(view.symbol).published, catchUp.delta)).text, time: catchUp.delta.time }
+    }
+    const delta = owed.merge.take()
+    return delta === null ? null : { text: deltaText(this.feed(view.symbol).published, delta), time: delta.time }
   }
 
   private feed (symbol: string): SymbolFeed {
@@ -476,7 +492,8 @@ export class MarketDataHub {
     if (backlog !== undefined) {
       if (delta !== null && view !== null) {
         this.stats.conflated++
-        backlog.addDelta(feed.symbol, delta, view.depth)
+        if (feed.l2.get(subscriber)?.interval === 'raw') backlog.hold(feed.symbol, delta)
+        else backlog.addDelta(feed.symbol, delta, view.depth)
       }
       if (tape !== null) {
         this.stats.conflated++

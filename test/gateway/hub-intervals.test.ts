@@ -252,3 +252,39 @@ t.test('settled() resolves once the commands before it are published, however bu
   t.ok(hub.book(SYMBOL, 1).seq >= asked, 'the published book holds the command before the call')
   t.same(hub.book(SYMBOL, 1).asks, [['100000', '1']])
 })
+
+t.test('behind subscribers that held the same seq are owed one merged delta, built once and shared', async (t) => {
+  const { hub, book, step } = setup(t, { conflateBytes: 1000 })
+  const lagging = Array.from({ length: 50 }, () => new Lagging())
+  for (const s of lagging) {
+    hub.subscribe(s, 'l2_updates', SYMBOL, 10)
+    s.send(hub.snapshot(SYMBOL, 10))
+  }
+  for (let i = 0; i < 5; i++) { step(); hub.flush() }
+  for (const s of lagging) s.bufferedBytes = 5000
+  for (let i = 0; i < 40; i++) { step(); hub.flush() }
+  for (const s of lagging) s.bufferedBytes = 0
+  hub.catchUp()
+  const owed = lagging.map((s) => s.texts.at(-1))
+  t.equal(new Set(owed).size, 1, 'the same text for all fifty')
+  t.same(new ClientBook().applyAll(lagging[0].messages).levels(), depthView(book, 10), 'and it is the true book')
+})
+
+t.test('a subscriber behind by more deltas than the view keeps is owed a resync', async (t) => {
+  const { engine, hub, book } = setup(t, { conflateBytes: 1000 })
+  const lagging = new Lagging()
+  hub.subscribe(lagging, 'l2_updates', SYMBOL, 1000)
+  lagging.send(hub.snapshot(SYMBOL, 1000))
+  lagging.bufferedBytes = 5000
+  // One price changing every window: a tiny merge, but more windows than the history holds.
+  for (let i = 0; i < 1100; i++) {
+    const order = place(engine, { side: 'buy', qty: 1, price: 100 })
+    hub.flush()
+    engine.cancel({ symbol: SYMBOL, orderId: order.order.id })
+    hub.flush()
+  }
+  lagging.bufferedBytes = 0
+  hub.catchUp()
+  t.match(lagging.messages.at(-1), { type: 'resync', channel: 'l2_updates', depth: 1000 })
+  t.same(new ClientBook().applyAll(lagging.messages).levels(), depthView(book, 1000))
+})
