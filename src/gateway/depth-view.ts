@@ -71,8 +71,8 @@ export class IntervalGroup {
 /** Deltas a view keeps for subscribers that fell behind; one behind by more gets a resync. */
 export const VIEW_HISTORY = 1024
 
-/** What a subscriber that holds some seq is owed: nothing, a merged delta, or a resync (a snapshot). */
-export type CatchUp = { readonly kind: 'none' } | { readonly kind: 'delta', readonly delta: Delta } | { readonly kind: 'resync' }
+/** What a subscriber that holds some seq is owed: a merged delta, or a resync (a snapshot). */
+export type CatchUp = { readonly kind: 'delta', readonly delta: Delta } | { readonly kind: 'resync' }
 
 export class DepthView {
   readonly depth: number
@@ -159,12 +159,12 @@ export class DepthView {
   }
 
   /**
-   * What a raw subscriber that holds `held` is owed to reach the current seq: its deltas since,
-   * merged (computed once per held seq and current seq), or a resync when the history no longer
-   * reaches back to it or the merge would hold more than `maxPrices` prices on a side.
+   * What a raw subscriber that holds `held` (a seq before the current one: it missed a delta) is
+   * owed to reach the current seq: its deltas since, merged (computed once per held seq and
+   * current seq), or a resync when the history no longer reaches back to it or the merge would
+   * hold more than `maxPrices` prices on a side.
    */
   catchUp (held: number, maxPrices: number): CatchUp {
-    if (held === this.seq) return { kind: 'none' }
     const cached = this.catchUps.get(held)
     if (cached !== undefined) return cached
     const from = this.history.findIndex((delta) => delta.prevSeq === held)

@@ -352,7 +352,6 @@ export class MarketDataHub {
     if (owed.bookResync) return 'resync'
     if (owed.heldSeq !== null) {
       const catchUp = view.catchUp(owed.heldSeq, view.depth * MERGE_FACTOR)
-      if (catchUp.kind === 'none') return null
       if (catchUp.kind === 'resync') return 'resync'
       return { text: view.text(`catch-up:${owed.heldSeq}`, () => deltaText(this.feed(view.symbol).published, catchUp.delta)).text, time: catchUp.delta.time }
     }

@@ -288,3 +288,38 @@ t.test('a subscriber behind by more deltas than the view keeps is owed a resync'
   t.match(lagging.messages.at(-1), { type: 'resync', channel: 'l2_updates', depth: 1000 })
   t.same(new ClientBook().applyAll(lagging.messages).levels(), depthView(book, 1000))
 })
+
+t.test('a behind 100ms subscriber owed more than twice its depth in prices gets a resync', async (t) => {
+  const { engine, hub, book } = setup(t, { conflateBytes: 1000 })
+  const lagging = new Lagging()
+  hub.subscribe(lagging, 'l2_updates', SYMBOL, 10, '100ms')
+  lagging.send(hub.snapshot(SYMBOL, 10, '100ms'))
+  lagging.bufferedBytes = 5000
+  for (let i = 0; i < 30; i++) {
+    place(engine, { side: 'sell', qty: 1, price: 2000 - i })
+    hub.flush()
+    hub.tick('100ms')
+  }
+  lagging.bufferedBytes = 0
+  hub.catchUp()
+  t.match(lagging.messages.at(-1), { type: 'resync', channel: 'l2_updates', interval: '100ms' })
+  t.same(new ClientBook().applyAll(lagging.messages).levels(), depthView(book, 10))
+})
+
+t.test('a behind 100ms subscriber is owed its windows merged into one delta', async (t) => {
+  const { hub, book, step } = setup(t, { conflateBytes: 1000 })
+  const lagging = new Lagging()
+  hub.subscribe(lagging, 'l2_updates', SYMBOL, 50, '100ms')
+  lagging.send(hub.snapshot(SYMBOL, 50, '100ms'))
+  lagging.bufferedBytes = 5000
+  for (let i = 0; i < 12; i++) {
+    step()
+    hub.flush()
+    if (i % 4 === 3) hub.tick('100ms')
+  }
+  lagging.bufferedBytes = 0
+  hub.catchUp()
+  t.equal(lagging.messages.length, 2, 'the snapshot, then one merged delta')
+  t.match(lagging.messages[1], { type: 'l2_update', kind: 'delta' })
+  t.same(new ClientBook().applyAll(lagging.messages).levels(), depthView(book, 50))
+})
