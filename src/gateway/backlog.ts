@@ -49,15 +49,14 @@ export class Backlog {
     return entry
   }
 
-  /** Merges a delta of a subscription of this depth. Returns true when the merge was turned into a resync. */
-  addDelta (symbol: string, delta: Delta, depth: number): boolean {
+  /** Merges a delta of a subscription of this depth; past the bound the merge becomes an owed resync. */
+  addDelta (symbol: string, delta: Delta, depth: number): void {
     const entry = this.of(symbol)
-    if (entry.bookResync) return false
+    if (entry.bookResync) return
     entry.merge.add(delta)
-    if (entry.merge.size <= depth * this.limits.mergeFactor) return false
+    if (entry.merge.size <= depth * this.limits.mergeFactor) return
     entry.merge.clear()
     entry.bookResync = true
-    return true
   }
 
   /** A raw subscription's delta was not sent: the subscriber still holds its prev_seq (the first one counts). */
@@ -66,20 +65,19 @@ export class Backlog {
     entry.heldSeq ??= delta.prevSeq
   }
 
-  /** Queues a trade message. Returns true when the tail overflowed (it is dropped; a resync is owed). */
-  addTrades (symbol: string, text: string, trades: number): boolean {
+  /** Queues a trade message; past the tail everything queued is dropped and a resync is owed. */
+  addTrades (symbol: string, text: string, trades: number): void {
     const entry = this.of(symbol)
     if (entry.droppedTrades > 0) {
       entry.droppedTrades += trades
-      return false
+      return
     }
     entry.tradeTexts.push(text)
     entry.tradeCount += trades
-    if (entry.tradeCount <= this.limits.tradeTail) return false
+    if (entry.tradeCount <= this.limits.tradeTail) return
     entry.droppedTrades = entry.tradeCount
     entry.tradeTexts = []
     entry.tradeCount = 0
-    return true
   }
 
   /** The subscriber left a symbol's book: what it was owed of it goes. */

@@ -59,13 +59,8 @@ class SideView {
 
 /** The subscribers of one depth and one slower interval, and the deltas merged since their last window. */
 export class IntervalGroup {
-  readonly interval: MergedInterval
   readonly subscribers = new Set<Subscriber>()
   readonly merge = new DeltaMerge()
-
-  constructor (interval: MergedInterval) {
-    this.interval = interval
-  }
 }
 
 /** Deltas a view keeps for subscribers that fell behind; one behind by more gets a resync. */
@@ -129,7 +124,7 @@ export class DepthView {
   group (interval: MergedInterval): IntervalGroup {
     let group = this.groups.get(interval)
     if (group === undefined) {
-      group = new IntervalGroup(interval)
+      group = new IntervalGroup()
       this.groups.set(interval, group)
     }
     return group

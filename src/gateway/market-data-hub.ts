@@ -18,7 +18,6 @@ import type { Backlog, SymbolBacklog } from './backlog.js'
 import { Laggards } from './laggards.js'
 import { deltaText, stateText, tradesResyncText } from './l2-messages.js'
 import { LatencyRecorder } from '../exchange/latency-recorder.js'
-import type { LevelPair } from './published-book.js'
 import { Channel, type PrivateChannel, type PublicChannel, type Subscriber } from './subscriber.js'
 
 /** The l2 depth of a subscriber that did not ask for one. */
@@ -60,8 +59,6 @@ export interface HubStats {
 export interface PublishedDepth {
   readonly seq: number
   readonly checksum: number
-  /** Epoch ms of the newest command it reflects. */
-  readonly time: number
   readonly bids: Array<[string, string]>
   readonly asks: Array<[string, string]>
 }
@@ -166,8 +163,8 @@ export class MarketDataHub {
       const feed = this.feed(symbol as string)
       const current = feed.l2.get(subscriber)
       if (current?.view.depth === depth && current.interval === interval) return false
-      // What it was owed of its old view is void: it gets a new snapshot, and its new view's deltas start from it.
-      this.laggards.get(subscriber)?.forgetBook(feed.symbol)
+      // Leaving its old view voids what it was owed of it: it gets a new snapshot, and its new view's deltas start from it.
+      if (current !== undefined) this.leaveView(feed, subscriber)
       feed.join(subscriber, depth, interval)
       return current === undefined
     }
@@ -232,7 +229,6 @@ export class MarketDataHub {
     return {
       seq: published.seq,
       checksum: published.checksum(),
-      time: published.time,
       bids: published.format(published.bids.top(levels)),
       asks: published.format(published.asks.top(levels))
     }
@@ -512,5 +508,3 @@ export class MarketDataHub {
     if (time !== null && time > 0) this.writeLatency.record(this.now() - time)
   }
 }
-
-export type { L2Subscription, LevelPair }
