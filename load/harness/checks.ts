@@ -50,6 +50,21 @@ export function evaluateChecks (phases: readonly PhaseResult[]): CheckResult[] {
         add('lifecycle', amends > 0 && ocos > 0 && untriggered > 0, `${amends} amends and ${ocos} OCO lists accepted, ${untriggered} orders untriggered (each must be > 0); expected refusals ${JSON.stringify(h.refused ?? {})}`)
       }
     }
+    const w = p.wrk
+    if (w != null) {
+      const socket = w.socketErrors.connect + w.socketErrors.read + w.socketErrors.write + w.socketErrors.timeout
+      add('measured', w.requests > 0 && w.okRps > 0, `${w.requests} answers, ${w.okRps} 2xx/s`)
+      add('non-2xx', w.non2xx === 0 && w.exhausted === 0, `${w.non2xx} answers not 2xx${w.statusTally === null ? '' : `: ${JSON.stringify(w.statusTally)}`}${w.exhausted > 0 ? `; ${w.exhausted} pre-signed requests sent twice` : ''}`)
+      add('socket-errors', socket === 0, `socket errors ${JSON.stringify(w.socketErrors)}`)
+    }
+    const o = p.wsOrders
+    if (o != null) {
+      add('measured', o.ok > 0, `${o.ok} successful answers of ${o.sent} requests`)
+      add('connected', o.connected === o.connections && Object.keys(o.closes).length === 0, `${o.connected} of ${o.connections} connected; closed during the phase: ${JSON.stringify(o.closes)}`)
+      add('answered-once', o.duplicates === 0 && o.unanswered === 0 && o.answered === o.sent, `${o.answered} answers to ${o.sent} requests, ${o.duplicates} duplicates, ${o.unanswered} unanswered`)
+      add('in-order', o.outOfOrder === 0, `${o.outOfOrder} answers overtook an earlier request of their connection`)
+      add('errors', o.errorCount === 0, `${o.errorCount} unexpected refusals ${JSON.stringify(o.errors)}; expected (cancel of a filled order) ${JSON.stringify(o.expected)}`)
+    }
     const c = p.consumers
     if (c !== null) {
       const service = p.target === 'service'

@@ -12,8 +12,10 @@ import { Monitor } from './monitor.js'
 import { delay, startService } from './procs.js'
 import { newestProfile, summarizeProfile } from './profile.js'
 import type { ConsumerResult, PhaseResult, ProfileSummary } from './types.js'
+import type { WrkSettings } from './wrk-scenario.js'
+import type { WsOrdersSettings } from './ws-orders.js'
 
-export const SCENARIOS = ['smoke', 'orders', 'suite', 'marketdata', 'overload', 'journal', 'auth', 'lifecycle', 'all'] as const
+export const SCENARIOS = ['smoke', 'orders', 'suite', 'marketdata', 'overload', 'journal', 'auth', 'lifecycle', 'wrk', 'ws-orders', 'all'] as const
 export type ScenarioName = typeof SCENARIOS[number]
 
 export interface HarnessOptions {
@@ -51,6 +53,10 @@ export interface HarnessOptions {
    */
   readonly auth: AuthMode
   readonly cpuProf: boolean
+  /** --scenario wrk: wrk's threads, connections and seconds per run, and rounds of every variant. */
+  readonly wrk: WrkSettings
+  /** --scenario ws-orders: connections, window, threads, phase lengths and the open-model rate. */
+  readonly wsOrders: WsOrdersSettings
   readonly outDir: string
   readonly log: (line: string) => void
 }
@@ -190,6 +196,10 @@ export class Context {
     const c = phase.consumers
     const parts = [`  → ${phase.scenario}/${phase.name}:`]
     if (h !== null) parts.push(`${h.okThroughput} ok/s`, `p50 ${h.latency.p50} p99 ${h.latency.p99} max ${h.latency.max} ms`, `errors ${h.errorCount}`, `dropped ${h.dropped}`)
+    const w = phase.wrk
+    if (w != null) parts.push(`${w.okRps} ok req/s`, `p50 ${w.latency.p50} p99 ${w.latency.p99} max ${w.latency.max} ms`, `non-2xx ${w.non2xx}`, `socket errors ${JSON.stringify(w.socketErrors)}`)
+    const o = phase.wsOrders
+    if (o != null) parts.push(`${o.okPerSecond} ok/s (sent ${o.sentPerSecond}/s)`, `p50 ${o.latency.p50} p99 ${o.latency.p99} max ${o.latency.max} ms`, `errors ${JSON.stringify(o.errors)}`, `expected ${JSON.stringify(o.expected)}`, `dup ${o.duplicates} out-of-order ${o.outOfOrder} unanswered ${o.unanswered}`, `generator busy ${o.generatorElu.join('/')}`)
     if (c !== null) parts.push(`| ${c.messagesPerSecond} msg/s to ${c.connected} consumers, gaps ${c.seqGaps}, checksum mismatches ${c.serverSendsChecksum ? c.checksumMismatches : 'n/a'}, l2 accept→receipt p99 ${c.l2ToReceipt.p99} ms, trades ${c.acceptToReceipt.p99} ms`)
     this.log(parts.join(' '))
     return phase

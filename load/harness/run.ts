@@ -8,6 +8,11 @@
  *        [--connections 16] [--seconds 15] [--sat-seconds 10]
  *        [--md-seconds 20] [--journal-seconds 8] [--consumer-procs 1] [--journal]
  *        [--md-batch-ms N] [--sat-batch-ms 0] [--symbol BTC-USDT] [--cpu-prof] [--out load/results]
+ *        [--wrk-threads 1] [--wrk-connections 32] [--wrk-seconds 5] [--rounds 3]
+ *        [--ws-connections 8] [--ws-window 64] [--ws-threads 1] [--ws-seconds 10] [--ws-rate 20000] [--ws-open-seconds 10]
+ *
+ * --scenario wrk (not part of all: it needs Debian's wrk) and ws-orders are issue 14's order entry: REST
+ * measured by wrk against the bare route (wrk-scenario.ts), and WebSocket order entry (ws-orders.ts).
  *
  * Starts the service itself (dist/src/server.js, RATE_LIMIT_ENABLED=false,
  * JOURNAL_ENABLED=false, LOG_LEVEL=warn, PORT=0) unless --url names one on
@@ -37,6 +42,8 @@ import { evaluateChecks } from './checks.js'
 import { evaluateTargets, textSummary } from './summary.js'
 import { marketDataFigures } from './md-figures.js'
 import type { RunResult } from './types.js'
+import { wrkScenario } from './wrk-scenario.js'
+import { wsOrdersScenario } from './ws-orders-scenario.js'
 
 export type { HarnessOptions } from './context.js'
 
@@ -60,6 +67,8 @@ export const DEFAULT_OPTIONS: Omit<HarnessOptions, 'log'> = {
   journal: false,
   auth: 'required',
   cpuProf: false,
+  wrk: { threads: 1, connections: 32, seconds: 5, rounds: 3 },
+  wsOrders: { connections: 8, window: 64, threads: 1, saturationSeconds: 10, rate: 20_000, openSeconds: 10 },
   outDir: resolve(PACKAGE_ROOT, 'load/results')
 }
 
@@ -71,7 +80,9 @@ const RUNNERS: Record<Exclude<ScenarioName, 'all'>, (ctx: Context) => Promise<vo
   overload: overloadScenario,
   journal: journalScenario,
   auth: authScenario,
-  lifecycle: lifecycleScenario
+  lifecycle: lifecycleScenario,
+  wrk: wrkScenario,
+  'ws-orders': wsOrdersScenario
 }
 
 /** Runs the scenario(s), writes the JSON and HTML, returns the result. */
@@ -136,6 +147,13 @@ function positive (name: string, text: string | undefined, fallback: number): nu
   return v
 }
 
+/** A positive whole number (wrk and the ws generator take counts and whole seconds). */
+function int (name: string, text: string | undefined, fallback: number): number {
+  const v = positive(name, text, fallback)
+  if (!Number.isInteger(v)) throw new Error(`--${name} must be a whole number, got ${text ?? ''}`)
+  return v
+}
+
 export function parseCli (argv: string[]): Partial<HarnessOptions> {
   const { values } = parseArgs({
     args: argv,
@@ -163,6 +181,16 @@ export function parseCli (argv: string[]): Partial<HarnessOptions> {
       journal: { type: 'boolean' },
       auth: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      'wrk-threads': { type: 'string' },
+      'wrk-connections': { type: 'string' },
+      'wrk-seconds': { type: 'string' },
+      rounds: { type: 'string' },
+      'ws-connections': { type: 'string' },
+      'ws-window': { type: 'string' },
+      'ws-threads': { type: 'string' },
+      'ws-seconds': { type: 'string' },
+      'ws-rate': { type: 'string' },
+      'ws-open-seconds': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
@@ -213,6 +241,20 @@ export function parseCli (argv: string[]): Partial<HarnessOptions> {
     journal: values.journal === true,
     auth,
     cpuProf: values['cpu-prof'] === true,
+    wrk: {
+      threads: int('wrk-threads', values['wrk-threads'], DEFAULT_OPTIONS.wrk.threads),
+      connections: int('wrk-connections', values['wrk-connections'], DEFAULT_OPTIONS.wrk.connections),
+      seconds: int('wrk-seconds', values['wrk-seconds'], DEFAULT_OPTIONS.wrk.seconds),
+      rounds: int('rounds', values.rounds, DEFAULT_OPTIONS.wrk.rounds)
+    },
+    wsOrders: {
+      connections: int('ws-connections', values['ws-connections'], DEFAULT_OPTIONS.wsOrders.connections),
+      window: int('ws-window', values['ws-window'], DEFAULT_OPTIONS.wsOrders.window),
+      threads: int('ws-threads', values['ws-threads'], DEFAULT_OPTIONS.wsOrders.threads),
+      saturationSeconds: positive('ws-seconds', values['ws-seconds'], DEFAULT_OPTIONS.wsOrders.saturationSeconds),
+      rate: positive('ws-rate', values['ws-rate'], DEFAULT_OPTIONS.wsOrders.rate),
+      openSeconds: positive('ws-open-seconds', values['ws-open-seconds'], DEFAULT_OPTIONS.wsOrders.openSeconds)
+    },
     outDir: values.out === undefined ? DEFAULT_OPTIONS.outDir : resolve(values.out)
   }
 }

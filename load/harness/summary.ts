@@ -4,6 +4,8 @@
  */
 import { marketDataFigures, marketDataText, rssThirds, RSS_FLAT_RATIO } from './md-figures.js'
 import type { HttpLoadResult, MonitorSample, PhaseResult, RunResult, TargetResult } from './types.js'
+import { wrkTargets } from './wrk-scenario.js'
+import { wsOrdersTargets } from './ws-orders-scenario.js'
 
 /**
  * CPU used by processes that are not part of the run (other work on the
@@ -124,6 +126,7 @@ export function evaluateTargets (phases: PhaseResult[], fixedRate: number, mdRat
     out.push({ id: 'journal-batch', description: d8, target: '≥ 90%', measured: `${pct(r)} (${batch.okThroughput} vs ${Math.round(offRate)} orders/s)`, met: r >= 0.9, detail: `off = mean of ${offs.map((h) => h.okThroughput).join(' and ')}; p99 batch ${batch.latency.p99} ms vs off ${offP99.toFixed(3)} ms; ${others.join('; ')}` })
   }
   out.push(signedVsOff(phases))
+  out.push(...wrkTargets(phases), ...wsOrdersTargets(phases))
   return out
 }
 
@@ -184,8 +187,13 @@ export function textSummary (result: RunResult): string {
     const h = p.http
     const c = p.consumers
     const cols = [pad(`${p.scenario}/${p.name}`, 30)]
-    cols.push(pad(h?.targetRate != null ? String(h.targetRate) : h?.mode === 'saturation' ? 'sat' : '-', 7))
+    const w = p.wrk ?? null
+    const o = p.wsOrders ?? null
+    const rate = h?.targetRate ?? o?.targetRate ?? null
+    cols.push(pad(rate !== null ? String(rate) : h?.mode === 'saturation' || w !== null || o?.mode === 'saturation' ? 'sat' : '-', 7))
     if (h !== null) cols.push(...[Math.round(h.okThroughput), h.latency.p50, h.latency.p90, h.latency.p99, h.latency.p999, h.latency.max].map((v) => pad(String(v), 7)), pad(String(h.errorCount), 6))
+    else if (w !== null) cols.push(...[w.okRps, w.latency.p50, w.latency.p90, w.latency.p99, w.latency.p999, w.latency.max].map((v) => pad(String(v), 7)), pad(String(w.non2xx), 6))
+    else if (o !== null) cols.push(...[o.okPerSecond, o.latency.p50, o.latency.p90, o.latency.p99, o.latency.p999, o.latency.max].map((v) => pad(String(v), 7)), pad(String(o.errorCount), 6))
     else cols.push(pad('', 55))
     const foreign = foreignCpuPct(p.monitor, result.meta.cpus)
     cols.push(pad(foreign === null ? '-' : String(foreign), 10))

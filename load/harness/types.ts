@@ -4,6 +4,8 @@
  * start are seconds, absolute times are epoch milliseconds.
  */
 import type { MarketDataFigure } from './md-figures.js'
+import type { WrkRun } from './wrk.js'
+import type { WsOrdersPhase } from './ws-orders.js'
 
 export interface LatencySummary {
   readonly count: number
@@ -164,6 +166,10 @@ export interface PhaseResult {
   readonly subscription?: { readonly depth: number | 'full' | null, readonly intervals: ReadonlyArray<string | null>, readonly note: string } | null
   /** Consumers and order rate set past what the machine can deliver: delivery rules do not apply. */
   readonly overload?: boolean
+  /** --scenario wrk: what one wrk run measured (http is null). */
+  readonly wrk?: WrkRun | null
+  /** --scenario ws-orders: one phase of the WebSocket order-entry generator (http is null). */
+  readonly wsOrders?: WsOrdersPhase | null
   readonly notes: string[]
 }
 
