@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse, type Node } from 'acorn'
-import { sign, signingPayload } from '../../src/auth/signature.js'
+import { sign, signingPayload, wsSignInPayload } from '../../src/auth/signature.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const k6Dir = join(root, 'load/k6')
@@ -189,7 +189,7 @@ t.test('setup() makes one run id for the run and stops a run the rate limit woul
 })
 
 t.test('handleSummary writes <name>-summary.json under SUMMARY_DIR and names the run', async (t) => {
-  for (const name of ['orders', 'spike', 'suite', 'marketdata', 'lifecycle']) {
+  for (const name of ['orders', 'spike', 'suite', 'marketdata', 'lifecycle', 'ws-orders']) {
     const summary = drive(`${name}.js`, 'summary', { SUMMARY_DIR: '/results/' }).summary ?? {}
     t.ok(`/results/${name}-summary.json` in summary, `${name}: JSON summary file`)
     t.match(summary.stdout, /run run42/, `${name}: run id in the text summary`)
@@ -404,4 +404,55 @@ t.test('lifecycle.js counts expected refusals, and fails the checks on any other
   const other = drive('lifecycle.js', 'iterate', { LIFECYCLE_MIX: 'limit:1', STUB_REFUSE: 'POST_ONLY_WOULD_TAKE', BASE_URL: 'http://127.0.0.1:3999' })
   t.same(failedChecks(other), ['lifecycle: 200 or an expected refusal'], 'a refusal the flow does not expect on that route fails the check')
   t.equal(total(other, 'lifecycle_answered'), 0, 'and is not counted as answered')
+})
+
+t.test('ws-orders.js: thresholds fail a run that broke order, answered twice, left requests or was refused', async (t) => {
+  const th = drive('ws-orders.js', 'options', { CONNECTIONS: '4', RATE: '2000', OPEN_DURATION: '10s' }).options?.thresholds ?? {}
+  for (const name of ['ws_answers_duplicate', 'ws_answers_out_of_order', 'ws_orders_unanswered', 'ws_orders_refused', 'ws_errors']) t.same(th[name], ['count==0'], `${name} must stay 0`)
+  t.same(th.ws_traders_full, ['count>=4'], 'every connection lasts both phases')
+  t.same(th['ws_orders_ok{phase:saturation}'], ['count>0'], 'the saturation phase answered orders')
+  t.same(th['ws_orders_ok{phase:open}'], ['count>=19000'], 'the open phase delivered 95% of 2000/s × 10 s')
+  t.same(th['ws_order_latency_ms{phase:open}'], ['p(99)<5'], 'p99 under 5 ms in the open phase (the issue\'s target)')
+})
+
+/** Samples of a metric, optionally only those whose tags match. */
+const samples = (d: Driven, metric: string, tags: Record<string, string> = {}): number =>
+  (d.metrics[metric] ?? []).filter(([, tg]) => Object.entries(tags).every(([k, v]) => tg[k] === v)).reduce((s, [v]) => s + v, 0)
+
+t.test('ws-orders.js pipelines order.place (ack) and cancels, checks every answer, and times both phases', async (t) => {
+  const run = drive('ws-orders.js', 'ws-orders', { CONNECTIONS: '8', RATE: '20000', WINDOW: '16' })
+  t.equal(run.error, undefined, 'ran')
+  const sent = run.sent ?? []
+  const places = sent.filter((m) => m.type === 'order.place')
+  t.ok(places.length > 200, `${places.length} order.place sent`)
+  t.ok(places.every((m) => (m.params as { response_type?: string }).response_type === 'ack'), 'every order.place asks for ack')
+  t.ok(sent.some((m) => m.type === 'order.cancel'), 'cancels among them')
+  t.same(sent.map((m) => m.id), sent.map((_, i) => i + 1), 'ids 1, 2, 3, ... in sending order')
+  t.ok(samples(run, 'ws_orders_ok', { phase: 'saturation' }) >= 150, 'saturation answers counted')
+  // 20000/s over 8 connections = 2500/s each: 100 ms of fake time schedules one every 0.4 ms (0 to 100 ms).
+  t.equal(samples(run, 'ws_orders_sent', { phase: 'open' }), 251, 'open phase: sent at its scheduled times')
+  t.ok(samples(run, 'ws_orders_ok', { phase: 'open' }) > 0, 'open answers counted')
+  t.ok(samples(run, 'ws_orders_expected_refusals', { code: 'ORDER_NOT_FOUND' }) > 0, 'a cancel of an order gone is expected')
+  for (const m of ['ws_answers_duplicate', 'ws_answers_out_of_order', 'ws_orders_unanswered', 'ws_orders_refused', 'ws_errors']) t.equal(samples(run, m), 0, `${m} 0`)
+  t.equal(samples(run, 'ws_traders_full'), 1, 'the connection lasted')
+  t.ok((run.metrics.ws_order_latency_ms ?? []).length > 0, 'request-to-answer latency recorded')
+})
+
+t.test('ws-orders.js catches what a broken server does', async (t) => {
+  t.ok(samples(drive('ws-orders.js', 'ws-orders-swap'), 'ws_answers_out_of_order') > 0, 'answers out of request order')
+  t.ok(samples(drive('ws-orders.js', 'ws-orders-duplicate'), 'ws_answers_duplicate') > 0, 'an answer sent twice')
+  t.ok(samples(drive('ws-orders.js', 'ws-orders-drop'), 'ws_orders_unanswered') > 0, 'a request never answered')
+  t.equal(samples(drive('ws-orders.js', 'ws-orders-refuse'), 'ws_orders_refused', { code: 'INVALID_QUANTITY' }), 1, 'a refusal counted by code')
+  const refused = drive('ws-orders.js', 'ws-orders-signin-refused', KEY)
+  t.equal(samples(refused, 'ws_errors'), 1, 'a refused sign-in is an error')
+  t.equal(samples(refused, 'ws_traders_full'), 0, 'and the connection did not last')
+})
+
+t.test('ws-orders.js signs in over the connection\'s nonce as src/auth/signature.ts does', async (t) => {
+  const run = drive('ws-orders.js', 'ws-orders', KEY)
+  const auth = (run.sent ?? [])[0] as { type: string, api_key: string, timestamp: number, signature: string }
+  t.equal(auth.type, 'auth', 'the first frame is the sign-in')
+  t.equal(auth.api_key, KEY.API_KEY, 'with the key id')
+  t.equal(auth.signature, sign(KEY.API_SECRET, wsSignInPayload(String(auth.timestamp), 'ab'.repeat(16))), 'signature over timestamp + AUTH + /ws + nonce')
+  t.ok(samples(run, 'ws_orders_ok') > 0, 'orders answered after sign-in')
 })

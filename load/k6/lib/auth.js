@@ -42,3 +42,19 @@ export function authHeaders (method, path, body, headers) {
   out['X-SIGNATURE'] = crypto.hmac('sha256', API_SECRET, signingPayload(timestamp, method, BASE_PATH + path, body || ''), 'hex')
   return out
 }
+
+/**
+ * The `auth` message that signs a WebSocket in over the nonce its `connected` message carried
+ * (src/auth/signature.ts's wsSignInPayload: timestamp + "AUTH" + "/ws" + nonce), or null without a key.
+ */
+export function wsSignIn (nonce) {
+  if (!signing()) return null
+  const timestamp = Date.now()
+  return {
+    type: 'auth',
+    api_key: API_KEY,
+    timestamp,
+    signature: crypto.hmac('sha256', API_SECRET, signingPayload(String(timestamp), 'AUTH', '/ws', nonce), 'hex'),
+    id: 'signin'
+  }
+}

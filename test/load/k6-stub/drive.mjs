@@ -74,12 +74,75 @@ k6.ws = ({ socket, handlers, timers, sent }) => {
   return { status: 101 }
 }
 
+// ws-orders.js: the server of one trading connection on a fake clock. It answers every order.place (every
+// 3rd filled, the rest resting) and order.cancel (every other one finds its order gone: ORDER_NOT_FOUND) as
+// the frames arrive, runs the closed loop until 200 answers, ends the saturation phase (its timeout), ticks
+// the open phase's interval over 100 ms of fake time, then runs the drain and close timeouts. ws-orders-<how>
+// misbehaves: swap (every 20th answer held back one), duplicate (answer 5 sent twice), refuse (order 7
+// refused INVALID_QUANTITY), drop (answer 9 never sent), signin-refused (the auth message refused).
+if (script.endsWith('ws-orders.js')) {
+  const how = action.replace(/^ws-orders-?/, '')
+  let clock = Date.now()
+  Date.now = () => clock
+  k6.ws = ({ handlers, timers, sent, isClosed }) => {
+    out.sent = sent
+    const msg = (m) => { if (!isClosed()) handlers.message(JSON.stringify(m)) }
+    let answeredUpTo = 0
+    let seq = 0
+    let cancels = 0
+    let held = null
+    const answerNew = (limit) => {
+      let n = 0
+      while (answeredUpTo < sent.length && n < limit && !isClosed()) {
+        const m = sent[answeredUpTo++]
+        if (m.type === 'auth') {
+          msg(how === 'signin-refused' ? { type: 'error', id: 'signin', code: 'INVALID_SIGNATURE', message: 'x' } : { type: 'authenticated', account_id: 'a', permissions: ['trade'], id: 'signin', timestamp: clock / 1000 })
+          continue
+        }
+        n++
+        let answer
+        if (m.type === 'order.place') {
+          seq++
+          answer = how === 'refuse' && m.id === 7
+            ? { type: 'error', id: m.id, code: 'INVALID_QUANTITY', message: 'x' }
+            : { type: 'order.place', id: m.id, result: { order_id: String(seq), client_order_id: null, symbol: m.params.symbol, status: seq % 3 === 0 ? 'filled' : 'pending', timestamp: clock / 1000, processing_time_ms: 0.01 } }
+        } else {
+          cancels++
+          answer = cancels % 2 === 0 ? { type: 'order.cancel', id: m.id, result: { order_id: m.params.order_id, status: 'cancelled' } } : { type: 'error', id: m.id, code: 'ORDER_NOT_FOUND', message: 'x' }
+        }
+        if (how === 'drop' && m.id === 9) continue
+        if (how === 'swap' && m.id % 20 === 1) { held = answer; continue }
+        msg(answer)
+        if (held !== null) { msg(held); held = null }
+        if (how === 'duplicate' && m.id === 5) msg(answer)
+      }
+    }
+    msg({ type: 'connected', session_id: 's', nonce: 'ab'.repeat(16), auth: process.env.API_KEY ? 'required' : 'off', timestamp: clock / 1000 })
+    answerNew(1) // the auth message, if any
+    answerNew(200) // the closed loop refills as answers come
+    let fired = 0
+    const fireNextTimeout = () => { const t = timers.timeouts[fired++]; if (t) t.cb() }
+    fireNextTimeout() // end of saturation: the open phase starts
+    for (let i = 0; i < 100 && !isClosed(); i++) {
+      clock += 1
+      for (const t of timers.intervals) t.cb()
+      answerNew(Infinity)
+    }
+    clock += 100000 // past the open phase
+    fireNextTimeout() // open phase ends: drain
+    answerNew(Infinity)
+    fireNextTimeout() // drain ends: unanswered counted, socket closed
+    return { status: 101 }
+  }
+}
+
 const out = {}
 try {
   const mod = await import(script)
   if (action === 'options') out.options = mod.options
   if (action === 'setup') out.setup = mod.setup()
   if (action.startsWith('consume-')) mod.consume()
+  if (action.startsWith('ws-orders')) mod.default()
   if (action === 'iterate') {
     if (script.endsWith('marketdata.js')) mod.trade({ runId: 'run42' })
     else for (let i = 0; i < Number(process.env.STUB_ITERATIONS ?? 1); i++) mod.default({ runId: 'run42' })
