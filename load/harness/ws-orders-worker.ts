@@ -113,6 +113,14 @@ let onAnswer: ((c: Connection) => void) | null = null
 let sending = false
 let symbolTurn = 0
 
+/**
+ * Order params, serialized once: a pool per symbol cycled through, so a request costs the generator one
+ * string concatenation (the crossing flow of orders.ts; prices repeat after POOL orders of a symbol).
+ */
+const POOL = 4096
+const pools = SYMBOL_NAMES.map((symbol) => Array.from({ length: POOL }, () => JSON.stringify({ ...randomOrder({ symbols: [symbol], mix: CROSSING_MIX, band: 0.002 }), response_type: 'ack' })))
+let poolTurn = 0
+
 function request (c: Connection, at: number): void {
   const id = c.nextId++
   let frame: string
@@ -122,9 +130,8 @@ function request (c: Connection, at: number): void {
     frame = `{"type":"order.cancel","id":${id},"params":{"symbol":"${target.symbol}","order_id":"${target.orderId}"}}`
     counters.cancels++
   } else {
-    const symbol = SYMBOL_NAMES[symbolTurn++ % SYMBOL_NAMES.length]
-    const order = randomOrder({ symbols: [symbol], mix: CROSSING_MIX, band: 0.002 })
-    frame = `{"type":"order.place","id":${id},"params":${JSON.stringify({ ...order, response_type: 'ack' })}}`
+    const pool = pools[symbolTurn++ % pools.length]
+    frame = `{"type":"order.place","id":${id},"params":${pool[poolTurn++ % POOL]}}`
     counters.places++
   }
   c.pending.set(id, { at, cancel })
