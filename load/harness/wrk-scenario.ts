@@ -91,7 +91,8 @@ export async function wrkScenario (ctx: Context): Promise<void> {
   try {
     await ctx.withService('wrk-unsigned', WRK_SERVICE_ENV, async (unsigned) => {
       await ctx.withService('wrk-signed', WRK_SERVICE_ENV, async (signed) => {
-        const bare = await startBareFastify(ctx.profileDir('wrk-bare-fastify'))
+        const bareProfDir = ctx.profileDir('wrk-bare-fastify')
+        const bare = await startBareFastify(bareProfDir)
         const bareMonitor = new Monitor({ pid: bare.pid, metricsUrl: null })
         await bareMonitor.start()
         const bareSvc: Service = { url: bare.url, pid: bare.pid, env: {}, monitor: bareMonitor, signer: null }
@@ -140,6 +141,7 @@ export async function wrkScenario (ctx: Context): Promise<void> {
         } finally {
           await bareMonitor.stop()
           await bare.stop()
+          await ctx.collectProfile(bareProfDir, 'wrk-bare-fastify')
         }
       }, 'required')
     }, 'off')
