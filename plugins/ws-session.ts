@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto'
 import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 import { AuthMessage, CloseCode, PingMessage, SubscribeMessage, WsErrorCode, type AuthMode, type PrivateChannelName } from '../schemas/ws.js'
-import type { Permission } from '../schemas/identity.js'
-import { ANONYMOUS_ACCOUNT, type Outcome } from '../src/exchange/exchange.js'
+import type { TradingDesk, TradingSession } from './ws-trading.js'
+import { ANONYMOUS, requestIdOf, type RequestId, type SignIn, type SignedIn } from './ws-identity.js'
 import { wsSignInPayload } from '../src/auth/signature.js'
 import type { MarketDataHub } from '../src/gateway/market-data-hub.js'
 import type { UpdateInterval } from '../src/gateway/depth-view.js'
@@ -29,28 +29,7 @@ const checkAuth = TypeCompiler.Compile(AuthMessage)
 /** Failed sign-ins a connection may make; the next one closes it (1008), so a connection cannot be a guessing oracle. */
 export const MAX_FAILED_SIGN_INS = 3
 
-/** What a sign-in presents: the key id, the timestamp text signed, the signature, and the payload it must sign. */
-export interface SignInInput {
-  readonly keyId: string
-  readonly timestamp: string
-  readonly signature: string
-  readonly payload: string
-}
-
-/** Who a signed-in connection speaks for. keyId is null for the anonymous account of AUTH=off. */
-export interface SignedIn {
-  readonly accountId: string
-  readonly keyId: string | null
-  readonly permissions: readonly Permission[]
-}
-
-/**
- * The auth layer's verdict on a sign-in: the same checks, order and codes as a signed REST request
- * (INVALID_API_KEY, INVALID_TIMESTAMP, INVALID_SIGNATURE, REPLAYED_REQUEST).
- */
-export type SignIn = (input: SignInInput) => Outcome<SignedIn & { readonly keyId: string }>
-
-const ANONYMOUS: SignedIn = Object.freeze({ accountId: ANONYMOUS_ACCOUNT, keyId: null, permissions: Object.freeze(['read', 'trade'] as const) })
+export type { SignIn, SignInInput, SignedIn } from './ws-identity.js'
 
 export interface SessionContext {
   readonly hub: MarketDataHub
@@ -75,19 +54,23 @@ export interface FaultLog {
   debug (fields: Record<string, unknown>, message: string): void
 }
 
-type RequestId = string | number | undefined
-
 /** Close reason once the exchange has failed: its memory may hold what was never acknowledged. */
 export const UNAVAILABLE = 'market data unavailable: the journal failed; reconnect to another instance'
 
 const silent: FaultLog = { debug () {} }
 
-export class Session implements Subscriber, BudgetMember {
+export class Session implements Subscriber, BudgetMember, TradingSession {
   readonly id: string
   /** Sent in `connected`; a sign-in on this connection must sign it. */
   readonly nonce: string
   /** Set once by a successful sign-in; never changes after. */
   identity: SignedIn | null = null
+  /** Set by a sign-in that asks for it: the account's open orders are cancelled when this connection ends. */
+  cancelOnDisconnect = false
+  /** The order.* API of this connection (plugins/ws-trading.ts); set once by the gateway. */
+  trading: TradingDesk | null = null
+  /** True while reading is paused because the peer does not read its answers. */
+  private paused = false
   private failedSignIns = 0
   private readonly socket: WebSocket
   private readonly context: SessionContext
@@ -139,6 +122,32 @@ export class Session implements Subscriber, BudgetMember {
     this.socket.send(text)
     this.context.onSent()
     if (this.bufferedAtCork < 0) this.context.budget.note(this, this.socket.bufferedAmount)
+  }
+
+  /**
+   * A trading answer: never dropped. While the peer leaves more than WS_CONFLATE_BYTES unread
+   * (and the socket asks for a drain), this connection's frames are not read, so a client that
+   * pipelines but never reads holds at most its in-flight answers and one buffer here.
+   */
+  sendAnswer (text: string): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return
+    this.socket.send(text)
+    this.context.onSent()
+    if (this.bufferedAtCork < 0) this.context.budget.note(this, this.socket.bufferedAmount)
+    if (this.paused || this.socket.bufferedAmount <= this.context.limits.conflateBytes) return
+    const transport = this.transport()
+    if (transport === undefined || !transport.writableNeedDrain) return
+    this.paused = true
+    this.socket.pause()
+    transport.once('drain', () => {
+      this.paused = false
+      this.socket.resume()
+    })
+  }
+
+  /** Who order.* requests act for: the signed-in key's account, or the anonymous account with AUTH=off. */
+  caller (): SignedIn | null {
+    return this.identity ?? (this.context.authMode === 'off' ? ANONYMOUS : null)
   }
 
   cork (): void {
@@ -215,6 +224,7 @@ export class Session implements Subscriber, BudgetMember {
   /** The socket is gone: nothing of it counts any more. */
   gone (): void {
     this.closed = true
+    this.trading?.disconnected()
     this.context.hub.removeSubscriber(this)
     this.context.l3.removeSubscriber(this)
     this.context.stats.removeSubscriber(this)
@@ -227,11 +237,14 @@ export class Session implements Subscriber, BudgetMember {
       this.close(CloseCode.TRY_AGAIN_LATER, UNAVAILABLE)
       return
     }
-    if (!this.withinRate()) return
     const text = data.toString()
     // The same reader as HTTP bodies: duplicate keys, inexact numbers and prototype keys are refused too.
     const read = parseStrictJson(text)
     const message = read.ok ? read.value : read.parsed
+    // order.* requests have limits of their own (WS_MAX_ORDERS_PER_SECOND, WS_MAX_IN_FLIGHT).
+    const type = read.ok && typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined
+    if (typeof type === 'string' && type.startsWith('order.') && this.trading !== null) return this.trading.request(message as object, type)
+    if (!this.withinRate()) return
     if (message === undefined) {
       this.fault('invalid JSON', text)
       this.error(WsErrorCode.INVALID_JSON, 'message is not valid JSON', undefined)
@@ -246,11 +259,10 @@ export class Session implements Subscriber, BudgetMember {
       this.error(WsErrorCode.INVALID_JSON, read.message.slice(0, 200), id)
       return
     }
-    if (!isObject || typeof (message as { type?: unknown }).type !== 'string') {
+    if (!isObject || typeof type !== 'string') {
       this.error(WsErrorCode.INVALID_MESSAGE, 'message must be a JSON object with a string "type"', id)
       return
     }
-    const type = (message as { type: string }).type
     if (type === 'ping') {
       if (!checkPing.Check(message)) return this.invalid(checkPing.Errors(message).First()?.path, id)
       this.reply(id === undefined ? { type: 'pong' } : { type: 'pong', id })
@@ -291,7 +303,10 @@ export class Session implements Subscriber, BudgetMember {
       }
       this.identity = verdict.value
     }
-    const answer: Record<string, unknown> = { type: 'authenticated', account_id: this.identity.accountId, permissions: this.identity.permissions }
+    this.cancelOnDisconnect = message.cancel_on_disconnect === true
+    const answer: Record<string, unknown> = {
+      type: 'authenticated', account_id: this.identity.accountId, permissions: this.identity.permissions, cancel_on_disconnect: this.cancelOnDisconnect
+    }
     if (id !== undefined) answer.id = id
     this.reply(answer)
   }
@@ -305,7 +320,7 @@ export class Session implements Subscriber, BudgetMember {
 
   /** The account a private subscribe of this connection follows, or the error that refuses it. */
   private privateAccount (): { account: string } | { code: WsErrorCode, message: string } {
-    const identity = this.identity ?? (this.context.authMode === 'off' ? ANONYMOUS : null)
+    const identity = this.caller()
     if (identity === null) return { code: WsErrorCode.AUTH_REQUIRED, message: 'sign in first: {"type":"auth", ...} over this connection\'s nonce' }
     if (!identity.permissions.includes('read')) return { code: WsErrorCode.FORBIDDEN, message: 'this API key has no read permission' }
     return { account: identity.accountId }
@@ -407,11 +422,4 @@ export class Session implements Subscriber, BudgetMember {
   private error (code: string, message: string, id: RequestId): void {
     this.reply(id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id })
   }
-}
-
-/** The frame's id if it is one the protocol allows (a short string or a finite number); an invalid id is not echoed. */
-function requestIdOf (message: object): RequestId {
-  const id = (message as { id?: unknown }).id
-  if (typeof id === 'string') return id.length <= 64 ? id : undefined
-  return typeof id === 'number' && Number.isFinite(id) ? id : undefined
 }
