@@ -4,8 +4,10 @@
  * types and unknown fields; the exchange rejects what only it can judge.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
 import {
-  AmendBody, CancelBody, CancelResponse, NewOrderBody, NewOrderResponse, OcoBody, OcoResponse, OrderIdParams, OrderQuery, OrderStatusResponse
+  AmendBody, CancelBody, CancelResponse, NewOrderAckResponse, NewOrderBody, NewOrderResponse, NewOrderResultResponse, OcoBody, OcoResponse, OrderEntryResponse,
+  OrderIdParams, OrderQuery, OrderStatusResponse, type ResponseType
 } from '../schemas/order.js'
 import { ErrorCode, ErrorResponse } from '../schemas/errors.js'
 import { apiError, answer } from './http-errors.js'
@@ -14,18 +16,35 @@ import { apiError, answer } from './http-errors.js'
 const DEBUG_LEVELS = new Set(['debug', 'trace'])
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse }
 
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+/** One schema per response_type: the route documents their union, and each answer is serialized by its own (no anyOf test per reply). */
+const ANSWER_SCHEMAS = { full: NewOrderResponse, result: NewOrderResultResponse, ack: NewOrderAckResponse } as const
+
+/** Serializes this reply with the schema of the shape it was asked for (compiled once per route and shape by Fastify). */
+function shapeReply (reply: FastifyReply, responseType: ResponseType | undefined): void {
+  // A reply serializer of one's own leaves the content type unset: say it, as the schema serializer would.
+  reply.type(JSON_TYPE).serializer(reply.compileSerializationSchema(ANSWER_SCHEMAS[responseType ?? 'full'], '200'))
+}
+
 const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const exchange = app.exchange
   const rateLimit = app.orderRateLimit
 
   app.post('/order', {
-    schema: { summary: 'Submit an order', body: NewOrderBody, response: { 200: NewOrderResponse, ...errors } },
+    schema: {
+      summary: 'Submit an order',
+      description: 'The answer\'s shape is the body\'s response_type: full (default), result or ack.',
+      body: NewOrderBody,
+      response: { 200: OrderEntryResponse, ...errors }
+    },
     config: { rateLimit, orderEntry: true, sheddable: true, auth: 'trade' }
-  }, async (request) => {
+  }, async (request, reply) => {
     const response = answer(await exchange.placeOrder(request.caller, request.body))
     if (DEBUG_LEVELS.has(request.log.level)) {
-      request.log.debug({ orderId: response.order_id, status: response.status, trades: response.trade_count }, 'order accepted')
+      request.log.debug({ orderId: response.order_id, status: response.status }, 'order accepted')
     }
+    shapeReply(reply, request.body.response_type)
     return response
   })
 
@@ -33,12 +52,16 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/amend', {
     schema: {
       summary: 'Amend an open order: new quantity, price or stop price',
-      description: 'Answers like POST /order, with the order after the amend and the trades it made if its new price crossed.',
+      description: 'Answers like POST /order (response_type too), with the order after the amend and the trades it made if its new price crossed.',
       body: AmendBody,
-      response: { 200: NewOrderResponse, ...errors }
+      response: { 200: OrderEntryResponse, ...errors }
     },
     config: { rateLimit, orderEntry: true, sheddable: true, auth: 'trade' }
-  }, async (request) => answer(await exchange.amendOrder(request.caller, request.body)))
+  }, async (request, reply) => {
+    const response = answer(await exchange.amendOrder(request.caller, request.body))
+    shapeReply(reply, request.body.response_type)
+    return response
+  })
 
   app.post('/oco', {
     schema: {

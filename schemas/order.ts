@@ -32,6 +32,19 @@ const ExpireTimeInput = Type.Unsafe<number | null>({
   description: 'gtd only, and required with it: when the order expires, epoch seconds with at most 3 decimals (millisecond precision); must be in the future'
 })
 
+/** How much of an order-entry answer to send (Binance's newOrderRespType). */
+export const RESPONSE_TYPES = ['ack', 'result', 'full'] as const
+export type ResponseType = typeof RESPONSE_TYPES[number]
+
+/** Fields of POST /order and /amend (and their WebSocket twins) that shape the answer, never the order. */
+const AnswerOptions = {
+  response_type: Type.Optional(Type.Union(RESPONSE_TYPES.map((kind) => Type.Literal(kind)), {
+    description: 'ack: order id, client id, symbol, status, timestamp; result: the order and a summary of this command\'s trades ' +
+      '(count, quantity, value, average price, fees); full (default): the order, its trades and the totals, as the seed answered'
+  })),
+  include_bbo: Type.Optional(Type.Boolean({ description: 'add the book\'s best bid and ask after the command; default true for full, false for ack and result' }))
+}
+
 export const NewOrderBody = Type.Object({
   symbol: SymbolName,
   side: Type.String({ minLength: 1, maxLength: 8, description: 'buy | sell, case-insensitive' }),
@@ -56,7 +69,8 @@ export const NewOrderBody = Type.Object({
   expire_time: Type.Optional(ExpireTimeInput),
   quote_quantity: Type.Optional(nullableDecimalInput(
     'market orders only, instead of quantity: how much quote currency to spend (buy) or receive (sell); fills are rounded down to the lot, never over it'
-  ))
+  )),
+  ...AnswerOptions
 }, strict)
 export type NewOrderBody = Static<typeof NewOrderBody>
 
@@ -76,7 +90,8 @@ export const AmendBody = Type.Object({
     'the new TOTAL quantity, filled part included: a reduction alone keeps the order\'s place in its queue; at or below the filled quantity completes the order'
   )),
   new_price: Type.Optional(nullableDecimalInput('a new limit price: the order moves to the back of its new level, and trades first if it crosses (a post-only order is refused instead)')),
-  new_stop_price: Type.Optional(nullableDecimalInput('untriggered stop orders only: a new trigger price'))
+  new_stop_price: Type.Optional(nullableDecimalInput('untriggered stop orders only: a new trigger price')),
+  ...AnswerOptions
 }, strict)
 export type AmendBody = Static<typeof AmendBody>
 
@@ -150,11 +165,41 @@ const AnswerTotals = {
   processing_time_ms: Type.Number()
 }
 
+const OptionalBbo = Type.Optional(BboResponse)
+
 export const NewOrderResponse = Type.Object({
   ...OrderFields,
   trades: Type.Array(TradeView, { description: 'the first trades of this order, at most MAX_TRADES_IN_ANSWER of them (a triggered stop\'s trades are in the fills, not here)' }),
-  ...AnswerTotals
-})
+  ...AnswerTotals,
+  bbo: Type.Optional(BboResponse)
+}, { description: 'response_type full (the default); bbo unless include_bbo is false' })
+
+/** response_type result: the order and a summary of the trades this command made (no trade list). */
+export const NewOrderResultResponse = Type.Object({
+  ...OrderFields,
+  trade_count: Type.Integer({ description: 'trades this command made' }),
+  traded_quantity: Type.String({ description: 'the base quantity they traded, an exact decimal' }),
+  traded_value: Type.String({ description: 'their quote value, exact: Σ price × quantity' }),
+  average_price: NullableString('traded_value ÷ traded_quantity, cut (rounded toward zero) at 8 decimals past the price\'s step; null when nothing traded'),
+  total_maker_fees: DecimalString,
+  total_taker_fees: DecimalString,
+  bbo: OptionalBbo,
+  processing_time_ms: Type.Number()
+}, { description: 'response_type result; bbo only with include_bbo: true' })
+
+/** response_type ack: that the order exists, and in which state the command left it. */
+export const NewOrderAckResponse = Type.Object({
+  order_id: Type.String(),
+  client_order_id: NullableString(),
+  symbol: Type.String(),
+  status: OrderFields.status,
+  timestamp: EpochSeconds,
+  bbo: OptionalBbo,
+  processing_time_ms: Type.Number()
+}, { description: 'response_type ack; bbo only with include_bbo: true' })
+
+/** What POST /order and /amend may answer: one shape per response_type. */
+export const OrderEntryResponse = Type.Union([NewOrderResponse, NewOrderResultResponse, NewOrderAckResponse])
 
 export const OcoResponse = Type.Object({
   list_id: Type.String({ description: 'the list\'s id: its limit order\'s order_id' }),

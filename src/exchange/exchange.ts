@@ -12,7 +12,9 @@
  */
 import type { Static } from '@sinclair/typebox'
 import type { ErrorCode } from '../../schemas/errors.js'
-import type { AmendBody, CancelBody, CancelResponse, NewOrderBody, NewOrderResponse, OcoBody, OcoResponse, OrderStatusResponse } from '../../schemas/order.js'
+import type {
+  AmendBody, CancelBody, CancelResponse, NewOrderAckResponse, NewOrderBody, NewOrderResponse, NewOrderResultResponse, OcoBody, OcoResponse, OrderStatusResponse, ResponseType
+} from '../../schemas/order.js'
 import type { BboResponse, BookResponse, EngineStatistics, SymbolStatistics, SymbolsResponse, TradingStatusName, TradingStatusResponse } from '../../schemas/market.js'
 import type { MarketDataHub } from '../gateway/market-data-hub.js'
 import type { L3Feed } from '../gateway/l3-feed.js'
@@ -26,6 +28,21 @@ export type Refusal = { readonly ok: false, readonly code: ErrorCode, readonly m
 export type Outcome<T> = { readonly ok: true, readonly value: T } | Refusal
 
 export type NewOrderAnswer = Static<typeof NewOrderResponse>
+export type NewOrderResultAnswer = Static<typeof NewOrderResultResponse>
+export type NewOrderAckAnswer = Static<typeof NewOrderAckResponse>
+/** An order-entry answer in the shape its request's response_type asked for. */
+export type OrderEntryAnswer = NewOrderAnswer | NewOrderResultAnswer | NewOrderAckAnswer
+
+/** What an order-entry request asks of its answer: its response_type (full by default) and whether to add the bbo. */
+export interface AnswerShape {
+  readonly type: ResponseType
+  readonly bbo: boolean
+}
+
+export function answerShapeOf (body: { readonly response_type?: ResponseType, readonly include_bbo?: boolean }): AnswerShape {
+  const type = body.response_type ?? 'full'
+  return { type, bbo: body.include_bbo ?? type === 'full' }
+}
 export type OcoAnswer = Static<typeof OcoResponse>
 export type CancelAnswer = Static<typeof CancelResponse>
 export type OrderAnswer = Static<typeof OrderStatusResponse>
@@ -122,9 +139,10 @@ export interface Exchange {
   readonly maxBookLevels: number
   /** The ticker and candles channels: the gateway subscribes its sessions here. */
   readonly statsFeed: StatsFeed
-  placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<NewOrderAnswer>>
+  /** Answers in the shape body.response_type asks for (answerShapeOf). */
+  placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<OrderEntryAnswer>>
   /** Changes an open order of the caller's (quantity, price, stop price); answered like placeOrder, with the order after the amend and its trades. */
-  amendOrder (caller: Caller, body: AmendBody): Promise<Outcome<NewOrderAnswer>>
+  amendOrder (caller: Caller, body: AmendBody): Promise<Outcome<OrderEntryAnswer>>
   /** Places an OCO list: a limit order and a stop order, each cancelling the other when it trades, triggers or ends. */
   placeOco (caller: Caller, body: OcoBody): Promise<Outcome<OcoAnswer>>
   cancelOrder (caller: Caller, body: CancelBody): Promise<Outcome<CancelAnswer>>

@@ -34,7 +34,7 @@ import type { TradingStatusName, TradingStatusResponse } from '../../schemas/mar
 import type { CancelAllBody } from '../../schemas/private.js'
 import type { Config } from '../config.js'
 import type {
-  ApiKeyRecord, BboAnswer, BookAnswer, CandlesAnswer, CandlesRequest, CancelAllAnswer, CancelAnswer, Caller, Exchange, FillsAnswer, IdentityChange, OrdersAnswer, ExchangeHealth, ExchangeStatistics, NewOrderAnswer,
+  ApiKeyRecord, BboAnswer, BookAnswer, CandlesAnswer, CandlesRequest, CancelAllAnswer, CancelAnswer, Caller, Exchange, FillsAnswer, IdentityChange, OrdersAnswer, ExchangeHealth, ExchangeStatistics, OrderEntryAnswer,
   OcoAnswer, OrderAnswer, OrderObserver, OrderRef, OrdersRequest, Outcome, PageRequest, SymbolStatisticsAnswer, SymbolsAnswer, TickerAnswer,
   TickersAnswer, TradesAnswer
 } from './exchange.js'
@@ -188,11 +188,11 @@ export class LocalExchange implements Exchange {
     this.entry.observe(observer)
   }
 
-  async placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<NewOrderAnswer>> {
+  async placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<OrderEntryAnswer>> {
     return await this.entry.placeOrder(caller, body)
   }
 
-  async amendOrder (caller: Caller, body: AmendBody): Promise<Outcome<NewOrderAnswer>> {
+  async amendOrder (caller: Caller, body: AmendBody): Promise<Outcome<OrderEntryAnswer>> {
     return await this.entry.amendOrder(caller, body)
   }
 

@@ -11,11 +11,13 @@ import {
   type Trade
 } from '../engine/index.js'
 import { bboView } from '../wire/market-views.js'
-import { orderView, tradeAmounts, tradeView, type TradeViewShape } from '../wire/order-views.js'
-import { secondsToMs } from '../wire/time.js'
+import { orderView, tradeAmounts, tradeSummary, tradeView, type TradeViewShape } from '../wire/order-views.js'
+import { secondsToMs, toSeconds } from '../wire/time.js'
 import { ErrorCode } from '../../schemas/errors.js'
 import type { AmendBody, NewOrderBody, OcoBody } from '../../schemas/order.js'
-import { ANONYMOUS_ACCOUNT, type Caller, type NewOrderAnswer, type OcoAnswer, type OrderObserver, type Outcome, type Refusal } from './exchange.js'
+import {
+  ANONYMOUS_ACCOUNT, answerShapeOf, type AnswerShape, type Caller, type NewOrderAnswer, type OcoAnswer, type OrderEntryAnswer, type OrderObserver, type Outcome, type Refusal
+} from './exchange.js'
 import type { DurableGate } from './durable-gate.js'
 import type { IdentityService } from './identity-service.js'
 import { LatencyRecorder } from './latency-recorder.js'
@@ -55,7 +57,7 @@ export class OrderEntry {
     this.observers.push(observer)
   }
 
-  async placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<NewOrderAnswer>> {
+  async placeOrder (caller: Caller, body: NewOrderBody): Promise<Outcome<OrderEntryAnswer>> {
     const failed = this.gate.refuseIfFailed() ?? this.identity.refuseIfDisabled(caller)
     if (failed !== null) return failed
     const expireTime = expireTimeOf(body.expire_time)
@@ -79,14 +81,15 @@ export class OrderEntry {
     }
     const result = this.engine.submit(input)
     const matched = performance.now()
-    const answer = await this.orderAnswer(result, started)
+    const answer = await this.orderAnswer(result, started, answerShapeOf(body))
     if (answer.ok && result.ok) {
-      for (const observer of this.observers) observer.orderAccepted(answer.value.symbol, answer.value.order_type, answer.value.status, result.value.trades.length, (matched - started) / 1000)
+      const order = result.value.order
+      for (const observer of this.observers) observer.orderAccepted(order.symbol, order.type, answer.value.status, result.value.trades.length, (matched - started) / 1000)
     }
     return answer
   }
 
-  async amendOrder (caller: Caller, body: AmendBody): Promise<Outcome<NewOrderAnswer>> {
+  async amendOrder (caller: Caller, body: AmendBody): Promise<Outcome<OrderEntryAnswer>> {
     const failed = this.gate.refuseIfFailed() ?? this.identity.refuseIfDisabled(caller)
     if (failed !== null) return failed
     const started = performance.now()
@@ -99,7 +102,7 @@ export class OrderEntry {
       newPrice: body.new_price,
       newStopPrice: body.new_stop_price
     }
-    return await this.orderAnswer(this.engine.amend(input), started)
+    return await this.orderAnswer(this.engine.amend(input), started, answerShapeOf(body))
   }
 
   async placeOco (caller: Caller, body: OcoBody): Promise<Outcome<OcoAnswer>> {
@@ -142,12 +145,13 @@ export class OrderEntry {
     return stp ?? (caller.accountId === ANONYMOUS_ACCOUNT ? StpMode.NONE : this.defaultStp)
   }
 
-  /** The answer of a command on one order (/order, /amend), once durable. */
-  private async orderAnswer (result: Result<OrderOutcome>, started: number): Promise<Outcome<NewOrderAnswer>> {
+  /** The answer of a command on one order (/order, /amend), in the shape asked for, once durable. */
+  private async orderAnswer (result: Result<OrderOutcome>, started: number, shape: AnswerShape): Promise<Outcome<OrderEntryAnswer>> {
     this.afterCommand()
     // A rejection can depend on commands not yet durable (a duplicate client id): answer it only once they are.
     if (!result.ok) return (await this.gate.whenDurable()) ?? refusal(result)
-    const answer = this.newOrderAnswer(result.value)
+    // Built now, not after the wait: the answer shows the state this command left, not a later one.
+    const answer = shape.type === 'full' ? this.newOrderAnswer(result.value, shape.bbo) : shape.type === 'result' ? this.resultAnswer(result.value, shape.bbo) : ackAnswer(result.value, shape.bbo)
     const unavailable = await this.gate.whenDurable()
     if (unavailable !== null) return unavailable
     answer.processing_time_ms = roundToMicroseconds(performance.now() - started)
@@ -155,9 +159,28 @@ export class OrderEntry {
     return { ok: true, value: answer }
   }
 
-  private newOrderAnswer (outcome: OrderOutcome): NewOrderAnswer {
+  private newOrderAnswer (outcome: OrderOutcome, withBbo: boolean): NewOrderAnswer {
     const { order, trades, book } = outcome
-    return { ...orderView(order, book.spec), ...this.tradesPart(trades, order.accountId, book), bbo: bboView(book, outcome.timestamp), processing_time_ms: 0 }
+    const answer: NewOrderAnswer = { ...orderView(order, book.spec), ...this.tradesPart(trades, order.accountId, book), processing_time_ms: 0 }
+    if (withBbo) answer.bbo = bboView(book, outcome.timestamp)
+    return answer
+  }
+
+  private resultAnswer (outcome: OrderOutcome, withBbo: boolean): OrderEntryAnswer {
+    const { order, trades, book } = outcome
+    const summary = tradeSummary(trades, book.spec, this.engine)
+    const answer: OrderEntryAnswer = {
+      ...orderView(order, book.spec),
+      trade_count: trades.length,
+      traded_quantity: summary.quantity,
+      traded_value: summary.value,
+      average_price: summary.averagePrice,
+      total_maker_fees: summary.makerFee,
+      total_taker_fees: summary.takerFee,
+      processing_time_ms: 0
+    }
+    if (withBbo) answer.bbo = bboView(book, outcome.timestamp)
+    return answer
   }
 
   private ocoAnswer (outcome: OcoOutcome): OcoAnswer {
@@ -188,6 +211,21 @@ export class OrderEntry {
       total_taker_fees: totals.takerFee
     }
   }
+}
+
+/** response_type ack: the order's identity and state, nothing computed. */
+function ackAnswer (outcome: OrderOutcome, withBbo: boolean): OrderEntryAnswer {
+  const { order, book } = outcome
+  const answer: OrderEntryAnswer = {
+    order_id: order.id,
+    client_order_id: order.clientOrderId,
+    symbol: order.symbol,
+    status: order.status,
+    timestamp: toSeconds(order.timestamp),
+    processing_time_ms: 0
+  }
+  if (withBbo) answer.bbo = bboView(book, outcome.timestamp)
+  return answer
 }
 
 /** expire_time on the wire: epoch seconds, at most 3 decimals; the engine's input is exact milliseconds. */

@@ -5,10 +5,11 @@
  * Used by REST and the WebSocket gateway alike.
  */
 import type { Static } from '@sinclair/typebox'
-import { decimal, formatScaled, product, type BigNumber, type Order, type OrderSnapshot, type ScaledDecimal, type Side, type SymbolSpec, type Trade } from '../engine/index.js'
+import { decimal, formatScaled, product, type Order, type OrderSnapshot, type ScaledDecimal, type Side, type SymbolSpec, type Trade } from '../engine/index.js'
 import type { OrderStatusResponse, TradeView } from '../../schemas/order.js'
 import type { FillView } from '../../schemas/private.js'
 import { toSeconds } from './time.js'
+import { BigNumber } from '../engine/decimal.js'
 
 export type OrderView = Static<typeof OrderStatusResponse>
 export type TradeViewShape = Static<typeof TradeView>
@@ -106,6 +107,38 @@ export function tradeAmounts (trades: readonly Trade[], spec: SymbolSpec, fees: 
   let value = decimal(0)
   for (const trade of trades) value = value.plus(product(trade.priceTicks, tick, trade.quantityLots, lot))
   return { value: value.toFixed(), makerFee: value.times(fees.makerFeeRate).toFixed(), takerFee: value.times(fees.takerFeeRate).toFixed() }
+}
+
+/** A summary of some trades of one order: what response_type result answers instead of the list. */
+export interface TradeSummary {
+  readonly quantity: string
+  readonly value: string
+  /** value ÷ quantity cut toward zero at AVERAGE_PRICE_EXTRA_PLACES past the price step; null when nothing traded. */
+  readonly averagePrice: string | null
+  readonly makerFee: string
+  readonly takerFee: string
+}
+
+/** Decimals an average price carries past the tick's own: a quotient rarely ends, and 8 more is finer than any fee. */
+export const AVERAGE_PRICE_EXTRA_PLACES = 8
+
+export function tradeSummary (trades: readonly Trade[], spec: SymbolSpec, fees: FeeRates): TradeSummary {
+  const amounts = tradeAmounts(trades, spec, fees)
+  if (trades.length === 0) return { quantity: '0', value: '0', averagePrice: null, makerFee: '0', takerFee: '0' }
+  let lots = 0
+  for (const trade of trades) lots += trade.quantityLots
+  const { tick, lot } = spec
+  let averagePrice: string
+  if (tick.places >= 0 && lot.places >= 0) {
+    let units = 0n
+    for (const trade of trades) units += BigInt(trade.priceTicks) * BigInt(trade.quantityLots)
+    // units are tick × lot; ÷ lots leaves ticks, scaled by 10^extra before the integer (toward zero) division.
+    averagePrice = formatScaled(units * 10n ** BigInt(AVERAGE_PRICE_EXTRA_PLACES) / BigInt(lots), tick.places + AVERAGE_PRICE_EXTRA_PLACES)
+  } else {
+    const places = (tick.value.decimalPlaces() as number) + AVERAGE_PRICE_EXTRA_PLACES
+    averagePrice = decimal(amounts.value).div(lot.value.times(lots)).decimalPlaces(places, BigNumber.ROUND_DOWN).toFixed()
+  }
+  return { quantity: lot.format(lots), value: amounts.value, averagePrice, makerFee: amounts.makerFee, takerFee: amounts.takerFee }
 }
 
 export type FillViewShape = Static<typeof FillView>

@@ -80,7 +80,11 @@ t.test('/docs shows the new fields, routes, statuses and cancel reasons', async 
   for (const field of ['time_in_force', 'post_only', 'stop_price', 'display_quantity', 'expire_time', 'quote_quantity']) t.ok(body.properties[field], `POST /order body has ${field}`)
   t.notOk(body.required.includes('quantity'), 'quantity is optional (quote_quantity instead)')
   t.match(body.properties.order_type.description, /stop_limit \| stop_market/)
-  const answer = order.responses['200'].content['application/json'].schema
+  // One shape per response_type: full (the default) first, then result and ack.
+  const shapes = order.responses['200'].content['application/json'].schema.anyOf
+  t.equal(shapes.length, 3, 'POST /order documents the full, result and ack answers')
+  t.ok(shapes[0].properties.trades && shapes[1].properties.average_price && !shapes[2].properties.trades)
+  const answer = shapes[0]
   for (const field of ['time_in_force', 'post_only', 'stop_price', 'display_quantity', 'expire_time', 'quote_quantity', 'list_id']) t.ok(answer.properties[field], `the order view has ${field}`)
   t.match(answer.properties.status.description, /untriggered/)
   t.match(answer.properties.status.description, /expired/)
@@ -88,8 +92,8 @@ t.test('/docs shows the new fields, routes, statuses and cancel reasons', async 
 
   const amend = doc.paths['/amend'].post
   t.same(Object.keys(amend.requestBody.content['application/json'].schema.properties).sort(),
-    ['client_order_id', 'new_price', 'new_quantity', 'new_stop_price', 'order_id', 'symbol'])
-  t.ok(amend.responses['200'].content['application/json'].schema.properties.trades, 'answered like POST /order')
+    ['client_order_id', 'include_bbo', 'new_price', 'new_quantity', 'new_stop_price', 'order_id', 'response_type', 'symbol'])
+  t.same(amend.responses['200'].content['application/json'].schema, order.responses['200'].content['application/json'].schema, 'answered like POST /order')
   const oco = doc.paths['/oco'].post
   t.same(Object.keys(oco.requestBody.content['application/json'].schema.properties).sort(),
     ['expire_time', 'limit_client_order_id', 'price', 'quantity', 'side', 'stop_client_order_id', 'stop_limit_price', 'stop_price', 'stp', 'symbol', 'time_in_force'])

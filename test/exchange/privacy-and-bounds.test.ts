@@ -10,7 +10,7 @@ import { LocalExchange, type ExchangeLog } from '../../src/exchange/local-exchan
 import { loadConfig } from '../../src/config.js'
 import { MatchingEngine } from '../../src/engine/index.js'
 import { steppingClock } from '../helpers/clock.js'
-import { ANONYMOUS_ACCOUNT } from '../../src/exchange/exchange.js'
+import { ANONYMOUS_ACCOUNT, type NewOrderAnswer } from '../../src/exchange/exchange.js'
 
 const quiet: ExchangeLog = { info () {}, warn () {}, error () {} }
 
@@ -40,8 +40,9 @@ t.test('a taker\'s answer names the maker\'s order only when it is the taker\'s 
   const take = await exchange.placeOrder(bob, { symbol: 'BTC-USDT', side: 'buy', order_type: 'market', quantity: '0.2' })
   t.ok(ask.ok && own.ok && take.ok)
   if (!take.ok || !own.ok) return
-  t.same(take.value.trades.map((trade) => trade.maker_order_id), [null, own.value.order_id], 'alice\'s order id is not shown to bob; bob\'s own is')
-  t.same(take.value.trades.map((trade) => trade.taker_order_id), [take.value.order_id, take.value.order_id])
+  const taken = take.value as NewOrderAnswer
+  t.same(taken.trades.map((trade) => trade.maker_order_id), [null, own.value.order_id], 'alice\'s order id is not shown to bob; bob\'s own is')
+  t.same(taken.trades.map((trade) => trade.taker_order_id), [take.value.order_id, take.value.order_id])
 })
 
 t.test('closed orders and fills: one call scans at most maxListScan entries of the shared histories, and the cursor goes on from there', async (t) => {

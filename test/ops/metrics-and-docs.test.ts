@@ -82,8 +82,8 @@ t.test('/docs serves the OpenAPI document generated from the route schemas', asy
   }
   const body = doc.paths['/order'].post.requestBody.content['application/json'].schema
   t.same(Object.keys(body.properties).sort(), [
-    'client_order_id', 'display_quantity', 'expire_time', 'order_type', 'post_only', 'price', 'quantity', 'quote_quantity', 'side', 'stop_price', 'stp',
-    'symbol', 'time_in_force'
+    'client_order_id', 'display_quantity', 'expire_time', 'include_bbo', 'order_type', 'post_only', 'price', 'quantity', 'quote_quantity', 'response_type',
+    'side', 'stop_price', 'stp', 'symbol', 'time_in_force'
   ])
   t.equal(body.additionalProperties, false)
 })

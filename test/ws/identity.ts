@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { buildApp } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { sign, wsSignInPayload } from '../../src/auth/signature.js'
-import type { Caller } from '../../src/exchange/exchange.js'
+import type { Caller, NewOrderAnswer } from '../../src/exchange/exchange.js'
 import type { NewOrderBody } from '../../schemas/order.js'
 import type { Permission } from '../../schemas/identity.js'
 import { connect, type TestClient, type WsMessage } from './ws-client.js'
@@ -96,5 +96,6 @@ export async function placeAs (s: IdentityServer, accountId: string, order: Part
   const caller: Caller = { accountId }
   const placed = await s.app.exchange.placeOrder(caller, { symbol: 'BTC-USDT', order_type: 'limit', ...order })
   if (!placed.ok) throw new Error(`placeOrder as ${accountId}: ${placed.code} ${placed.message}`)
-  return placed.value
+  // No response_type: the full answer.
+  return placed.value as NewOrderAnswer
 }
