@@ -168,8 +168,7 @@ export class TradingDesk {
   }
 
   private cancelAfter (type: string, id: string | number, accountId: string, timeoutMs: number): string {
-    const triggerAt = this.context.cancelAfter.arm(accountId, timeoutMs)
-    const now = this.context.now()
+    const { now, triggerAt } = this.context.cancelAfter.arm(accountId, timeoutMs)
     return `{"type":"${type}","id":${idText(id)},"result":{"current_time":${now / 1000},"trigger_time":${triggerAt === null ? 'null' : triggerAt / 1000}}}`
   }
 

@@ -28,26 +28,26 @@ export interface CancelAfterOptions {
 
 export class CancelAfter {
   private readonly options: CancelAfterOptions
-  private readonly armed = new Map<string, { handle: unknown, triggerAt: number }>()
+  private readonly armed = new Map<string, unknown>()
   fired = 0
 
   constructor (options: CancelAfterOptions) {
     this.options = options
   }
 
-  /** Re-arms (or with 0 disarms) the account's switch; the epoch ms it fires at, or null when disarmed. */
-  arm (accountId: string, timeoutMs: number): number | null {
-    const { timers, now } = this.options
-    const existing = this.armed.get(accountId)
-    if (existing !== undefined) {
-      timers.clearTimeout(existing.handle)
+  /** Re-arms (or with 0 disarms) the account's switch: the time now and the time it fires at (epoch ms; null when disarmed). */
+  arm (accountId: string, timeoutMs: number): { now: number, triggerAt: number | null } {
+    const { timers } = this.options
+    const now = this.options.now()
+    if (this.armed.has(accountId)) {
+      timers.clearTimeout(this.armed.get(accountId))
       this.armed.delete(accountId)
     }
-    if (timeoutMs === 0) return null
-    const triggerAt = now() + timeoutMs
+    if (timeoutMs === 0) return { now, triggerAt: null }
+    const triggerAt = now + timeoutMs
     const handle = timers.setTimeout(() => this.run(accountId), timeoutMs)
-    this.armed.set(accountId, { handle, triggerAt })
-    return triggerAt
+    this.armed.set(accountId, handle)
+    return { now, triggerAt }
   }
 
   /** Accounts with a switch armed now. */
@@ -57,7 +57,7 @@ export class CancelAfter {
 
   /** Disarms everything (the process is stopping). */
   clear (): void {
-    for (const { handle } of this.armed.values()) this.options.timers.clearTimeout(handle)
+    for (const handle of this.armed.values()) this.options.timers.clearTimeout(handle)
     this.armed.clear()
   }
 

@@ -209,3 +209,25 @@ t.test('AUTH_KEY_ORDERS_PER_SECOND: one budget per key for REST and /ws order en
   t.equal(rest.status, 429, 'REST sees the WS orders too')
   t.match(await trade(client, 'order.cancel', { symbol: 'BTC-USDT', order_id: '1' }), { type: 'order.cancel' }, 'cancels are not order entry (as on REST)')
 })
+
+t.test('response_type and include_bbo over /ws: the same shapes as REST', async (t) => {
+  const s = await identityServer(t)
+  const key = await newKey(s, 'ivy')
+  const { client } = await tradingClient(s.wsUrl, key)
+  t.teardown(() => client.close())
+  for (const [responseType, includeBbo] of [['ack', undefined], ['result', undefined], ['full', undefined], ['ack', true], ['full', false]] as const) {
+    const extra: Record<string, unknown> = { response_type: responseType }
+    if (includeBbo !== undefined) extra.include_bbo = includeBbo
+    const rest = await signedRest(s, key, 'POST', '/order', { ...BUY, ...extra })
+    t.equal(rest.status, 200)
+    const ws = await trade(client, 'order.place', { ...BUY, ...extra })
+    const result = ws.result as Record<string, unknown>
+    t.same(Object.keys(result), Object.keys(rest.body), `order.place ${JSON.stringify(extra)}: the REST answer's fields, in its order`)
+    t.equal('bbo' in result, includeBbo ?? responseType === 'full', 'bbo only when asked (by default with full)')
+    const amended = await trade(client, 'order.amend', { symbol: 'BTC-USDT', order_id: result.order_id, new_quantity: '0.5', ...extra })
+    t.same(Object.keys(amended.result as object), Object.keys(rest.body), `order.amend ${JSON.stringify(extra)}: the same shape`)
+  }
+  const ack = await trade(client, 'order.place', { ...SELL, price: '100', response_type: 'ack' })
+  t.same(Object.keys(ack.result as object).sort(), ['client_order_id', 'order_id', 'processing_time_ms', 'status', 'symbol', 'timestamp'])
+  t.match(await trade(client, 'order.place', { ...BUY, response_type: 'tiny' }), { type: 'error', code: 'INVALID_MESSAGE', message: /params\.response_type/ })
+})
