@@ -44,7 +44,7 @@ for (const fsync of ['always', 'batch'] as const) {
     t.same(await client.quiet(100, (m) => m.id !== undefined), [], 'nothing answered twice')
     const trades = got.filter((a) => a.type === 'order.place').map((a) => (a.result as { status: string }).status)
     t.ok(trades.includes('filled'), 'orders traded with each other on the way')
-    t.equal((await gatewayStats(s.url) as unknown as { trading_in_flight: number }).trading_in_flight, 0, 'nothing left in flight')
+    t.equal((await gatewayStats(s.url)).trading_in_flight, 0, 'nothing left in flight')
   })
 }
 
