@@ -7,7 +7,7 @@
 import t from 'tap'
 import { request } from 'undici'
 import { identityServer, newKey, type IdentityServer, type Key } from './identity.js'
-import { gatewayStats, within, type WsMessage } from './ws-client.js'
+import { gatewayStats, until, within, type WsMessage } from './ws-client.js'
 import { BUY, SELL, trade, tradingClient } from './trading-client.js'
 import { signedHeaders } from '../helpers/signing.js'
 
@@ -230,4 +230,29 @@ t.test('response_type and include_bbo over /ws: the same shapes as REST', async 
   const ack = await trade(client, 'order.place', { ...SELL, price: '100', response_type: 'ack' })
   t.same(Object.keys(ack.result as object).sort(), ['client_order_id', 'order_id', 'processing_time_ms', 'status', 'symbol', 'timestamp'])
   t.match(await trade(client, 'order.place', { ...BUY, response_type: 'tiny' }), { type: 'error', code: 'INVALID_MESSAGE', message: /params\.response_type/ })
+})
+
+t.test('cancel_on_disconnect and cancel_after in process: the account\'s open orders go, another account\'s stay', async (t) => {
+  const s = await identityServer(t)
+  const [leaver, timer, other] = await Promise.all([newKey(s, 'leaver'), newKey(s, 'timer'), newKey(s, 'other')])
+  const open = async (key: Key) => ((await signedRest(s, key, 'GET', '/orders')).body.orders as unknown[]).length
+  const { client: stays } = await tradingClient(s.wsUrl, other)
+  t.teardown(() => stays.close())
+  await trade(stays, 'order.place', { ...BUY, price: '50' })
+
+  const { client: leaving, authenticated } = await tradingClient(s.wsUrl, leaver, { cancel_on_disconnect: true })
+  t.equal(authenticated?.cancel_on_disconnect, true, 'echoed')
+  await trade(leaving, 'order.place', { ...SELL, price: '500' })
+  await trade(leaving, 'order.place', { ...SELL, price: '501' })
+  t.equal(await open(leaver), 2)
+  await leaving.close()
+  await until(async () => await open(leaver) === 0, 3000, 'the leaver\'s orders cancelled')
+
+  const { client: timed } = await tradingClient(s.wsUrl, timer)
+  t.teardown(() => timed.close())
+  await trade(timed, 'order.place', { ...SELL, price: '600' })
+  await trade(timed, 'order.cancel_after', { timeout_ms: 1000 })
+  await until(async () => await open(timer) === 0, 3000, 'the timer\'s orders cancelled')
+  t.equal(await open(other), 1, 'the other account\'s order is still open')
+  t.match(await gatewayStats(s.url), { cancel_on_disconnect_fired: 1, cancel_after_fired: 1 })
 })
