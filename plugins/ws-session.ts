@@ -71,6 +71,12 @@ export class Session implements Subscriber, BudgetMember, TradingSession {
   trading: TradingDesk | null = null
   /** True while reading is paused because the peer does not read its answers. */
   private paused = false
+  /** True while this turn's answers are being gathered into one write. */
+  private answersCorked = false
+  private readonly flushAnswers = (): void => {
+    this.answersCorked = false
+    this.transport()?.uncork()
+  }
   private failedSignIns = 0
   private readonly socket: WebSocket
   private readonly context: SessionContext
@@ -131,6 +137,12 @@ export class Session implements Subscriber, BudgetMember, TradingSession {
    */
   sendAnswer (text: string): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return
+    // Answers settled in one turn (a journal batch acknowledges many) leave in one write.
+    if (!this.answersCorked) {
+      this.answersCorked = true
+      this.transport()?.cork()
+      process.nextTick(this.flushAnswers)
+    }
     this.socket.send(text)
     this.context.onSent()
     if (this.bufferedAtCork < 0) this.context.budget.note(this, this.socket.bufferedAmount)
