@@ -20,6 +20,8 @@ import type { StatsFeed } from '../src/gateway/stats-feed.js'
 import { isPrivateChannel, readSubscription } from './ws-subscription.js'
 import type { BudgetMember, SendBudget } from '../src/gateway/send-budget.js'
 import { parseStrictJson } from '../src/json/strict-json.js'
+import { FixedWindow } from '../src/gateway/fixed-window.js'
+import { AnswerWriter } from './ws-answer-writer.js'
 import { WS_DEPTHS, type Config } from '../src/config.js'
 
 const checkSubscribe = TypeCompiler.Compile(SubscribeMessage)
@@ -69,22 +71,14 @@ export class Session implements Subscriber, BudgetMember, TradingSession {
   cancelOnDisconnect = false
   /** The order.* API of this connection (plugins/ws-trading.ts); set once by the gateway. */
   trading: TradingDesk | null = null
-  /** True while reading is paused because the peer does not read its answers. */
-  private paused = false
-  /** True while this turn's answers are being gathered into one write. */
-  private answersCorked = false
-  private readonly flushAnswers = (): void => {
-    this.answersCorked = false
-    this.transport()?.uncork()
-  }
+  private readonly answers: AnswerWriter
   private failedSignIns = 0
   private readonly socket: WebSocket
   private readonly context: SessionContext
   private readonly log: FaultLog
   private readonly subscriptions = new Set<string>()
   private readonly depths: readonly number[]
-  private windowStart = 0
-  private windowCount = 0
+  private readonly messages = new FixedWindow()
   /** Bytes queued before the current corked batch began, or -1 when not corked. */
   private bufferedAtCork = -1
   private heartbeats = 0
@@ -98,6 +92,7 @@ export class Session implements Subscriber, BudgetMember, TradingSession {
     this.context = context
     this.log = log
     this.depths = WS_DEPTHS.filter((depth) => depth <= context.limits.maxDepth)
+    this.answers = new AnswerWriter(socket, () => this.transport(), context.limits.conflateBytes)
     context.budget.add(this)
   }
 
@@ -130,31 +125,12 @@ export class Session implements Subscriber, BudgetMember, TradingSession {
     if (this.bufferedAtCork < 0) this.context.budget.note(this, this.socket.bufferedAmount)
   }
 
-  /**
-   * A trading answer: never dropped. While the peer leaves more than WS_CONFLATE_BYTES unread
-   * (and the socket asks for a drain), this connection's frames are not read, so a client that
-   * pipelines but never reads holds at most its in-flight answers and one buffer here.
-   */
+  /** A trading answer: never dropped (plugins/ws-answer-writer.ts). */
   sendAnswer (text: string): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return
-    // Answers settled in one turn (a journal batch acknowledges many) leave in one write.
-    if (!this.answersCorked) {
-      this.answersCorked = true
-      this.transport()?.cork()
-      process.nextTick(this.flushAnswers)
-    }
-    this.socket.send(text)
+    this.answers.write(text)
     this.context.onSent()
     if (this.bufferedAtCork < 0) this.context.budget.note(this, this.socket.bufferedAmount)
-    if (this.paused || this.socket.bufferedAmount <= this.context.limits.conflateBytes) return
-    const transport = this.transport()
-    if (transport === undefined || !transport.writableNeedDrain) return
-    this.paused = true
-    this.socket.pause()
-    transport.once('drain', () => {
-      this.paused = false
-      this.socket.resume()
-    })
   }
 
   /** Who order.* requests act for: the signed-in key's account, or the anonymous account with AUTH=off. */
@@ -405,18 +381,13 @@ export class Session implements Subscriber, BudgetMember, TradingSession {
 
   /** Fixed one-second windows: over the limit → error; far over → close 1008. */
   private withinRate (): boolean {
-    const now = this.context.now()
-    if (now - this.windowStart >= 1000) {
-      this.windowStart = now
-      this.windowCount = 0
-    }
+    const count = this.messages.take(this.context.now())
     const limit = this.context.limits.maxMessagesPerSecond
-    this.windowCount++
-    if (this.windowCount <= limit) return true
-    if (this.windowCount > limit * 2) {
+    if (count <= limit) return true
+    if (count > limit * 2) {
       this.log.debug({ session: this.id, limit }, 'websocket closed: message flood')
       this.close(CloseCode.POLICY_VIOLATION, 'message rate limit exceeded')
-    } else if (this.windowCount === limit + 1) {
+    } else if (count === limit + 1) {
       this.error(WsErrorCode.RATE_LIMIT, `at most ${limit} messages per second; further messages in this second are dropped`, undefined)
     }
     return false

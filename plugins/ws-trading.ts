@@ -17,6 +17,7 @@ import type { CancelAllBody } from '../schemas/private.js'
 import type { Caller, Exchange, Outcome } from '../src/exchange/exchange.js'
 import type { CancelAfter } from '../src/gateway/cancel-after.js'
 import { requestIdOf, type RequestId, type SignedIn } from './ws-identity.js'
+import { FixedWindow } from '../src/gateway/fixed-window.js'
 
 const checkRequest = TypeCompiler.Compile(TradingRequest)
 
@@ -74,8 +75,7 @@ export class TradingDesk {
   private issued = 0
   /** The seq of the next answer to send. */
   private sent = 0
-  private windowStart = 0
-  private windowCount = 0
+  private readonly orders = new FixedWindow()
   private ended = false
 
   constructor (session: TradingSession, context: TradingContext) {
@@ -190,15 +190,10 @@ export class TradingDesk {
 
   /** WS_MAX_ORDERS_PER_SECOND in fixed one-second windows: over it → RATE_LIMIT (not executed); past twice it → close 1008. */
   private withinRate (id: RequestId): boolean {
-    const now = this.context.now()
-    if (now - this.windowStart >= 1000 || now < this.windowStart) {
-      this.windowStart = now
-      this.windowCount = 0
-    }
+    const count = this.orders.take(this.context.now())
     const limit = this.context.maxOrdersPerSecond
-    this.windowCount++
-    if (this.windowCount <= limit) return true
-    if (this.windowCount > limit * 2) {
+    if (count <= limit) return true
+    if (count > limit * 2) {
       this.session.close(CloseCode.POLICY_VIOLATION, 'order rate limit exceeded')
     } else {
       this.session.sendAnswer(errorText(WsErrorCode.RATE_LIMIT, `at most ${limit} order.* requests per second on a connection`, id))
