@@ -8,7 +8,7 @@
  * TOO_MANY_IN_FLIGHT, a missing id), and those are answered at once.
  * Answers are built as strings: this path runs at 100k orders/s.
  */
-import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler'
 import { CloseCode, WsErrorCode } from '../schemas/ws.js'
 import { ErrorCode } from '../schemas/errors.js'
 import { TRADING_PARAMS, TradingRequest, type CancelAfterParams, type OrderStatusParams, type TradingType } from '../schemas/ws-trading.js'
@@ -113,9 +113,8 @@ export class TradingDesk {
     this.execute(seq, type as TradingType, id, (message as TradingRequest).params, caller as SignedIn)
   }
 
-  /** The connection is gone: nothing more is sent; with cancel_on_disconnect, the account's open orders are cancelled. */
+  /** The connection is gone (called once, on its socket's close): nothing more is sent; with cancel_on_disconnect, the account's open orders are cancelled. */
   disconnected (): void {
-    if (this.ended) return
     this.ended = true
     this.context.counters.inFlight -= this.inFlight
     const caller = this.session.caller()
@@ -129,8 +128,9 @@ export class TradingDesk {
   private refusal (message: object, type: string, caller: SignedIn | null): [string, string] | null {
     if (!Object.hasOwn(TRADING_PARAMS, type)) return [WsErrorCode.UNKNOWN_TYPE, `unknown message type "${type.slice(0, 32)}"`]
     if (!checkRequest.Check(message)) {
-      const path = checkRequest.Errors(message).First()?.path ?? ''
-      return [WsErrorCode.INVALID_MESSAGE, `invalid field ${path === '' ? '(message)' : path.slice(1)}`]
+      // The message is an object, so a failed check always names a field of it (/id, /params, /extra).
+      const first = checkRequest.Errors(message).First() as ValueError
+      return [WsErrorCode.INVALID_MESSAGE, `invalid field ${first.path.slice(1)}`]
     }
     if (caller === null) return [WsErrorCode.AUTH_REQUIRED, 'sign in first: {"type":"auth", ...} over this connection\'s nonce']
     const permission = TRADE_ONLY.has(type) ? 'trade' : 'read'

@@ -245,6 +245,8 @@ t.test('cancel_on_disconnect and cancel_after in process: the account\'s open or
   await trade(leaving, 'order.place', { ...SELL, price: '500' })
   await trade(leaving, 'order.place', { ...SELL, price: '501' })
   t.equal(await open(leaver), 2)
+  // Sent right before the close, their answers still waiting for the journal when the socket ends.
+  for (let i = 0; i < 10; i++) leaving.send({ type: 'order.place', id: `late${i}`, params: { ...SELL, price: String(510 + i) } })
   await leaving.close()
   await until(async () => await open(leaver) === 0, 3000, 'the leaver\'s orders cancelled')
 
