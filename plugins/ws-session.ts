@@ -183,6 +183,7 @@ export class Session implements Subscriber, BudgetMember, TradingSession {
   close (code: number, reason: string): void {
     if (this.closed) return
     this.closed = true
+    this.trading?.disconnected()
     this.context.hub.removeSubscriber(this)
     this.context.l3.removeSubscriber(this)
     this.context.stats.removeSubscriber(this)

@@ -113,8 +113,13 @@ export class TradingDesk {
     this.execute(seq, type as TradingType, id, (message as TradingRequest).params, caller as SignedIn)
   }
 
-  /** The connection is gone (called once, on its socket's close): nothing more is sent; with cancel_on_disconnect, the account's open orders are cancelled. */
+  /**
+   * The connection is over: the server closes it (shutdown included: this runs before the exchange
+   * closes, so the cancel is journaled) or its socket is gone. Nothing more is sent; with
+   * cancel_on_disconnect, the account's open orders are cancelled, once.
+   */
   disconnected (): void {
+    if (this.ended) return
     this.ended = true
     this.context.counters.inFlight -= this.inFlight
     const caller = this.session.caller()

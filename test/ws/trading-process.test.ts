@@ -148,4 +148,12 @@ t.test('cancel_on_disconnect and cancel_after on the real process; journaled, an
   t.match(statusAfter[4].body, { status: 'cancelled' }, 'a cancel')
   const restarted = await http(again.url, 'GET', '/statistics', {})
   t.match(restarted.body.gateway, { cancel_after_fired: 0 }, 'no switch is kept across a restart')
+
+  // A server-side close counts too: a graceful shutdown (SIGTERM) cancels, durably, before the process exits.
+  const onShutdown = await signIn(t, again.url.replace('http', 'ws') + '/ws', closer, true)
+  const late = await rest(onShutdown, 2, 'sell', '700')
+  t.same((await openOrders(again.url, closer)).sort(), late.sort())
+  await again.stop()
+  const third = await startChildServer(t, env)
+  t.same(await openOrders(third.url, closer), [], 'cancelled when the server shut down, and journaled before it exited')
 })
