@@ -93,10 +93,11 @@ async function metricsPlugin (app: FastifyInstance, opts: { config: Config['metr
       })
     }
   }))
-  const gateway = (key: 'connections' | 'subscriptions' | 'behind_subscribers' | 'max_buffered_bytes') => function (this: Gauge) { this.set(app.gateway.stats()[key]) }
+  const gateway = (key: 'connections' | 'subscriptions' | 'behind_subscribers' | 'max_buffered_bytes' | 'trading_in_flight') => function (this: Gauge) { this.set(app.gateway.stats()[key]) }
   registry.registerMetric(new Gauge({ name: 'ws_connections', help: 'Open WebSocket connections', registers: [], collect: gateway('connections') }))
   registry.registerMetric(new Gauge({ name: 'ws_subscriptions', help: 'Active WebSocket subscriptions', registers: [], collect: gateway('subscriptions') }))
   registry.registerMetric(new Gauge({ name: 'ws_behind_subscribers', help: 'Subscribers whose public market data is merged because they fell behind', registers: [], collect: gateway('behind_subscribers') }))
+  registry.registerMetric(new Gauge({ name: 'ws_trading_in_flight', help: 'order.* requests received over /ws and not yet answered', registers: [], collect: gateway('trading_in_flight') }))
   registry.registerMetric(new Gauge({ name: 'ws_max_buffered_bytes', help: 'The most unsent bytes one WebSocket connection holds', registers: [], collect: gateway('max_buffered_bytes') }))
   registry.registerMetric(new Gauge({
     name: 'ws_publish_to_write_ms',
@@ -111,7 +112,7 @@ async function metricsPlugin (app: FastifyInstance, opts: { config: Config['metr
     }
   }))
   // Monotonic figures the gateway already counts: exposed as counters read at scrape time.
-  const fromGateway = (name: string, help: string, key: 'messages_sent' | 'slow_consumer_disconnects' | 'conflated_messages' | 'resyncs') => registry.registerMetric(new Counter({
+  const fromGateway = (name: string, help: string, key: 'messages_sent' | 'slow_consumer_disconnects' | 'conflated_messages' | 'resyncs' | 'trading_requests' | 'cancel_on_disconnect_fired' | 'cancel_after_fired') => registry.registerMetric(new Counter({
     name,
     help,
     registers: [],
@@ -124,6 +125,9 @@ async function metricsPlugin (app: FastifyInstance, opts: { config: Config['metr
   fromGateway('ws_slow_consumer_disconnects_total', 'WebSocket connections closed as slow consumers', 'slow_consumer_disconnects')
   fromGateway('ws_conflated_messages_total', 'Public messages merged for subscribers that fell behind', 'conflated_messages')
   fromGateway('ws_resyncs_total', 'Resync messages sent to subscribers owed more than their bound', 'resyncs')
+  fromGateway('ws_trading_requests_total', 'order.* requests received over /ws', 'trading_requests')
+  fromGateway('ws_cancel_on_disconnect_total', 'Connections with cancel_on_disconnect that ended (one cancel_all each)', 'cancel_on_disconnect_fired')
+  fromGateway('ws_cancel_after_fired_total', 'Dead-man\'s switches (order.cancel_after) that ran out (one cancel_all each)', 'cancel_after_fired')
 
   const serviceMetrics: ServiceMetrics = {
     registry,
