@@ -25,6 +25,7 @@ import { issueKey } from '../src/auth/key-secrets.js'
 import { KeyRateLimit } from '../src/auth/key-rate-limit.js'
 import { signingPayload } from '../src/auth/signature.js'
 import { apiError } from './http-errors.js'
+import type { KeyOrderLimit } from './ws-trading.js'
 import './route-flags.js'
 
 export interface AdminAuth {
@@ -42,6 +43,8 @@ declare module 'fastify' {
     verifier: Verifier | null
     /** Key issuing for the admin API; null with AUTH=off (no admin API). */
     adminAuth: AdminAuth | null
+    /** Orders per API key per second, one budget for REST and /ws order entry; null with AUTH=off. */
+    keyOrderLimit: KeyOrderLimit | null
   }
 }
 
@@ -66,6 +69,7 @@ async function authPlugin (app: FastifyInstance, opts: AuthPluginOptions): Promi
   if (config.mode === 'off') {
     app.decorate('verifier', null)
     app.decorate('adminAuth', null)
+    app.decorate('keyOrderLimit', null)
     app.log.warn('AUTH=off: no API key is needed, every order belongs to the one anonymous account and anyone can cancel it; the admin API is off')
     onRoutesFlagged(app, 'auth', 'onRequest', (request, _reply, done) => {
       request.caller = anonymous
@@ -110,6 +114,7 @@ async function authPlugin (app: FastifyInstance, opts: AuthPluginOptions): Promi
   })
 
   const perKey = new KeyRateLimit(config.keyOrdersPerSecond)
+  app.decorate('keyOrderLimit', { perSecond: config.keyOrdersPerSecond, take: (keyId: string) => perKey.take(keyId, clock()) })
   onRoutesFlagged(app, 'auth', 'preValidation', (request, _reply, done) => {
     const routeConfig = request.routeOptions.config
     const timestamp = header(request, 'x-timestamp')

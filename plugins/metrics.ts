@@ -6,11 +6,12 @@
 import fp from 'fastify-plugin'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { OrderObserver } from '../src/exchange/exchange.js'
 import type { Config } from '../src/config.js'
 import { ErrorCode } from '../schemas/errors.js'
 import { apiError } from './http-errors.js'
+import { HistogramTally, LabelledTally } from './metrics-tally.js'
 
 export interface ServiceMetrics extends OrderObserver {
   readonly registry: Registry
@@ -23,27 +24,45 @@ declare module 'fastify' {
   }
 }
 
+/** Status codes as label text, made once: the hot path builds no string for them. */
+const STATUS_TEXT: readonly string[] = Array.from({ length: 600 }, (_, code) => String(code))
+
 async function metricsPlugin (app: FastifyInstance, opts: { config: Config['metrics'] }): Promise<void> {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
-  const registers = [registry]
 
-  const httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration by route and status',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-    registers
-  })
-  const orders = new Counter({ name: 'orders_accepted_total', help: 'Orders accepted by the engine, by symbol, type and resulting status', labelNames: ['symbol', 'order_type', 'status'], registers })
-  const rejected = new Counter({ name: 'orders_rejected_total', help: 'Order requests refused, by order type and error code', labelNames: ['order_type', 'reason'], registers })
-  const trades = new Counter({ name: 'trades_total', help: 'Trades executed', labelNames: ['symbol'], registers })
-  const matching = new Histogram({
-    name: 'matching_latency_seconds',
-    help: 'Time inside the engine for one order (validation and matching)',
-    buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005],
-    registers
-  })
+  const httpDuration = new HistogramTally([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], ['method', 'route', 'status_code'])
+  httpDuration.register(registry, 'http_request_duration_seconds', 'HTTP request duration by route and status')
+  // Counted in plain numbers per order, handed to prom-client when scraped (metrics-tally.ts says why).
+  const accepted = new LabelledTally(['symbol', 'order_type', 'status'])
+  const refused = new LabelledTally(['order_type', 'reason'])
+  const traded = new Map<string, number>()
+  registry.registerMetric(new Counter({
+    name: 'orders_accepted_total',
+    help: 'Orders accepted by the engine, by symbol, type and resulting status',
+    labelNames: ['symbol', 'order_type', 'status'],
+    registers: [],
+    collect () { accepted.copyTo(this) }
+  }))
+  registry.registerMetric(new Counter({
+    name: 'orders_rejected_total',
+    help: 'Order requests refused, by order type and error code',
+    labelNames: ['order_type', 'reason'],
+    registers: [],
+    collect () { refused.copyTo(this) }
+  }))
+  registry.registerMetric(new Counter({
+    name: 'trades_total',
+    help: 'Trades executed',
+    labelNames: ['symbol'],
+    registers: [],
+    collect () {
+      this.reset()
+      for (const [symbol, count] of traded) this.inc({ symbol }, count)
+    }
+  }))
+  const matching = new HistogramTally([0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005])
+  matching.register(registry, 'matching_latency_seconds', 'Time inside the engine for one order (validation and matching)')
 
   // Read at scrape time; registered explicitly since nothing else holds them.
   // Per-symbol figures from the exchange's own statistics; a symbol it cannot answer for (failed journal) is left out.
@@ -74,10 +93,11 @@ async function metricsPlugin (app: FastifyInstance, opts: { config: Config['metr
       })
     }
   }))
-  const gateway = (key: 'connections' | 'subscriptions' | 'behind_subscribers' | 'max_buffered_bytes') => function (this: Gauge) { this.set(app.gateway.stats()[key]) }
+  const gateway = (key: 'connections' | 'subscriptions' | 'behind_subscribers' | 'max_buffered_bytes' | 'trading_in_flight') => function (this: Gauge) { this.set(app.gateway.stats()[key]) }
   registry.registerMetric(new Gauge({ name: 'ws_connections', help: 'Open WebSocket connections', registers: [], collect: gateway('connections') }))
   registry.registerMetric(new Gauge({ name: 'ws_subscriptions', help: 'Active WebSocket subscriptions', registers: [], collect: gateway('subscriptions') }))
   registry.registerMetric(new Gauge({ name: 'ws_behind_subscribers', help: 'Subscribers whose public market data is merged because they fell behind', registers: [], collect: gateway('behind_subscribers') }))
+  registry.registerMetric(new Gauge({ name: 'ws_trading_in_flight', help: 'order.* requests received over /ws and not yet answered', registers: [], collect: gateway('trading_in_flight') }))
   registry.registerMetric(new Gauge({ name: 'ws_max_buffered_bytes', help: 'The most unsent bytes one WebSocket connection holds', registers: [], collect: gateway('max_buffered_bytes') }))
   registry.registerMetric(new Gauge({
     name: 'ws_publish_to_write_ms',
@@ -92,7 +112,7 @@ async function metricsPlugin (app: FastifyInstance, opts: { config: Config['metr
     }
   }))
   // Monotonic figures the gateway already counts: exposed as counters read at scrape time.
-  const fromGateway = (name: string, help: string, key: 'messages_sent' | 'slow_consumer_disconnects' | 'conflated_messages' | 'resyncs') => registry.registerMetric(new Counter({
+  const fromGateway = (name: string, help: string, key: 'messages_sent' | 'slow_consumer_disconnects' | 'conflated_messages' | 'resyncs' | 'trading_requests' | 'cancel_on_disconnect_fired' | 'cancel_after_fired') => registry.registerMetric(new Counter({
     name,
     help,
     registers: [],
@@ -105,16 +125,19 @@ async function metricsPlugin (app: FastifyInstance, opts: { config: Config['metr
   fromGateway('ws_slow_consumer_disconnects_total', 'WebSocket connections closed as slow consumers', 'slow_consumer_disconnects')
   fromGateway('ws_conflated_messages_total', 'Public messages merged for subscribers that fell behind', 'conflated_messages')
   fromGateway('ws_resyncs_total', 'Resync messages sent to subscribers owed more than their bound', 'resyncs')
+  fromGateway('ws_trading_requests_total', 'order.* requests received over /ws', 'trading_requests')
+  fromGateway('ws_cancel_on_disconnect_total', 'Connections with cancel_on_disconnect that ended (one cancel_all each)', 'cancel_on_disconnect_fired')
+  fromGateway('ws_cancel_after_fired_total', 'Dead-man\'s switches (order.cancel_after) that ran out (one cancel_all each)', 'cancel_after_fired')
 
   const serviceMetrics: ServiceMetrics = {
     registry,
     orderAccepted (symbol, orderType, status, tradeCount, matchingSeconds) {
-      orders.inc({ symbol, order_type: orderType, status })
-      if (tradeCount > 0) trades.inc({ symbol }, tradeCount)
+      accepted.add(symbol, orderType, status)
+      if (tradeCount > 0) traded.set(symbol, (traded.get(symbol) ?? 0) + tradeCount)
       matching.observe(matchingSeconds)
     },
     orderRejected (orderType, reason) {
-      rejected.inc({ order_type: orderType, reason })
+      refused.add(orderType, reason)
     }
   }
   app.decorate('metrics', serviceMetrics)
@@ -122,7 +145,7 @@ async function metricsPlugin (app: FastifyInstance, opts: { config: Config['metr
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'not_found'
-    httpDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000)
+    httpDuration.observe(reply.elapsedTime / 1000, request.method, route, STATUS_TEXT[reply.statusCode] ?? String(reply.statusCode))
   })
 
   const checkAccess = accessCheck(opts.config)

@@ -18,6 +18,9 @@ import type { Config } from '../src/config.js'
 import type { IdentityChange } from '../src/exchange/exchange.js'
 import type { Verifier } from '../src/auth/verifier.js'
 import { Session, UNAVAILABLE, type SignIn } from './ws-session.js'
+import { TradingDesk, type TradingContext, type Validate } from './ws-trading.js'
+import { TRADING_PARAMS, TRADING_TYPES, type TradingType } from '../schemas/ws-trading.js'
+import { CancelAfter, realTimers } from '../src/gateway/cancel-after.js'
 
 export interface GatewayStats {
   connections: number
@@ -45,6 +48,14 @@ export interface GatewayStats {
   resyncs: number
   /** The most unsent bytes one connection holds now. */
   max_buffered_bytes: number
+  /** order.* requests received (all connections, all time), refused ones included. */
+  trading_requests: number
+  /** order.* requests received and not yet answered, now. */
+  trading_in_flight: number
+  /** Connections with cancel_on_disconnect that ended (each one cancel_all of its account). */
+  cancel_on_disconnect_fired: number
+  /** Dead-man's switches (order.cancel_after) that ran out (each one cancel_all of its account). */
+  cancel_after_fired: number
 }
 
 declare module 'fastify' {
@@ -80,6 +91,23 @@ async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptio
     authMode,
     signIn: signInWith(app.verifier)
   }
+  const exchange = app.exchange
+  const cancelAfter = new CancelAfter({
+    now: Date.now,
+    timers: realTimers,
+    // Journaled like any cancel_all; a refusal (a failed journal) leaves nothing to do here.
+    fire: (accountId) => { exchange.cancelAll({ accountId }, {}).then(ignore, ignore) }
+  })
+  const trading: Omit<TradingContext, 'validators'> = {
+    exchange,
+    maxInFlight: limits.maxInFlight,
+    maxOrdersPerSecond: limits.maxOrdersPerSecond,
+    keyLimit: app.keyOrderLimit,
+    cancelAfter,
+    now: Date.now,
+    counters: { requests: 0, inFlight: 0, cancelOnDisconnectFired: 0 }
+  }
+  let tradingContext: TradingContext | null = null
   hub.onFailure(() => {
     for (const session of sessions) session.close(CloseCode.TRY_AGAIN_LATER, UNAVAILABLE)
   })
@@ -129,7 +157,11 @@ async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptio
       behind_subscribers: hub.behindCount,
       conflated_messages: hub.stats.conflated,
       resyncs: hub.stats.resyncs,
-      max_buffered_bytes: [...sessions].reduce((max, s) => Math.max(max, s.bufferedBytes), 0)
+      max_buffered_bytes: [...sessions].reduce((max, s) => Math.max(max, s.bufferedBytes), 0),
+      trading_requests: trading.counters.requests,
+      trading_in_flight: trading.counters.inFlight,
+      cancel_on_disconnect_fired: trading.counters.cancelOnDisconnectFired,
+      cancel_after_fired: cancelAfter.fired
     })
   })
 
@@ -150,6 +182,7 @@ async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptio
 
   app.addHook('onClose', async () => {
     clearInterval(heartbeat)
+    cancelAfter.clear()
     if (heartbeatMessages !== null) clearInterval(heartbeatMessages)
   })
 
@@ -177,6 +210,9 @@ async function websocketPlugin (app: FastifyInstance, opts: WebsocketPluginOptio
       return
     }
     const session = new Session(randomUUID(), socket, context, request.log)
+    // order.* params: the REST body schemas, compiled once by this route's own validator compiler (the REST rules).
+    tradingContext ??= { ...trading, validators: validatorsFor(request) }
+    session.trading = new TradingDesk(session, tradingContext)
     sessions.add(session)
     perIp.set(ip, fromIp + 1)
     // Handlers attach synchronously, before any await, so no frame is missed.
@@ -219,6 +255,15 @@ export function signInWith (verifier: Verifier | null): SignIn {
   return ({ keyId, timestamp, signature, payload }) => verifier === null
     ? { ok: false, code: ErrorCode.INVALID_API_KEY, message: 'signing in is off on this server (AUTH=off): every connection is the anonymous account' }
     : verifier.verify({ keyId, timestamp, signature, payload, permission: null })
+}
+
+/** What is left to do once a cancel-all of a switch or a disconnect settles: nothing (it is journaled like any other). */
+function ignore (): void {}
+
+/** The REST body schemas of the order.* params, compiled as a body is. */
+function validatorsFor (request: FastifyRequest): Record<TradingType, Validate> {
+  const entries = TRADING_TYPES.map((type) => [type, request.compileValidationSchema(TRADING_PARAMS[type], 'body') as Validate])
+  return Object.fromEntries(entries) as Record<TradingType, Validate>
 }
 
 /** True when a request with this Origin and Host may open /ws under the allow-list. */

@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto'
 import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 import { AuthMessage, CloseCode, PingMessage, SubscribeMessage, WsErrorCode, type AuthMode, type PrivateChannelName } from '../schemas/ws.js'
-import type { Permission } from '../schemas/identity.js'
-import { ANONYMOUS_ACCOUNT, type Outcome } from '../src/exchange/exchange.js'
+import type { TradingDesk, TradingSession } from './ws-trading.js'
+import { ANONYMOUS, requestIdOf, type RequestId, type SignIn, type SignedIn } from './ws-identity.js'
 import { wsSignInPayload } from '../src/auth/signature.js'
 import type { MarketDataHub } from '../src/gateway/market-data-hub.js'
 import type { UpdateInterval } from '../src/gateway/depth-view.js'
@@ -20,6 +20,8 @@ import type { StatsFeed } from '../src/gateway/stats-feed.js'
 import { isPrivateChannel, readSubscription } from './ws-subscription.js'
 import type { BudgetMember, SendBudget } from '../src/gateway/send-budget.js'
 import { parseStrictJson } from '../src/json/strict-json.js'
+import { FixedWindow } from '../src/gateway/fixed-window.js'
+import { AnswerWriter } from './ws-answer-writer.js'
 import { WS_DEPTHS, type Config } from '../src/config.js'
 
 const checkSubscribe = TypeCompiler.Compile(SubscribeMessage)
@@ -29,28 +31,7 @@ const checkAuth = TypeCompiler.Compile(AuthMessage)
 /** Failed sign-ins a connection may make; the next one closes it (1008), so a connection cannot be a guessing oracle. */
 export const MAX_FAILED_SIGN_INS = 3
 
-/** What a sign-in presents: the key id, the timestamp text signed, the signature, and the payload it must sign. */
-export interface SignInInput {
-  readonly keyId: string
-  readonly timestamp: string
-  readonly signature: string
-  readonly payload: string
-}
-
-/** Who a signed-in connection speaks for. keyId is null for the anonymous account of AUTH=off. */
-export interface SignedIn {
-  readonly accountId: string
-  readonly keyId: string | null
-  readonly permissions: readonly Permission[]
-}
-
-/**
- * The auth layer's verdict on a sign-in: the same checks, order and codes as a signed REST request
- * (INVALID_API_KEY, INVALID_TIMESTAMP, INVALID_SIGNATURE, REPLAYED_REQUEST).
- */
-export type SignIn = (input: SignInInput) => Outcome<SignedIn & { readonly keyId: string }>
-
-const ANONYMOUS: SignedIn = Object.freeze({ accountId: ANONYMOUS_ACCOUNT, keyId: null, permissions: Object.freeze(['read', 'trade'] as const) })
+export type { SignIn, SignInInput, SignedIn } from './ws-identity.js'
 
 export interface SessionContext {
   readonly hub: MarketDataHub
@@ -75,27 +56,29 @@ export interface FaultLog {
   debug (fields: Record<string, unknown>, message: string): void
 }
 
-type RequestId = string | number | undefined
-
 /** Close reason once the exchange has failed: its memory may hold what was never acknowledged. */
 export const UNAVAILABLE = 'market data unavailable: the journal failed; reconnect to another instance'
 
 const silent: FaultLog = { debug () {} }
 
-export class Session implements Subscriber, BudgetMember {
+export class Session implements Subscriber, BudgetMember, TradingSession {
   readonly id: string
   /** Sent in `connected`; a sign-in on this connection must sign it. */
   readonly nonce: string
   /** Set once by a successful sign-in; never changes after. */
   identity: SignedIn | null = null
+  /** Set by a sign-in that asks for it: the account's open orders are cancelled when this connection ends. */
+  cancelOnDisconnect = false
+  /** The order.* API of this connection (plugins/ws-trading.ts); set once by the gateway. */
+  trading: TradingDesk | null = null
+  private readonly answers: AnswerWriter
   private failedSignIns = 0
   private readonly socket: WebSocket
   private readonly context: SessionContext
   private readonly log: FaultLog
   private readonly subscriptions = new Set<string>()
   private readonly depths: readonly number[]
-  private windowStart = 0
-  private windowCount = 0
+  private readonly messages = new FixedWindow()
   /** Bytes queued before the current corked batch began, or -1 when not corked. */
   private bufferedAtCork = -1
   private heartbeats = 0
@@ -109,6 +92,7 @@ export class Session implements Subscriber, BudgetMember {
     this.context = context
     this.log = log
     this.depths = WS_DEPTHS.filter((depth) => depth <= context.limits.maxDepth)
+    this.answers = new AnswerWriter(socket, () => this.transport(), context.limits.conflateBytes)
     context.budget.add(this)
   }
 
@@ -139,6 +123,19 @@ export class Session implements Subscriber, BudgetMember {
     this.socket.send(text)
     this.context.onSent()
     if (this.bufferedAtCork < 0) this.context.budget.note(this, this.socket.bufferedAmount)
+  }
+
+  /** A trading answer: never dropped (plugins/ws-answer-writer.ts). */
+  sendAnswer (text: string): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return
+    this.answers.write(text)
+    this.context.onSent()
+    if (this.bufferedAtCork < 0) this.context.budget.note(this, this.socket.bufferedAmount)
+  }
+
+  /** Who order.* requests act for: the signed-in key's account, or the anonymous account with AUTH=off. */
+  caller (): SignedIn | null {
+    return this.identity ?? (this.context.authMode === 'off' ? ANONYMOUS : null)
   }
 
   cork (): void {
@@ -186,6 +183,7 @@ export class Session implements Subscriber, BudgetMember {
   close (code: number, reason: string): void {
     if (this.closed) return
     this.closed = true
+    this.trading?.disconnected()
     this.context.hub.removeSubscriber(this)
     this.context.l3.removeSubscriber(this)
     this.context.stats.removeSubscriber(this)
@@ -215,6 +213,7 @@ export class Session implements Subscriber, BudgetMember {
   /** The socket is gone: nothing of it counts any more. */
   gone (): void {
     this.closed = true
+    this.trading?.disconnected()
     this.context.hub.removeSubscriber(this)
     this.context.l3.removeSubscriber(this)
     this.context.stats.removeSubscriber(this)
@@ -227,11 +226,14 @@ export class Session implements Subscriber, BudgetMember {
       this.close(CloseCode.TRY_AGAIN_LATER, UNAVAILABLE)
       return
     }
-    if (!this.withinRate()) return
     const text = data.toString()
     // The same reader as HTTP bodies: duplicate keys, inexact numbers and prototype keys are refused too.
     const read = parseStrictJson(text)
     const message = read.ok ? read.value : read.parsed
+    // order.* requests have limits of their own (WS_MAX_ORDERS_PER_SECOND, WS_MAX_IN_FLIGHT).
+    const type = read.ok && typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined
+    if (typeof type === 'string' && type.startsWith('order.') && this.trading !== null) return this.trading.request(message as object, type)
+    if (!this.withinRate()) return
     if (message === undefined) {
       this.fault('invalid JSON', text)
       this.error(WsErrorCode.INVALID_JSON, 'message is not valid JSON', undefined)
@@ -246,11 +248,10 @@ export class Session implements Subscriber, BudgetMember {
       this.error(WsErrorCode.INVALID_JSON, read.message.slice(0, 200), id)
       return
     }
-    if (!isObject || typeof (message as { type?: unknown }).type !== 'string') {
+    if (!isObject || typeof type !== 'string') {
       this.error(WsErrorCode.INVALID_MESSAGE, 'message must be a JSON object with a string "type"', id)
       return
     }
-    const type = (message as { type: string }).type
     if (type === 'ping') {
       if (!checkPing.Check(message)) return this.invalid(checkPing.Errors(message).First()?.path, id)
       this.reply(id === undefined ? { type: 'pong' } : { type: 'pong', id })
@@ -291,7 +292,10 @@ export class Session implements Subscriber, BudgetMember {
       }
       this.identity = verdict.value
     }
-    const answer: Record<string, unknown> = { type: 'authenticated', account_id: this.identity.accountId, permissions: this.identity.permissions }
+    this.cancelOnDisconnect = message.cancel_on_disconnect === true
+    const answer: Record<string, unknown> = {
+      type: 'authenticated', account_id: this.identity.accountId, permissions: this.identity.permissions, cancel_on_disconnect: this.cancelOnDisconnect
+    }
     if (id !== undefined) answer.id = id
     this.reply(answer)
   }
@@ -305,7 +309,7 @@ export class Session implements Subscriber, BudgetMember {
 
   /** The account a private subscribe of this connection follows, or the error that refuses it. */
   private privateAccount (): { account: string } | { code: WsErrorCode, message: string } {
-    const identity = this.identity ?? (this.context.authMode === 'off' ? ANONYMOUS : null)
+    const identity = this.caller()
     if (identity === null) return { code: WsErrorCode.AUTH_REQUIRED, message: 'sign in first: {"type":"auth", ...} over this connection\'s nonce' }
     if (!identity.permissions.includes('read')) return { code: WsErrorCode.FORBIDDEN, message: 'this API key has no read permission' }
     return { account: identity.accountId }
@@ -378,18 +382,13 @@ export class Session implements Subscriber, BudgetMember {
 
   /** Fixed one-second windows: over the limit → error; far over → close 1008. */
   private withinRate (): boolean {
-    const now = this.context.now()
-    if (now - this.windowStart >= 1000) {
-      this.windowStart = now
-      this.windowCount = 0
-    }
+    const count = this.messages.take(this.context.now())
     const limit = this.context.limits.maxMessagesPerSecond
-    this.windowCount++
-    if (this.windowCount <= limit) return true
-    if (this.windowCount > limit * 2) {
+    if (count <= limit) return true
+    if (count > limit * 2) {
       this.log.debug({ session: this.id, limit }, 'websocket closed: message flood')
       this.close(CloseCode.POLICY_VIOLATION, 'message rate limit exceeded')
-    } else if (this.windowCount === limit + 1) {
+    } else if (count === limit + 1) {
       this.error(WsErrorCode.RATE_LIMIT, `at most ${limit} messages per second; further messages in this second are dropped`, undefined)
     }
     return false
@@ -407,11 +406,4 @@ export class Session implements Subscriber, BudgetMember {
   private error (code: string, message: string, id: RequestId): void {
     this.reply(id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id })
   }
-}
-
-/** The frame's id if it is one the protocol allows (a short string or a finite number); an invalid id is not echoed. */
-function requestIdOf (message: object): RequestId {
-  const id = (message as { id?: unknown }).id
-  if (typeof id === 'string') return id.length <= 64 ? id : undefined
-  return typeof id === 'number' && Number.isFinite(id) ? id : undefined
 }

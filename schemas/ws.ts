@@ -50,6 +50,8 @@ export const AuthMessage = Type.Object({
   api_key: Type.String({ maxLength: 64 }),
   timestamp: Type.Union([Type.String({ maxLength: 20 }), Type.Number()]),
   signature: Type.String({ maxLength: 128 }),
+  /** When the connection ends for any reason, cancel the account's open orders (one journaled cancel_all). */
+  cancel_on_disconnect: Type.Optional(Type.Boolean()),
   id: Type.Optional(RequestId)
 }, { additionalProperties: false })
 export type AuthMessage = Static<typeof AuthMessage>
@@ -81,7 +83,9 @@ export const WsErrorCode = {
   INVALID_SIGNATURE: 'INVALID_SIGNATURE',
   REPLAYED_REQUEST: 'REPLAYED_REQUEST',
   /** The replay cache is full of live sign-ins: retry shortly (as 503 OVERLOADED over REST). */
-  OVERLOADED: 'OVERLOADED'
+  OVERLOADED: 'OVERLOADED',
+  /** An order.* request past WS_MAX_IN_FLIGHT unanswered ones on its connection: not executed. */
+  TOO_MANY_IN_FLIGHT: 'TOO_MANY_IN_FLIGHT'
 } as const
 export type WsErrorCode = typeof WsErrorCode[keyof typeof WsErrorCode]
 
@@ -109,6 +113,8 @@ export const AuthenticatedMessage = Type.Object({
   type: Type.Literal('authenticated'),
   account_id: Type.String(),
   permissions: Type.Array(Type.String()),
+  /** Echoes the sign-in's cancel_on_disconnect (false when it was not set). */
+  cancel_on_disconnect: Type.Boolean(),
   id: Type.Optional(RequestId),
   timestamp: EpochSeconds
 })

@@ -100,6 +100,10 @@ export interface Config {
     readonly maxDepth: number
     /** Browser origins allowed to open /ws besides the app's own; empty = any origin. */
     readonly allowedOrigins: readonly string[]
+    /** order.* requests of a connection received and not yet answered; past it → TOO_MANY_IN_FLIGHT. */
+    readonly maxInFlight: number
+    /** order.* requests per connection per second; past it → RATE_LIMIT, past twice it → close 1008. */
+    readonly maxOrdersPerSecond: number
   }
   readonly pressure: {
     /** 0 switches a check off. */
@@ -179,7 +183,9 @@ export function loadConfig (env: Env = process.env): Config {
       maxBufferedBytes: read.int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       maxTotalBufferedBytes: read.int('WS_MAX_TOTAL_BUFFERED_BYTES', 256 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
       maxDepth: Number(read.oneOf('WS_MAX_DEPTH', '1000', WS_DEPTHS.map(String))),
-      allowedOrigins: read.origins('WS_ALLOWED_ORIGINS')
+      allowedOrigins: read.origins('WS_ALLOWED_ORIGINS'),
+      maxInFlight: read.int('WS_MAX_IN_FLIGHT', 256, 1, 65_536),
+      maxOrdersPerSecond: read.int('WS_MAX_ORDERS_PER_SECOND', 1000, 1, 1e7)
     },
     pressure: {
       maxEventLoopDelayMs: read.int('PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),

@@ -49,6 +49,9 @@ export interface OrderBody {
   quantity?: string | number
   price?: string | number | null
   client_order_id?: string | null
+  /** Any value, so that tests can send invalid ones too. */
+  response_type?: unknown
+  include_bbo?: unknown
 }
 
 /** A limit order body on BTC-USDT unless overridden. */

@@ -81,7 +81,7 @@ t.test('the verifier is handed the key, the timestamp text and the payload over 
   const { send, session } = open()
   t.equal(session.nonce, NONCE)
   t.same(send({ type: 'auth', api_key: KEY, timestamp: 1700000000123, signature: 'f'.repeat(64), id: 'a1' }),
-    { type: 'authenticated', account_id: 'alice', permissions: ['read', 'trade'], id: 'a1', timestamp: 0 })
+    { type: 'authenticated', account_id: 'alice', permissions: ['read', 'trade'], cancel_on_disconnect: false, id: 'a1', timestamp: 0 })
   t.same(seen, [{ keyId: KEY, timestamp: '1700000000123', signature: 'f'.repeat(64), payload: wsSignInPayload('1700000000123', NONCE) }],
     'a JSON number timestamp is signed as its decimal text')
   t.same(session.identity, { accountId: 'alice', keyId: KEY, permissions: ['read', 'trade'] })

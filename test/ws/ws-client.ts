@@ -308,6 +308,10 @@ export interface GatewayFigures {
   conflated_messages: number
   resyncs: number
   max_buffered_bytes: number
+  trading_requests: number
+  trading_in_flight: number
+  cancel_on_disconnect_fired: number
+  cancel_after_fired: number
   publish_to_write_ms: { count: number, p50: number, p99: number, max: number }
 }
 
