@@ -81,11 +81,9 @@ function scan (text: string): number | string {
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i)
     if (c === QUOTE) {
-      for (i++; i < length; i++) {
-        const d = text.charCodeAt(i)
-        if (d === BACKSLASH) i++
-        else if (d === QUOTE) break
-      }
+      // Most of a frame is inside strings: indexOf (native) jumps to the closing quote.
+      i = text.indexOf('"', i + 1)
+      while (escaped(text, i)) i = text.indexOf('"', i + 1)
     } else if (c === COLON) {
       members++
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
@@ -104,6 +102,13 @@ function scan (text: string): number | string {
     }
   }
   return members
+}
+
+/** Whether the quote at `at` is escaped: an odd run of backslashes before it. */
+function escaped (text: string, at: number): boolean {
+  let backslashes = 0
+  for (let j = at - 1; text.charCodeAt(j) === BACKSLASH; j--) backslashes++
+  return (backslashes & 1) === 1
 }
 
 /** null when the double's shortest round-trip text has the token's decimal value, else the reason. */
@@ -149,27 +154,32 @@ export function decimalKey (text: string): string {
   return `${sign}${rest.slice(first, last)}e${exponent}`
 }
 
-/** Counts the keys of every object in the value; refuses prototype-poisoning keys. Iterative: depth is up to the client. */
+/**
+ * Counts the keys of every object in the value; refuses prototype-poisoning keys. Iterative: depth is up
+ * to the client. for...in (JSON.parse makes only own, enumerable keys) and a stack made only for nested
+ * values: a flat body allocates nothing here.
+ */
 function walk (root: object): number | string {
   let keys = 0
-  const stack: object[] = [root]
-  while (stack.length > 0) {
-    const node = stack.pop() as Record<string, unknown> | unknown[]
+  let stack: object[] | null = null
+  let node = root as Record<string, unknown> | unknown[]
+  for (;;) {
     if (Array.isArray(node)) {
-      for (const item of node) if (typeof item === 'object' && item !== null) stack.push(item)
-      continue
-    }
-    for (const key of Object.keys(node)) {
-      keys++
-      const value = node[key]
-      if (key === '__proto__') return 'the key \'__proto__\' is not allowed'
-      if (typeof value === 'object' && value !== null) {
-        if (key === 'constructor' && Object.hasOwn(value, 'prototype')) return 'the key \'constructor.prototype\' is not allowed'
-        stack.push(value)
+      for (const item of node) if (typeof item === 'object' && item !== null) (stack ??= []).push(item)
+    } else {
+      for (const key in node) {
+        keys++
+        const value = node[key]
+        if (key === '__proto__') return 'the key \'__proto__\' is not allowed'
+        if (typeof value === 'object' && value !== null) {
+          if (key === 'constructor' && Object.hasOwn(value, 'prototype')) return 'the key \'constructor.prototype\' is not allowed'
+          ;(stack ??= []).push(value)
+        }
       }
     }
+    if (stack === null || stack.length === 0) return keys
+    node = stack.pop() as Record<string, unknown> | unknown[]
   }
-  return keys
 }
 
 /**

@@ -19,7 +19,9 @@ t.test('valid JSON comes out as JSON.parse gives it', async (t) => {
     '[1,2,3]', '"text"', '42', 'true', 'null', ' { } ', '[]',
     '{"key with : colon":"v","other":"\\"quoted\\" : 1"}',
     '{"constructor":1,"prototype":{"x":1}}',
-    '{"big":123456789012345,"small":0.000001,"exp":1.5e-7,"E":2E+21}'
+    '{"big":123456789012345,"small":0.000001,"exp":1.5e-7,"E":2E+21}',
+    // Runs of backslashes before a quote: odd escapes it (the string goes on past its ':'), even does not.
+    '{"s":"x\\\\\\":y","t":"\\\\","u":{"v":"\\\\\\\\"}}'
   ]
   for (const text of texts) {
     const result = parseStrictJson(text)
