@@ -42,6 +42,7 @@ import { DurableGate } from './durable-gate.js'
 import { ExpiryTimer } from './expiry-timer.js'
 import { IdentityService } from './identity-service.js'
 import { OrderEntry } from './order-entry.js'
+import { configuredEngine } from './configured-engine.js'
 import { cursorText, parseCursor, refusal, refuse, roundToMicroseconds } from './outcomes.js'
 
 /** The structured logger the exchange reports to (pino's satisfies it). */
@@ -106,11 +107,8 @@ export class LocalExchange implements Exchange {
       this.marketData.fail()
       this.statsFeed.fail()
     })
-    const engineOptions = {
-      ...options.engine,
-      // A price band is state, set by journaled commands (below): the engine starts without one, so that
-      // replay applies to each command the band it ran under, whatever the configuration says now.
-      symbols: options.engine.symbols.map(({ priceBand: _configured, ...symbol }) => symbol),
+    const hooks = {
+      market: this.market,
       clock: options.clock,
       onListenerError: (error: unknown) => options.log.error({ err: error }, 'engine listener failed')
     }
@@ -124,14 +122,16 @@ export class LocalExchange implements Exchange {
           this.gate.refuseIfFailed()
         },
         io: options.journalIo,
-        market: this.market
-      }, (onCommand: (command: Command) => void) => this.market.follow(new MatchingEngine({ ...engineOptions, onCommand })))
+        market: this.market,
+        // Periodic snapshots are taken by a replica in a worker thread, built like this engine.
+        replica: { engine: options.engine }
+      }, (onCommand: (command: Command) => void) => configuredEngine(options.engine, { ...hooks, onCommand }))
       this.engine = this.persistence.engine
       for (const warning of this.persistence.recovery.warnings) options.log.warn(warning)
       options.log.info({ dataDir: options.journal.dataDir, fsync: options.journal.fsync, ...this.persistence.recovery, digest: stateDigest(this.engine) }, 'engine recovered')
     } else {
       this.persistence = null
-      this.engine = this.market.follow(new MatchingEngine(engineOptions))
+      this.engine = configuredEngine(options.engine, hooks)
     }
     // The configured bands take effect as journaled commands (none when the state already has them).
     for (const symbol of options.engine.symbols) {

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { exportState, type Command, type MatchingEngine } from '../engine/index.js'
-import type { FsyncPolicy } from '../config.js'
+import type { Config, FsyncPolicy } from '../config.js'
 import type { MarketStats } from '../market/market-stats.js'
 import { encodeCommand, encodeHeader } from './codec.js'
 import { DataDirLock } from './data-dir-lock.js'
@@ -16,6 +16,7 @@ import { filtersOf } from './filters.js'
 import { JournalWriter, type WriterIo } from './journal-writer.js'
 import { recover, type RecoveryReport } from './recovery.js'
 import { writeSnapshot, writeSnapshotSync, type SnapshotState } from './snapshot-store.js'
+import { replicaSnapshot } from './snapshot-replica.js'
 
 export interface PersistenceOptions {
   readonly dataDir: string
@@ -34,6 +35,11 @@ export interface PersistenceOptions {
   readonly market?: MarketStats
   /** Tests replace file operations of the journal writer to simulate a failing disk. */
   readonly io?: Partial<WriterIo>
+  /**
+   * Snapshots by a replica in a worker thread (snapshot-replica.ts), built from this engine
+   * configuration; absent: the state is exported on this thread (the snapshot at close always is).
+   */
+  readonly replica?: { readonly engine: Config['engine'] }
 }
 
 export class Persistence {
@@ -101,14 +107,20 @@ export class Persistence {
   }
 
   /**
-   * Captures the state now (synchronously, so it matches the journal cut
-   * exactly), writes it atomically, then deletes what it covers.
+   * Cuts the journal at the current seq and writes the state at that seq
+   * atomically, then deletes what it covers. The state is the replica's
+   * (built from the durable journal up to the cut, off this thread) or,
+   * without one, captured now, synchronously, so it matches the cut exactly.
    */
   snapshot (): Promise<void> {
     if (this.snapshotting !== null) return this.snapshotting
     const seq = this.engine.sequence
     if (seq === this.lastSnapshotSeq) return Promise.resolve()
-    const state = this.state()
+    const { replica, market, dataDir } = this.options
+    // Without a replica the state is taken now, on this thread, before any later command runs.
+    const write = replica === undefined
+      ? ((state: SnapshotState) => async () => { await writeSnapshot(dataDir, state) })(this.state())
+      : async () => { await replicaSnapshot({ dataDir, seq, engine: replica.engine, market: market !== undefined }) }
     try {
       this.writer.rotate(seq)
     } catch (error) {
@@ -120,7 +132,7 @@ export class Persistence {
         // The records the snapshot covers must be on disk first: a snapshot may never hold a
         // command whose journal write failed (it was never acknowledged).
         await this.writer.durable()
-        await writeSnapshot(this.options.dataDir, state)
+        await write()
         this.lastSnapshotSeq = seq
         this.prune()
       } finally {

@@ -42,12 +42,16 @@ export interface RecoveryReport {
   warnings: string[]
 }
 
-/** `market`, when given, listens to the engine already: it loads the snapshot's statistics, and the replayed trades extend them. */
-export function recover (dir: string, engine: MatchingEngine, market?: MarketStats): RecoveryReport {
+/**
+ * `market`, when given, listens to the engine already: it loads the snapshot's statistics, and the replayed trades extend them.
+ * `upTo`, when given, makes it a read-only replica's catch-up (snapshot-replica.ts): it changes no file, uses no snapshot past
+ * that seq, stops there, and refuses anything but records complete up to it (the journal before `upTo` is durable and closed).
+ */
+export function recover (dir: string, engine: MatchingEngine, market?: MarketStats, upTo?: number): RecoveryReport {
   const warnings: string[] = []
-  for (const name of removeTemps(dir)) warnings.push(`removed ${name}, left by a write that was interrupted`)
+  if (upTo === undefined) for (const name of removeTemps(dir)) warnings.push(`removed ${name}, left by a write that was interrupted`)
   let snapshotSeq: number | null = null
-  const snapshots = listSnapshots(dir)
+  const snapshots = listSnapshots(dir).filter((snapshot) => upTo === undefined || snapshot.seq <= upTo)
   for (let i = snapshots.length - 1; i >= 0; i--) {
     const read = readSnapshot(snapshots[i])
     if (read.ok) {
@@ -66,6 +70,7 @@ export function recover (dir: string, engine: MatchingEngine, market?: MarketSta
       'unless the journal was removed on purpose (a snapshot-only restore), commands after it are lost')
   }
   for (let index = 0; index < segments.length; index++) {
+    if (upTo !== undefined && engine.sequence >= upTo) break
     const segment = segments[index]
     const next = segments[index + 1]
     // A segment ends where the next begins: if that is within what is already applied, skip it unread.
@@ -78,6 +83,7 @@ export function recover (dir: string, engine: MatchingEngine, market?: MarketSta
     checkFilters(`journal segment ${segment.path}`, read.header.filters, engine)
     for (const command of read.commands) {
       if (command.seq <= engine.sequence) continue
+      if (upTo !== undefined && command.seq > upTo) break
       if (command.seq !== engine.sequence + 1) {
         throw new CorruptJournalError(`${segment.path}: record seq ${command.seq} follows ${engine.sequence}; records are missing; refusing to start`)
       }
@@ -86,7 +92,8 @@ export function recover (dir: string, engine: MatchingEngine, market?: MarketSta
       replayOrRefuse(engine, command, segment.path)
       replayed++
     }
-    if (read.torn !== null) {
+    if (read.torn !== null && (upTo === undefined || engine.sequence < upTo)) {
+      if (upTo !== undefined) throw new CorruptJournalError(`${segment.path}: incomplete record at offset ${read.torn.offset} before seq ${upTo}, which is durable`)
       dropTornTail(segment, read.torn, segments.slice(index + 1), warnings)
       break
     }

@@ -33,11 +33,17 @@ t.test('SIGKILL after a snapshot and more trades: the restarted server gives bac
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
   const env = { DATA_DIR: dataDir, JOURNAL_FSYNC: 'always', SNAPSHOT_EVERY: '25' }
   const server = await startChildServer(t, env)
+  const hasSnapshot = () => readdirSync(dataDir).some((name) => name.startsWith('snapshot-'))
   for (let i = 0; i < 20; i++) {
     await post(server, { symbol: 'BTC-USDT', side: 'sell', order_type: 'limit', quantity: '0.01', price: String(30000 + i * 0.5) })
     await post(server, { symbol: 'BTC-USDT', side: 'buy', order_type: 'market', quantity: String(i % 2 === 0 ? '0.01' : '0.005') })
+    // The periodic snapshot is written by a replica in a worker thread: wait for it before the tail's trades.
+    if (i === 14) {
+      const deadline = Date.now() + 30_000
+      while (!hasSnapshot() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    }
   }
-  t.ok(readdirSync(dataDir).some((name) => name.startsWith('snapshot-')), 'a periodic snapshot was written')
+  t.ok(hasSnapshot(), 'a periodic snapshot was written')
   const before = await Promise.all(URLS.map(async (url) => await read(server, url)))
   const tickerBefore = await ticker(server)
   t.ok(JSON.parse(before[0]).trades.length >= 20, 'trades were made')
