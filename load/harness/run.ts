@@ -8,7 +8,7 @@
  *        [--connections 16] [--seconds 15] [--sat-seconds 10]
  *        [--md-seconds 20] [--journal-seconds 8] [--consumer-procs 1] [--journal]
  *        [--md-batch-ms N] [--sat-batch-ms 0] [--symbol BTC-USDT] [--cpu-prof] [--out load/results]
- *        [--wrk-threads 1] [--wrk-connections 32] [--wrk-seconds 5] [--rounds 3]
+ *        [--wrk-threads 1] [--wrk-connections 128] [--wrk-seconds 5] [--rounds 3]
  *        [--ws-connections 8] [--ws-window 64] [--ws-threads 1] [--ws-seconds 10] [--ws-rate 20000] [--ws-open-seconds 10]
  *
  * --scenario wrk (not part of all: it needs Debian's wrk) and ws-orders are issue 14's order entry: REST
@@ -67,7 +67,7 @@ export const DEFAULT_OPTIONS: Omit<HarnessOptions, 'log'> = {
   journal: false,
   auth: 'required',
   cpuProf: false,
-  wrk: { threads: 1, connections: 32, seconds: 5, rounds: 3 },
+  wrk: { threads: 1, connections: 128, seconds: 5, rounds: 3 },
   wsOrders: { connections: 8, window: 64, threads: 1, saturationSeconds: 10, rate: 20_000, openSeconds: 10 },
   outDir: resolve(PACKAGE_ROOT, 'load/results')
 }
