@@ -48,6 +48,8 @@ export class HistogramTally {
   constructor (bounds: readonly number[], names: readonly [] | readonly [string, string, string] = []) {
     this.bounds = [...bounds].sort((a, b) => a - b)
     this.names = names
+    // Without labels there is one series, shown (at zero) before anything is observed, as prom-client does.
+    if (names.length === 0) this.sets.set('', new Map([['', new Map([['', this.newBuckets('', '', '')]])]]))
   }
 
   observe (value: number, first = '', second = '', third = ''): void {

@@ -206,6 +206,8 @@ export class Session implements Subscriber, BudgetMember, TradingSession {
 
   terminate (): void {
     this.closed = true
+    // A peer that stopped answering pings has gone: its cancel_on_disconnect runs now, not at the socket's later close event.
+    this.trading?.disconnected()
     this.context.budget.remove(this)
     this.socket.terminate()
   }
@@ -230,9 +232,12 @@ export class Session implements Subscriber, BudgetMember, TradingSession {
     // The same reader as HTTP bodies: duplicate keys, inexact numbers and prototype keys are refused too.
     const read = parseStrictJson(text)
     const message = read.ok ? read.value : read.parsed
-    // order.* requests have limits of their own (WS_MAX_ORDERS_PER_SECOND, WS_MAX_IN_FLIGHT).
-    const type = read.ok && typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined
-    if (typeof type === 'string' && type.startsWith('order.') && this.trading !== null) return this.trading.request(message as object, type)
+    // order.* requests have limits of their own (WS_MAX_ORDERS_PER_SECOND, WS_MAX_IN_FLIGHT) and answers in
+    // their order, a refusal of the JSON reader included.
+    const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined
+    if (typeof type === 'string' && type.startsWith('order.') && this.trading !== null) {
+      return this.trading.request(message as object, type, read.ok ? null : { message: read.message.slice(0, 200), idUnknown: read.duplicateKey === 'id' })
+    }
     if (!this.withinRate()) return
     if (message === undefined) {
       this.fault('invalid JSON', text)

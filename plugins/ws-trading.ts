@@ -89,15 +89,23 @@ export class TradingDesk {
     return this.issued - this.sent
   }
 
-  /** An order.* frame (a parsed JSON object whose type starts with "order."). */
-  request (message: object, type: string): void {
+  /**
+   * An order.* frame (a parsed JSON object whose type starts with "order."). `refused`: the strict JSON
+   * reader's refusal of it (a duplicate key, an inexact number, a prototype key), answered in its turn
+   * like any other refusal, never ahead of earlier requests; `idUnknown` when the key it repeats is the id.
+   */
+  request (message: object, type: string, refused: { readonly message: string, readonly idUnknown: boolean } | null = null): void {
     const { context } = this
     context.counters.requests++
-    const id = requestIdOf(message)
+    const id = refused?.idUnknown === true ? undefined : requestIdOf(message)
     if (!this.withinRate(id)) return
     if (id === undefined) return this.session.sendAnswer(errorText(WsErrorCode.INVALID_MESSAGE, 'order.* requests need an "id": a string of at most 64 characters or a number', undefined))
     if (this.inFlight >= context.maxInFlight) {
       return this.session.sendAnswer(errorText(WsErrorCode.TOO_MANY_IN_FLIGHT, `at most ${context.maxInFlight} order.* requests in flight per connection; wait for answers`, id))
+    }
+    if (refused !== null) {
+      context.counters.inFlight++
+      return this.settle(this.issued++, errorText(WsErrorCode.INVALID_JSON, refused.message, id))
     }
     const caller = this.session.caller()
     if ((type === 'order.place' || type === 'order.amend') && caller !== null && caller.keyId !== null && context.keyLimit !== null && caller.permissions.includes('trade')) {

@@ -16,7 +16,7 @@ import { secondsToMs, toSeconds } from '../wire/time.js'
 import { ErrorCode } from '../../schemas/errors.js'
 import type { AmendBody, NewOrderBody, OcoBody } from '../../schemas/order.js'
 import {
-  ANONYMOUS_ACCOUNT, answerShapeOf, type AnswerShape, type Caller, type NewOrderAnswer, type OcoAnswer, type OrderEntryAnswer, type OrderObserver, type Outcome, type Refusal
+  ANONYMOUS_ACCOUNT, answerShapeOf, type AnswerShape, type BboAnswer, type Caller, type NewOrderAnswer, type OcoAnswer, type OrderEntryAnswer, type OrderObserver, type Outcome, type Refusal
 } from './exchange.js'
 import type { DurableGate } from './durable-gate.js'
 import type { IdentityService } from './identity-service.js'
@@ -164,25 +164,20 @@ export class OrderEntry {
   // about 0.15 µs (BENCHMARKS.md, issue 14).
   private newOrderAnswer (outcome: OrderOutcome, withBbo: boolean): NewOrderAnswer {
     const { order, trades, book } = outcome
-    const answer: NewOrderAnswer = Object.assign(orderView(order, book.spec), this.tradesPart(trades, order.accountId, book), { processing_time_ms: 0 })
-    if (withBbo) answer.bbo = bboView(book, outcome.timestamp)
-    return answer
+    return Object.assign(orderView(order, book.spec), this.tradesPart(trades, order.accountId, book), { processing_time_ms: 0 }, bboPart(outcome, withBbo))
   }
 
   private resultAnswer (outcome: OrderOutcome, withBbo: boolean): OrderEntryAnswer {
     const { order, trades, book } = outcome
     const summary = tradeSummary(trades, book.spec, this.engine)
-    const answer: OrderEntryAnswer = Object.assign(orderView(order, book.spec), {
+    return Object.assign(orderView(order, book.spec), {
       trade_count: trades.length,
       traded_quantity: summary.quantity,
       traded_value: summary.value,
       average_price: summary.averagePrice,
       total_maker_fees: summary.makerFee,
-      total_taker_fees: summary.takerFee,
-      processing_time_ms: 0
-    })
-    if (withBbo) answer.bbo = bboView(book, outcome.timestamp)
-    return answer
+      total_taker_fees: summary.takerFee
+    }, { processing_time_ms: 0 }, bboPart(outcome, withBbo))
   }
 
   private ocoAnswer (outcome: OcoOutcome): OcoAnswer {
@@ -212,17 +207,14 @@ export class OrderEntry {
 
 /** response_type ack: the order's identity and state, nothing computed. */
 function ackAnswer (outcome: OrderOutcome, withBbo: boolean): OrderEntryAnswer {
-  const { order, book } = outcome
-  const answer: OrderEntryAnswer = {
-    order_id: order.id,
-    client_order_id: order.clientOrderId,
-    symbol: order.symbol,
-    status: order.status,
-    timestamp: toSeconds(order.timestamp),
-    processing_time_ms: 0
-  }
-  if (withBbo) answer.bbo = bboView(book, outcome.timestamp)
-  return answer
+  const { order } = outcome
+  const answer = { order_id: order.id, client_order_id: order.clientOrderId, symbol: order.symbol, status: order.status, timestamp: toSeconds(order.timestamp) }
+  return Object.assign(answer, { processing_time_ms: 0 }, bboPart(outcome, withBbo))
+}
+
+/** The bbo when asked, last: where REST's serializer puts an optional field, so a WebSocket answer has the same key order. */
+function bboPart (outcome: OrderOutcome, withBbo: boolean): { bbo?: BboAnswer } {
+  return withBbo ? { bbo: bboView(outcome.book, outcome.timestamp) } : {}
 }
 
 /** expire_time on the wire: epoch seconds, at most 3 decimals; the engine's input is exact milliseconds. */

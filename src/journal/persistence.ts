@@ -52,6 +52,11 @@ export class Persistence {
   private sinceSnapshot = 0
   private lastSnapshotSeq: number
   private snapshotting: Promise<void> | null = null
+  /** Stops a running replica when the journal closes (close writes its own snapshot). */
+  private readonly stopReplica = new AbortController()
+  /** After a failed replica the next snapshot is taken on this thread: a broken replica must not leave the journal growing without one. */
+  private replicaFailed = false
+  private closing = false
 
   /**
    * Locks the data directory, builds the engine with the journal as its
@@ -115,12 +120,20 @@ export class Persistence {
   snapshot (): Promise<void> {
     if (this.snapshotting !== null) return this.snapshotting
     const seq = this.engine.sequence
-    if (seq === this.lastSnapshotSeq) return Promise.resolve()
+    // Once closing, close() writes the last snapshot itself.
+    if (seq === this.lastSnapshotSeq || this.closing) return Promise.resolve()
     const { replica, market, dataDir } = this.options
-    // Without a replica the state is taken now, on this thread, before any later command runs.
-    const write = replica === undefined
+    // Without a replica (or after one failed) the state is taken now, on this thread, before any later command runs.
+    const write = replica === undefined || this.replicaFailed
       ? ((state: SnapshotState) => async () => { await writeSnapshot(dataDir, state) })(this.state())
-      : async () => { await replicaSnapshot({ dataDir, seq, engine: replica.engine, market: market !== undefined }) }
+      : async () => {
+        try {
+          await replicaSnapshot({ dataDir, seq, engine: replica.engine, market: market !== undefined }, this.stopReplica.signal)
+        } catch (error) {
+          this.replicaFailed = true
+          throw error
+        }
+      }
     try {
       this.writer.rotate(seq)
     } catch (error) {
@@ -133,6 +146,7 @@ export class Persistence {
         // command whose journal write failed (it was never acknowledged).
         await this.writer.durable()
         await write()
+        this.replicaFailed = false
         this.lastSnapshotSeq = seq
         this.prune()
       } finally {
@@ -144,6 +158,8 @@ export class Persistence {
 
   /** Flushes the journal, writes the final snapshot, prunes, and releases the lock. */
   async close (): Promise<void> {
+    this.closing = true
+    this.stopReplica.abort()
     try {
       await this.snapshotting?.catch(() => {})
       await this.writer.close()

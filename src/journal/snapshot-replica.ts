@@ -28,10 +28,12 @@ export type ReplicaReply = { readonly ok: true } | { readonly ok: false, readonl
 /** The worker's file beside this one: .js when built, .ts when the tests run the sources. */
 const WORKER = new URL(`./snapshot-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
 
-/** Writes the snapshot of `job.seq` from a replica; rejects with the replica's reason if it could not. */
-export async function replicaSnapshot (job: ReplicaJob): Promise<void> {
+/** Writes the snapshot of `job.seq` from a replica; rejects with the replica's reason if it could not, or once `stop` aborts (the worker is terminated). */
+export async function replicaSnapshot (job: ReplicaJob, stop?: AbortSignal): Promise<void> {
+  if (stop?.aborted === true) throw new Error('the snapshot replica was stopped before it started')
   await new Promise<void>((resolve, reject) => {
     const worker = new Worker(WORKER, { workerData: job })
+    stop?.addEventListener('abort', () => { reject(new Error('the snapshot replica was stopped')); worker.terminate().catch(() => {}) }, { once: true })
     let reply: ReplicaReply | null = null
     worker.once('message', (message: ReplicaReply) => { reply = message })
     worker.once('error', reject)

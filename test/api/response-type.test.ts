@@ -112,3 +112,20 @@ t.test('a bad response_type or include_bbo is a validation error; refusals are t
     t.equal(amend.body.error_code, 'ORDER_NOT_FOUND', type)
   }
 })
+
+t.test('the in-process answer (what the WebSocket API serializes) has the REST answer\'s keys in the same order, in every shape', async (t) => {
+  for (const responseType of ['full', 'result', 'ack'] as const) {
+    for (const includeBbo of [true, false]) {
+      const rest = await buildTestApp(t, {}, { clock: steppingClock() })
+      const direct = await buildTestApp(t, {}, { clock: steppingClock() })
+      const body = { ...limit('buy', '30000', '0.1'), response_type: responseType, include_bbo: includeBbo }
+      const reply = await post(rest, '/order', body)
+      const answer = await direct.exchange.placeOrder({ accountId: 'anonymous' }, body as never)
+      t.ok(answer.ok)
+      if (!answer.ok) continue
+      const inProcess = JSON.parse(JSON.stringify(answer.value))
+      t.same(Object.keys(inProcess), Object.keys(reply.body), `${responseType}, include_bbo ${String(includeBbo)}`)
+      t.same({ ...inProcess, processing_time_ms: 0 }, { ...reply.body, processing_time_ms: 0 })
+    }
+  }
+})

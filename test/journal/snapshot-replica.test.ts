@@ -104,3 +104,38 @@ t.test('a replica that cannot reach the cut refuses, naming why', async (t) => {
   appendFileSync(segment, '0badc0de ["c",')
   await t.rejects(replicaSnapshot({ dataDir: torn, seq: seq + 1, engine: CONFIG, market: true }), /incomplete record .* before seq/)
 })
+
+t.test('a replica that fails: the next snapshot is taken on the service\'s thread, then the replica is tried again', async (t) => {
+  const dir = tempDir(t)
+  const market = new MarketStats()
+  // The replica is told of a configuration without ETH-USDT and SOL-USDT: replaying their orders fails.
+  const narrow = { ...CONFIG, symbols: CONFIG.symbols.filter((symbol) => symbol.symbol === 'BTC-USDT') }
+  const persistence = new Persistence({ dataDir: dir, fsync: 'batch', fsyncIntervalMs: 5, snapshotEvery: 0, market, replica: { engine: narrow } },
+    (onCommand) => configuredEngine(CONFIG, { market, onCommand, clock: steppingClock() }))
+  t.teardown(() => persistence.close())
+  runFlow(persistence.engine, 21, 400)
+  await t.rejects(persistence.snapshot(), /ETH-USDT|SOL-USDT/, 'the replica refuses, naming the symbol')
+  t.same(listSnapshots(dir), [], 'no snapshot from it')
+  runFlow(persistence.engine, 22, 100)
+  const seq = persistence.engine.sequence
+  const expected = JSON.parse(JSON.stringify({ ...exportState(persistence.engine), market: market.save() }))
+  await persistence.snapshot()
+  t.same(snapshotAt(dir, seq), expected, 'the next one, taken on this thread, holds the state at its cut')
+  runFlow(persistence.engine, 23, 100)
+  await t.rejects(persistence.snapshot(), /ETH-USDT|SOL-USDT/, 'after a success the replica is tried again')
+})
+
+t.test('close stops a running replica and writes the last snapshot itself; no snapshot starts once closing', async (t) => {
+  const dir = tempDir(t)
+  const opened = open(dir)
+  runFlow(opened.engine, 31, 2000)
+  const taking = opened.persistence.snapshot()
+  const closing = opened.persistence.close()
+  await t.rejects(taking, /snapshot replica was stopped/, 'the replica is stopped, not waited for')
+  const late = opened.persistence.snapshot()
+  await closing
+  await late
+  const seq = opened.engine.sequence
+  t.same(listSnapshots(dir).map((snapshot) => snapshot.seq), [seq], 'only close\'s own snapshot, of the last command')
+  t.same(snapshotAt(dir, seq), stateNow(opened))
+})

@@ -33,6 +33,7 @@ t.test('an unlabelled histogram tally, bounds given in any order', async (t) => 
   const ours = new Registry()
   const tally = new HistogramTally([...BOUNDS].reverse())
   tally.register(ours, 'm', 'matching')
+  t.equal(await ours.metrics(), await reference.metrics(), 'nothing observed: one series of zeros')
   for (const [value] of SAMPLES) {
     histogram.observe(value)
     tally.observe(value)

@@ -56,3 +56,30 @@ t.test('several connections pipelining at once: each connection\'s answers in it
   const results = await Promise.all(clients.map((client, n) => pipeline(client, batches[n])))
   results.forEach((got, n) => assertInOrder(t, batches[n], got))
 })
+
+t.test('order.* frames the JSON reader refuses are answered in their turn, not ahead of earlier requests', async (t) => {
+  // fsync always: the valid orders wait for the disk, so an answer sent at once would overtake them.
+  const s = await identityServer(t, { AUTH: 'off', JOURNAL_FSYNC: 'always' })
+  const { client } = await tradingClient(s.wsUrl)
+  t.teardown(() => client.close())
+  const before = (await gatewayStats(s.url)).trading_requests
+  const order = '{"symbol":"BTC-USDT","side":"buy","order_type":"limit","quantity":"1","price":"100","response_type":"ack"}'
+  client.socket.cork()
+  client.sendRaw(`{"type":"order.place","id":1,"params":${order}}`)
+  client.sendRaw('{"type":"order.place","id":2,"params":{"symbol":"BTC-USDT","symbol":"ETH-USDT","side":"buy","order_type":"limit","quantity":"1","price":"100"}}')
+  client.sendRaw(`{"type":"order.place","id":3,"params":${order.replace('"100"', '20000.010000000000001')}}`)
+  client.sendRaw(`{"type":"order.place","id":4,"params":${order}}`)
+  // The id itself repeated: which one it meant is unknown, so it is answered at once without an id, as a missing id is.
+  client.sendRaw(`{"type":"order.place","id":5,"id":6,"params":${order}}`)
+  client.socket.uncork()
+  const answers = []
+  for (let i = 0; i < 4; i++) answers.push(await client.next((m) => m.id !== undefined && (m.type === 'error' || m.type === 'order.place'), 5000))
+  t.same(answers.map((a) => a.id), [1, 2, 3, 4], 'answers in request order')
+  t.same(answers.map((a) => a.type === 'error' ? a.code : a.type), ['order.place', 'INVALID_JSON', 'INVALID_JSON', 'order.place'])
+  t.match(answers[1].message, /duplicate key 'symbol'/)
+  t.match(answers[2].message, /cannot be read exactly/)
+  t.match(await client.next((m) => m.type === 'error' && m.id === undefined, 5000), { code: 'INVALID_MESSAGE' })
+  const stats = await gatewayStats(s.url)
+  t.equal(stats.trading_requests - before, 5, 'each counted as an order.* request')
+  t.equal(stats.trading_in_flight, 0)
+})
