@@ -92,21 +92,28 @@ const NOTHING_TRADED: TradeAmounts = Object.freeze({ value: '0', makerFee: '0', 
 export function tradeAmounts (trades: readonly Trade[], spec: SymbolSpec, fees: FeeRates): TradeAmounts {
   if (trades.length === 0) return NOTHING_TRADED
   const { tick, lot } = spec
-  if (tick.places >= 0 && lot.places >= 0) {
-    let units = 0n
-    for (const trade of trades) units += BigInt(trade.priceTicks) * BigInt(trade.quantityLots)
-    const places = tick.places + lot.places
-    const maker = fees.makerFeeScaled
-    const taker = fees.takerFeeScaled
-    return {
-      value: formatScaled(units, places),
-      makerFee: formatScaled(units * maker.units, places + maker.places),
-      takerFee: formatScaled(units * taker.units, places + taker.places)
-    }
-  }
+  if (tick.places >= 0 && lot.places >= 0) return scaledAmounts(valueUnits(trades), tick.places + lot.places, fees)
   let value = decimal(0)
   for (const trade of trades) value = value.plus(product(trade.priceTicks, tick, trade.quantityLots, lot))
   return { value: value.toFixed(), makerFee: value.times(fees.makerFeeRate).toFixed(), takerFee: value.times(fees.takerFeeRate).toFixed() }
+}
+
+/** Σ price × quantity of some trades in tick × lot units (power-of-ten steps). */
+function valueUnits (trades: readonly Trade[]): bigint {
+  let units = 0n
+  for (const trade of trades) units += BigInt(trade.priceTicks) * BigInt(trade.quantityLots)
+  return units
+}
+
+/** Value and fees of `units` × 10^-places, exact. */
+function scaledAmounts (units: bigint, places: number, fees: FeeRates): TradeAmounts {
+  const maker = fees.makerFeeScaled
+  const taker = fees.takerFeeScaled
+  return {
+    value: formatScaled(units, places),
+    makerFee: formatScaled(units * maker.units, places + maker.places),
+    takerFee: formatScaled(units * taker.units, places + taker.places)
+  }
 }
 
 /** A summary of some trades of one order: what response_type result answers instead of the list. */
@@ -123,18 +130,19 @@ export interface TradeSummary {
 export const AVERAGE_PRICE_EXTRA_PLACES = 8
 
 export function tradeSummary (trades: readonly Trade[], spec: SymbolSpec, fees: FeeRates): TradeSummary {
-  const amounts = tradeAmounts(trades, spec, fees)
   if (trades.length === 0) return { quantity: '0', value: '0', averagePrice: null, makerFee: '0', takerFee: '0' }
   let lots = 0
   for (const trade of trades) lots += trade.quantityLots
   const { tick, lot } = spec
+  let amounts: TradeAmounts
   let averagePrice: string
   if (tick.places >= 0 && lot.places >= 0) {
-    let units = 0n
-    for (const trade of trades) units += BigInt(trade.priceTicks) * BigInt(trade.quantityLots)
+    const units = valueUnits(trades)
+    amounts = scaledAmounts(units, tick.places + lot.places, fees)
     // units are tick × lot; ÷ lots leaves ticks, scaled by 10^extra before the integer (toward zero) division.
     averagePrice = formatScaled(units * 10n ** BigInt(AVERAGE_PRICE_EXTRA_PLACES) / BigInt(lots), tick.places + AVERAGE_PRICE_EXTRA_PLACES)
   } else {
+    amounts = tradeAmounts(trades, spec, fees)
     const places = (tick.value.decimalPlaces() as number) + AVERAGE_PRICE_EXTRA_PLACES
     averagePrice = decimal(amounts.value).div(lot.value.times(lots)).decimalPlaces(places, BigNumber.ROUND_DOWN).toFixed()
   }
