@@ -6,10 +6,39 @@
  */
 import type { Counter, MetricValueWithName, Registry } from 'prom-client'
 
-/** Counts by two or three label values, looked up through nested maps: no key string is built per count. */
+/** Values keyed by three label values through nested maps: no key string is built per lookup. */
+class LabelCells<V> {
+  private readonly levels = new Map<string, Map<string, Map<string, V>>>()
+  /** Makes a cell the first time its label values are seen (a function made once: the hot path allocates no closure). */
+  private readonly make: (first: string, second: string, third: string) => V
+
+  constructor (make: (first: string, second: string, third: string) => V) {
+    this.make = make
+  }
+
+  get (first: string, second: string, third: string): V {
+    let level1 = this.levels.get(first)
+    if (level1 === undefined) this.levels.set(first, level1 = new Map())
+    let level2 = level1.get(second)
+    if (level2 === undefined) level1.set(second, level2 = new Map())
+    let cell = level2.get(third)
+    if (cell === undefined) level2.set(third, cell = this.make(first, second, third))
+    return cell
+  }
+
+  * entries (): Generator<[string, string, string, V]> {
+    for (const [first, level1] of this.levels) {
+      for (const [second, level2] of level1) {
+        for (const [third, cell] of level2) yield [first, second, third, cell]
+      }
+    }
+  }
+}
+
+/** Counts by two or three label values. */
 export class LabelledTally {
   private readonly names: readonly string[]
-  private readonly counts = new Map<string, Map<string, Map<string, number>>>()
+  private readonly counts = new LabelCells(() => ({ count: 0 }))
 
   /** names: the labels, in the order add takes their values (a two-label tally leaves the third value ''). */
   constructor (names: readonly [string, string] | readonly [string, string, string]) {
@@ -17,21 +46,15 @@ export class LabelledTally {
   }
 
   add (first: string, second: string, third = '', amount = 1): void {
-    let level1 = this.counts.get(first)
-    if (level1 === undefined) this.counts.set(first, level1 = new Map())
-    let level2 = level1.get(second)
-    if (level2 === undefined) level1.set(second, level2 = new Map())
-    level2.set(third, (level2.get(third) ?? 0) + amount)
+    this.counts.get(first, second, third).count += amount
   }
 
   /** Sets a counter (read at scrape time) to these counts. */
   copyTo (counter: Counter<string>): void {
     const [name1, name2, name3] = this.names
     counter.reset()
-    for (const [first, level1] of this.counts) {
-      for (const [second, level2] of level1) {
-        for (const [third, count] of level2) counter.inc(name3 === undefined ? { [name1]: first, [name2]: second } : { [name1]: first, [name2]: second, [name3]: third }, count)
-      }
+    for (const [first, second, third, { count }] of this.counts.entries()) {
+      counter.inc(name3 === undefined ? { [name1]: first, [name2]: second } : { [name1]: first, [name2]: second, [name3]: third }, count)
     }
   }
 }
@@ -43,22 +66,17 @@ interface Buckets { readonly labels: Record<string, string | number>, readonly c
 export class HistogramTally {
   private readonly names: readonly string[]
   private readonly bounds: readonly number[]
-  private readonly sets = new Map<string, Map<string, Map<string, Buckets>>>()
+  private readonly sets = new LabelCells((first, second, third) => this.newBuckets(first, second, third))
 
   constructor (bounds: readonly number[], names: readonly [] | readonly [string, string, string] = []) {
     this.bounds = [...bounds].sort((a, b) => a - b)
     this.names = names
     // Without labels there is one series, shown (at zero) before anything is observed, as prom-client does.
-    if (names.length === 0) this.sets.set('', new Map([['', new Map([['', this.newBuckets('', '', '')]])]]))
+    if (names.length === 0) this.sets.get('', '', '')
   }
 
   observe (value: number, first = '', second = '', third = ''): void {
-    let level1 = this.sets.get(first)
-    if (level1 === undefined) this.sets.set(first, level1 = new Map())
-    let level2 = level1.get(second)
-    if (level2 === undefined) level1.set(second, level2 = new Map())
-    let buckets = level2.get(third)
-    if (buckets === undefined) level2.set(third, buckets = this.newBuckets(first, second, third))
+    const buckets = this.sets.get(first, second, third)
     let i = 0
     while (i < this.bounds.length && value > this.bounds[i]) i++
     buckets.counts[i]++
@@ -70,11 +88,7 @@ export class HistogramTally {
   register (registry: Registry, name: string, help: string): void {
     const get = async () => {
       const values: Array<MetricValueWithName<string>> = []
-      for (const level1 of this.sets.values()) {
-        for (const level2 of level1.values()) {
-          for (const buckets of level2.values()) this.valuesOf(name, buckets, values)
-        }
-      }
+      for (const [, , , buckets] of this.sets.entries()) this.valuesOf(name, buckets, values)
       return { name, help, type: 'histogram', aggregator: 'sum', values }
     }
     registry.registerMetric({ name, help, get } as unknown as Parameters<Registry['registerMetric']>[0])
