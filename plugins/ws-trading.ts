@@ -103,10 +103,7 @@ export class TradingDesk {
     if (this.inFlight >= context.maxInFlight) {
       return this.session.sendAnswer(errorText(WsErrorCode.TOO_MANY_IN_FLIGHT, `at most ${context.maxInFlight} order.* requests in flight per connection; wait for answers`, id))
     }
-    if (refused !== null) {
-      context.counters.inFlight++
-      return this.settle(this.issued++, errorText(WsErrorCode.INVALID_JSON, refused.message, id))
-    }
+    if (refused !== null) return this.settle(this.takeSlot(), errorText(WsErrorCode.INVALID_JSON, refused.message, id))
     const caller = this.session.caller()
     if ((type === 'order.place' || type === 'order.amend') && caller !== null && caller.keyId !== null && context.keyLimit !== null && caller.permissions.includes('trade')) {
       // The key's budget is shared with REST order entry, counted (as there) before the body is checked.
@@ -114,8 +111,7 @@ export class TradingDesk {
         return this.session.sendAnswer(errorText(ErrorCode.RATE_LIMIT, `rate limit of ${context.keyLimit.perSecond} orders per second for this API key exceeded`, id))
       }
     }
-    const seq = this.issued++
-    context.counters.inFlight++
+    const seq = this.takeSlot()
     const refusal = this.refusal(message, type, caller)
     if (refusal !== null) return this.settle(seq, errorText(refusal[0], refusal[1], id))
     this.execute(seq, type as TradingType, id, (message as TradingRequest).params, caller as SignedIn)
@@ -182,6 +178,12 @@ export class TradingDesk {
   private cancelAfter (type: string, id: string | number, accountId: string, timeoutMs: number): string {
     const { now, triggerAt } = this.context.cancelAfter.arm(accountId, timeoutMs)
     return `{"type":"${type}","id":${idText(id)},"result":{"current_time":${now / 1000},"trigger_time":${triggerAt === null ? 'null' : triggerAt / 1000}}}`
+  }
+
+  /** The seq of a request that will be answered in its turn. */
+  private takeSlot (): number {
+    this.context.counters.inFlight++
+    return this.issued++
   }
 
   /** Files the answer of request `seq` and sends every answer that is now next in line. */
