@@ -16,7 +16,7 @@ import { filtersOf } from './filters.js'
 import { JournalWriter, type WriterIo } from './journal-writer.js'
 import { recover, type RecoveryReport } from './recovery.js'
 import { writeSnapshot, writeSnapshotSync, type SnapshotState } from './snapshot-store.js'
-import { replicaSnapshot } from './snapshot-replica.js'
+import { replicaSnapshot, type ReplicaJob } from './snapshot-replica.js'
 
 export interface PersistenceOptions {
   readonly dataDir: string
@@ -125,15 +125,8 @@ export class Persistence {
     const { replica, market, dataDir } = this.options
     // Without a replica (or after one failed) the state is taken now, on this thread, before any later command runs.
     const write = replica === undefined || this.replicaFailed
-      ? ((state: SnapshotState) => async () => { await writeSnapshot(dataDir, state) })(this.state())
-      : async () => {
-        try {
-          await replicaSnapshot({ dataDir, seq, engine: replica.engine, market: market !== undefined }, this.stopReplica.signal)
-        } catch (error) {
-          this.replicaFailed = true
-          throw error
-        }
-      }
+      ? this.writerOf(this.state())
+      : async () => { await this.writeByReplica({ dataDir, seq, engine: replica.engine, market: market !== undefined }) }
     try {
       this.writer.rotate(seq)
     } catch (error) {
@@ -154,6 +147,21 @@ export class Persistence {
       }
     })()
     return this.snapshotting
+  }
+
+  /** Writes a state captured now, later (once what it covers is durable). */
+  private writerOf (state: SnapshotState): () => Promise<void> {
+    return async () => { await writeSnapshot(this.options.dataDir, state) }
+  }
+
+  /** Has a replica write the snapshot of job.seq; a failure makes the next snapshot an in-thread one. */
+  private async writeByReplica (job: ReplicaJob): Promise<void> {
+    try {
+      await replicaSnapshot(job, this.stopReplica.signal)
+    } catch (error) {
+      this.replicaFailed = true
+      throw error
+    }
   }
 
   /** Flushes the journal, writes the final snapshot, prunes, and releases the lock. */
